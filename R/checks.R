@@ -1,0 +1,89 @@
+# Argument checks: done once, in R, before any C call.  Every failure is a
+# classed condition ("pnmf_input_error") that says what was wrong and what to do.
+
+pnmf_stop <- function(..., call = sys.call(-1L)) {
+    stop(errorCondition(paste0(...), class = c("pnmf_input_error", "pnmf_error"),
+                        call = call))
+}
+
+# A nonnegative, finite, dense double features x cells matrix (a copy: the
+# caller's object is never touched).
+as_data_matrix <- function(x, arg = "x", min_cells = 1L, call = sys.call(-1L)) {
+    if (is.data.frame(x))
+        pnmf_stop("'", arg, "' is a data.frame: pass a numeric matrix ",
+                  "(features in rows, cells in columns), e.g. as.matrix(", arg, ").",
+                  call = call)
+    if (inherits(x, "Matrix")) x <- as.matrix(x)
+    if (!is.matrix(x) || !(is.numeric(x) || is.logical(x)))
+        pnmf_stop("'", arg, "' must be a numeric matrix (features x cells), not ",
+                  class(x)[1L], ".", call = call)
+    if (is.logical(x))
+        pnmf_stop("'", arg, "' is a logical matrix: convert it to numbers first.", call = call)
+    if (nrow(x) < 1L || ncol(x) < min_cells)
+        pnmf_stop("'", arg, "' has ", nrow(x), " features and ", ncol(x), " cells; ",
+                  "at least 1 feature and ", min_cells, " cells are needed.", call = call)
+    storage.mode(x) <- "double"
+    bad <- !is.finite(x)
+    if (any(bad)) {
+        w <- which(bad, arr.ind = TRUE)[1L, ]
+        pnmf_stop("'", arg, "' has ", sum(bad), " missing or infinite value(s) ",
+                  "(first at feature ", w[1L], ", cell ", w[2L], "); remove or impute them.",
+                  call = call)
+    }
+    if (any(x < 0))
+        pnmf_stop("'", arg, "' has ", sum(x < 0), " negative value(s) (min ", signif(min(x), 4),
+                  "); NMF needs nonnegative data: use counts or log-normalised values.",
+                  call = call)
+    x
+}
+
+check_count <- function(x, arg, min = 1L, max = Inf, call = sys.call(-1L)) {
+    if (!is.numeric(x) || length(x) != 1L || is.na(x) || x != round(x) || x < min || x > max)
+        pnmf_stop("'", arg, "' must be a whole number",
+                  if (is.finite(max)) paste0(" between ", min, " and ", max)
+                  else paste0(" >= ", min), ", not ", deparse1(x), ".", call = call)
+    as.integer(x)
+}
+
+check_number <- function(x, arg, min = 0, call = sys.call(-1L)) {
+    if (!is.numeric(x) || length(x) != 1L || !is.finite(x) || x < min)
+        pnmf_stop("'", arg, "' must be one finite number >= ", min, ", not ",
+                  deparse1(x), ".", call = call)
+    as.double(x)
+}
+
+check_flag <- function(x, arg, call = sys.call(-1L)) {
+    if (!is.logical(x) || length(x) != 1L || is.na(x))
+        pnmf_stop("'", arg, "' must be TRUE or FALSE.", call = call)
+    x
+}
+
+check_threads <- function(threads, call = sys.call(-1L)) {
+    check_count(threads, "threads", min = 1L, call = call)
+}
+
+lambda_names <- c("geometric", "smoothness", "anchoring")
+
+check_lambda <- function(lambda, call = sys.call(-1L)) {
+    if (!is.numeric(lambda) || length(lambda) != 3L || any(!is.finite(lambda)) || any(lambda < 0))
+        pnmf_stop("'lambda' must be 3 finite numbers >= 0: geometric (graph), ",
+                  "smoothness (between scales) and anchoring (ridge), e.g. c(1, 1, 1).",
+                  call = call)
+    nm <- names(lambda)
+    if (!is.null(nm) && any(nzchar(nm))) {
+        if (!setequal(nm, lambda_names))
+            pnmf_stop("names of 'lambda' must be ", paste(lambda_names, collapse = ", "),
+                      ".", call = call)
+        lambda <- lambda[lambda_names]
+    }
+    stats::setNames(as.double(lambda), lambda_names)
+}
+
+check_scale_values <- function(scales, call = sys.call(-1L)) {
+    if (!is.numeric(scales) || length(scales) < 1L || any(!is.finite(scales)) || any(scales < 0))
+        pnmf_stop("'scales' must be finite numbers >= 0 (distances), ",
+                  "or a persistentScales() result.", call = call)
+    if (is.unsorted(scales))
+        pnmf_stop("'scales' must be sorted increasingly (finest scale first).", call = call)
+    as.double(scales)
+}

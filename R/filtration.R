@@ -1,0 +1,34 @@
+# The exact filtration: all pairs of cells closer than the largest scale,
+# sorted by distance; the graph of a scale is a prefix of that list.
+
+build_filtration <- function(x, emax, threads) {
+    structure(.Call(C_filtration_pairs, x, as.double(emax), threads), n = ncol(x),
+              class = "pnmf_filtration")
+}
+
+#' The heat-kernel graph of one scale
+#'
+#' The graph pNMF uses at scale `eps`: cells i and j are joined when their
+#' Euclidean distance is below `eps` (strictly), with weight
+#' `exp(-d^2 / eps^1.5)`.  Returned as a sparse symmetric adjacency matrix,
+#' e.g. to inspect a scale or to store it with `colPair()`.
+#'
+#' @param x Nonnegative numeric matrix, features x cells.
+#' @param eps The scale (a distance), e.g. one of `persistentScales(x)$scales`.
+#' @param threads Number of OpenMP threads.
+#' @return A symmetric sparse matrix (`dsCMatrix`, cells x cells) of weights.
+#' @examples
+#' ps <- persistentScales(circles$x)
+#' A <- scaleGraph(circles$x, ps$scales[2])
+#' Matrix::nnzero(A)   # the first merge: one edge, stored twice
+#' @export
+scaleGraph <- function(x, eps, threads = 1L) {
+    x <- as_data_matrix(x)
+    eps <- check_number(eps, "eps")
+    threads <- check_threads(threads)
+    f <- build_filtration(x, eps, threads)
+    n <- ncol(x)
+    w <- if (length(f$d)) exp(-f$d^2 / eps^1.5) else numeric()
+    Matrix::sparseMatrix(i = f$i, j = f$j, x = w, dims = c(n, n), symmetric = TRUE,
+                         dimnames = list(colnames(x), colnames(x)))
+}

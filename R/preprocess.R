@@ -1,0 +1,51 @@
+#' Preprocess counts as in the pNMF paper
+#'
+#' `log10(1 + x)`, then every cell (column) scaled to unit Euclidean norm.
+#' Cells that are all zero are left at zero (with a warning), as they have no
+#' direction.
+#'
+#' @param x Nonnegative matrix of counts or expression values, features x
+#'   cells (a dense matrix or a `Matrix`; sparse input stays sparse).
+#' @param log Apply `log10(1 + x)`?
+#' @param unit_norm Scale each cell to unit norm?
+#' @return A matrix of the same shape and class.
+#' @examples
+#' counts <- matrix(rpois(200, 3), 20, 10)
+#' y <- preprocessCounts(counts)
+#' colSums(y^2)   # all 1
+#' @export
+preprocessCounts <- function(x, log = TRUE, unit_norm = TRUE) {
+    log <- check_flag(log, "log")
+    unit_norm <- check_flag(unit_norm, "unit_norm")
+    if (inherits(x, "sparseMatrix")) {
+        x <- methods::as(x, "CsparseMatrix")
+        if (any(!is.finite(x@x)) || any(x@x < 0))
+            pnmf_stop("'x' must be finite and nonnegative.")
+        if (!is.double(x@x)) x@x <- as.double(x@x)
+        if (log) x@x <- log10(1 + x@x)
+        if (unit_norm) {
+            nrm <- sqrt(Matrix::colSums(x^2))
+            warn_zero_cells(nrm)
+            nrm[nrm == 0] <- 1
+            dn <- dimnames(x)
+            x <- methods::as(x %*% Matrix::Diagonal(x = 1 / nrm), "CsparseMatrix")
+            dimnames(x) <- dn
+        }
+        return(x)
+    }
+    x <- as_data_matrix(x)
+    if (log) x <- log10(1 + x)
+    if (unit_norm) {
+        nrm <- sqrt(colSums(x^2))
+        warn_zero_cells(nrm)
+        nrm[nrm == 0] <- 1
+        x <- sweep(x, 2L, nrm, "/")
+    }
+    x
+}
+
+warn_zero_cells <- function(nrm) {
+    if (any(nrm == 0))
+        warning(sum(nrm == 0), " cell(s) have no nonzero value and stay at zero; ",
+                "consider removing them.", call. = FALSE)
+}

@@ -1,0 +1,138 @@
+/* graph.c: the graph of a scale and its Laplacian products, from the edge list.
+ *
+ * The sorted edge list is indexed once per cell (each edge twice, rows sorted
+ * by distance); the graph of scale eps is then a prefix of every row, found by
+ * binary search, with weights exp(-d^2 / eps^1.5) made when the scale is set.
+ * H A and tr(H L H') come from one gather pass over the prefixes: each row is
+ * written by one thread and summed in a fixed order, so results do not depend
+ * on the number of threads.
+ */
+#include "pnmf.h"
+#include <math.h>
+
+void graph_index_build(int n, R_xlen_t ne, const int *ei, const int *ej,
+                       const double *ed, graph_index *g)
+{
+    if (2.0 * (double) ne > 2147483000.0)
+        error("the filtration has too many edges (%.0f) to index", (double) ne);
+    int *rowptr = (int *) R_alloc((size_t) n + 1, sizeof(int));
+    int *nbr = (int *) R_alloc(2 * (size_t) ne + 1, sizeof(int));
+    double *dist = (double *) R_alloc(2 * (size_t) ne + 1, sizeof(double));
+    int *fill = (int *) R_alloc((size_t) n + 1, sizeof(int));
+    for (int i = 0; i <= n; i++) rowptr[i] = 0;
+    for (R_xlen_t e = 0; e < ne; e++) { rowptr[ei[e]]++; rowptr[ej[e]]++; }
+    /* counts sit at index cell + 1 (1-based cells): prefix sum gives starts */
+    for (int i = 0; i < n; i++) rowptr[i + 1] += rowptr[i];
+    for (int i = 0; i < n; i++) fill[i] = rowptr[i];
+    for (R_xlen_t e = 0; e < ne; e++) {   /* global order => rows sorted by d */
+        int a = ei[e] - 1, b = ej[e] - 1;
+        nbr[fill[a]] = b; dist[fill[a]++] = ed[e];
+        nbr[fill[b]] = a; dist[fill[b]++] = ed[e];
+    }
+    g->n = n; g->rowptr = rowptr; g->nbr = nbr; g->dist = dist;
+}
+
+void scale_graph_alloc(const graph_index *g, scale_graph *s)
+{
+    int n = g->n;
+    s->eps = R_NaN;
+    s->len = (int *) R_alloc((size_t) n + 1, sizeof(int));
+    s->w = (double *) R_alloc((size_t) g->rowptr[n] + 1, sizeof(double));
+    s->deg = (double *) R_alloc((size_t) n + 1, sizeof(double));
+    s->rowtr = (double *) R_alloc((size_t) n + 1, sizeof(double));
+}
+
+void scale_graph_set(const graph_index *g, double eps, scale_graph *s, int nthreads)
+{
+    if (s->eps == eps) return;
+    double den = pow(eps, 1.5);
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(nthreads) schedule(dynamic, 64)
+#endif
+    for (int i = 0; i < g->n; i++) {
+        int lo = g->rowptr[i], hi = g->rowptr[i + 1], a = lo, b = hi;
+        while (a < b) {                 /* first entry with dist >= eps */
+            int mid = a + (b - a) / 2;
+            if (g->dist[mid] < eps) a = mid + 1; else b = mid;
+        }
+        s->len[i] = a - lo;
+        double deg = 0.0;
+        for (int e = lo; e < a; e++) {
+            double d = g->dist[e];
+            s->w[e] = exp(-(d * d) / den);
+            deg += s->w[e];
+        }
+        s->deg[i] = deg;
+    }
+    s->eps = eps;
+}
+
+/* HA = H A; returns tr(H L H') = 1/2 sum_ij A_ij ||h_i - h_j||^2. */
+double laplacian_mult(const graph_index *g, const scale_graph *s,
+                      const double *H, int k, double *HA, int nthreads)
+{
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(nthreads) schedule(dynamic, 64)
+#endif
+    for (int i = 0; i < g->n; i++) {
+        double *out = HA + (size_t) i * k;
+        const double *hi = H + (size_t) i * k;
+        for (int c = 0; c < k; c++) out[c] = 0.0;
+        double tr = 0.0;
+        int lo = g->rowptr[i], hi_e = lo + s->len[i];
+        for (int e = lo; e < hi_e; e++) {
+            const double *hj = H + (size_t) g->nbr[e] * k;
+            double w = s->w[e], sq = 0.0;
+            for (int c = 0; c < k; c++) {
+                double diff = hi[c] - hj[c];
+                out[c] += w * hj[c];
+                sq += diff * diff;
+            }
+            tr += w * sq;
+        }
+        s->rowtr[i] = tr;
+    }
+    double tr = 0.0;
+    for (int i = 0; i < g->n; i++) tr += s->rowtr[i];
+    return 0.5 * tr;
+}
+
+/* .Call entry (for tests and users): H A, degrees and tr(H L H') of the
+ * graph at scale eps of the edge list (i, j, d). */
+SEXP C_laplacian_products(SEXP si, SEXP sj, SEXP sd, SEXP sn, SEXP seps, SEXP sH,
+                          SEXP sthreads)
+{
+    if (!isInteger(si) || !isInteger(sj) || !isReal(sd))
+        error("edge list must be (integer, integer, double)");
+    R_xlen_t ne = XLENGTH(si);
+    if (XLENGTH(sj) != ne || XLENGTH(sd) != ne) error("edge list columns differ in length");
+    if (!isReal(sH) || !isMatrix(sH)) error("'H' must be a double matrix");
+    int n = asInteger(sn), k = nrows(sH);
+    if (n == NA_INTEGER || ncols(sH) != n) error("'H' must have n columns");
+    for (R_xlen_t e = 0; e < ne; e++) {
+        int a = INTEGER(si)[e], b = INTEGER(sj)[e];
+        if (a < 1 || a > n || b < 1 || b > n || a == b) error("invalid edge %ld", (long) e + 1);
+        if (e > 0 && REAL(sd)[e] < REAL(sd)[e - 1]) error("edges must be sorted by distance");
+    }
+    int nthreads = as_threads(sthreads);
+    graph_index g;
+    scale_graph s;
+    graph_index_build(n, ne, INTEGER(si), INTEGER(sj), REAL(sd), &g);
+    scale_graph_alloc(&g, &s);
+    scale_graph_set(&g, asReal(seps), &s, nthreads);
+    SEXP res = PROTECT(allocVector(VECSXP, 3));
+    SEXP HA = PROTECT(allocMatrix(REALSXP, k, n));
+    SEXP deg = PROTECT(allocVector(REALSXP, n));
+    double tr = laplacian_mult(&g, &s, REAL(sH), k, REAL(HA), nthreads);
+    for (int i = 0; i < n; i++) REAL(deg)[i] = s.deg[i];
+    SET_VECTOR_ELT(res, 0, HA);
+    SET_VECTOR_ELT(res, 1, deg);
+    SET_VECTOR_ELT(res, 2, ScalarReal(tr));
+    SEXP nms = PROTECT(allocVector(STRSXP, 3));
+    SET_STRING_ELT(nms, 0, mkChar("HA"));
+    SET_STRING_ELT(nms, 1, mkChar("degree"));
+    SET_STRING_ELT(nms, 2, mkChar("trace"));
+    setAttrib(res, R_NamesSymbol, nms);
+    UNPROTECT(4);
+    return res;
+}

@@ -1,0 +1,66 @@
+/* init.c: registration of the .Call entry points and small shared helpers. */
+#include "pnmf.h"
+#include <R_ext/Rdynload.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+SEXP C_ph_mst(SEXP, SEXP);
+SEXP C_count_pairs(SEXP, SEXP, SEXP);
+SEXP C_filtration_pairs(SEXP, SEXP, SEXP);
+SEXP C_laplacian_products(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
+SEXP C_nndsvda(SEXP, SEXP, SEXP, SEXP, SEXP);
+SEXP C_pnmf_path(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
+SEXP C_openmp_threads(void);
+
+/* Threads asked for, clamped to [1, what OpenMP offers]; 1 without OpenMP. */
+int as_threads(SEXP s)
+{
+    int t = asInteger(s);
+    if (t == NA_INTEGER || t < 1) t = 1;
+#ifdef _OPENMP
+    int mx = omp_get_num_procs();
+    if (t > mx) t = mx;
+#else
+    t = 1;
+#endif
+    return t;
+}
+
+SEXP list_elt(SEXP list, const char *name)
+{
+    if (TYPEOF(list) != VECSXP) error("expected a list holding '%s'", name);
+    SEXP nms = getAttrib(list, R_NamesSymbol);
+    for (R_xlen_t l = 0; l < XLENGTH(list); l++)
+        if (nms != R_NilValue && strcmp(CHAR(STRING_ELT(nms, l)), name) == 0)
+            return VECTOR_ELT(list, l);
+    error("list element '%s' is missing", name);
+    return R_NilValue;
+}
+
+SEXP C_openmp_threads(void)
+{
+#ifdef _OPENMP
+    return ScalarInteger(omp_get_num_procs());
+#else
+    return ScalarInteger(1);
+#endif
+}
+
+static const R_CallMethodDef call_methods[] = {
+    {"C_ph_mst", (DL_FUNC) &C_ph_mst, 2},
+    {"C_count_pairs", (DL_FUNC) &C_count_pairs, 3},
+    {"C_filtration_pairs", (DL_FUNC) &C_filtration_pairs, 3},
+    {"C_laplacian_products", (DL_FUNC) &C_laplacian_products, 7},
+    {"C_nndsvda", (DL_FUNC) &C_nndsvda, 5},
+    {"C_pnmf_path", (DL_FUNC) &C_pnmf_path, 7},
+    {"C_openmp_threads", (DL_FUNC) &C_openmp_threads, 0},
+    {NULL, NULL, 0}
+};
+
+void R_init_pnmf(DllInfo *dll)
+{
+    R_registerRoutines(dll, NULL, call_methods, NULL, NULL);
+    R_useDynamicSymbols(dll, FALSE);
+    R_forceSymbols(dll, TRUE);
+}

@@ -1,0 +1,167 @@
+/* path.c: the solution path over all scales (the authors' driver).
+ *
+ * 1. Warm start, coarse to fine: for t = T..1, GNMF at scale t from the
+ *    previous scale's (W, H) (NNDSVDA for the first).
+ * 2. Sweeps: t = 1..T in order (Gauss-Seidel: H_{t-1} from this sweep,
+ *    H_{t+1} from the last), each block the delta-lifted pNMF solve with
+ *    alpha = l2 (0 at t = 1) and beta = l2 (0 at t = T).
+ * The path objective after each stage is sum_t [recon + l1 geom]_t
+ * + l2 sum_t ||H_t - H_{t-1}||^2 + l3 sum_t ||H_t||^2.
+ * W_t and H_t are updated in place in the output arrays.
+ */
+#include "pnmf.h"
+#include <string.h>
+
+static double path_regulariser(const double *Hall, size_t kn, int T, double l2, double l3)
+{
+    double smooth = 0.0, anchor = 0.0;
+    for (int t = 0; t < T; t++) {
+        const double *H = Hall + kn * t;
+        for (size_t l = 0; l < kn; l++) anchor += H[l] * H[l];
+        if (t > 0) {
+            const double *Hp = H - kn;
+            for (size_t l = 0; l < kn; l++) { double d = H[l] - Hp[l]; smooth += d * d; }
+        }
+    }
+    return l2 * smooth + l3 * anchor;
+}
+
+void data_from_sexp(SEXP sX, data_matrix *X)
+{
+    if (isReal(sX) && isMatrix(sX)) {
+        X->m = nrows(sX); X->n = ncols(sX); X->x = REAL(sX); X->p = NULL; X->i = NULL;
+        return;
+    }
+    if (TYPEOF(sX) == VECSXP) {   /* list(p, i, x, dim) of a dgCMatrix */
+        SEXP p = list_elt(sX, "p"), i = list_elt(sX, "i"), x = list_elt(sX, "x"),
+            dim = list_elt(sX, "dim");
+        if (!isInteger(p) || !isInteger(i) || !isReal(x) || !isInteger(dim) || length(dim) != 2)
+            error("sparse data must be list(p = integer, i = integer, x = double, dim = integer(2))");
+        int m = INTEGER(dim)[0], n = INTEGER(dim)[1];
+        if (m < 0 || n < 0 || length(p) != n + 1 || INTEGER(p)[0] != 0 ||
+            INTEGER(p)[n] != length(i) || length(x) != length(i))
+            error("inconsistent sparse data");
+        for (int j = 0; j < n; j++)
+            if (INTEGER(p)[j + 1] < INTEGER(p)[j]) error("inconsistent sparse data");
+        for (R_xlen_t q = 0; q < XLENGTH(i); q++)
+            if (INTEGER(i)[q] < 0 || INTEGER(i)[q] >= m) error("sparse row index out of range");
+        X->m = m; X->n = n; X->x = REAL(x); X->p = INTEGER(p); X->i = INTEGER(i);
+        return;
+    }
+    error("data must be a double matrix or a sparse list");
+}
+
+SEXP C_pnmf_path(SEXP sX, SEXP sW0, SEXP sH0, SEXP sedges, SEXP sscales,
+                 SEXP slambda, SEXP scontrol)
+{
+    data_matrix X;
+    data_from_sexp(sX, &X);
+    int m = X.m, n = X.n;
+    if (!isReal(sW0) || !isMatrix(sW0) || nrows(sW0) != m)
+        error("'W0' must be a double matrix with one row per feature");
+    int k = ncols(sW0);
+    if (!isReal(sH0) || !isMatrix(sH0) || nrows(sH0) != k || ncols(sH0) != n)
+        error("'H0' must be a k x n double matrix");
+    if (!isReal(sscales) || length(sscales) < 1) error("'scales' must be a double vector");
+    if (!isReal(slambda) || length(slambda) != 3) error("'lambda' must be 3 doubles");
+    int T = length(sscales);
+    const double *scales = REAL(sscales), *lam = REAL(slambda);
+    for (int t = 0; t < T; t++)
+        if (!(scales[t] >= 0) || !R_FINITE(scales[t]) || (t > 0 && scales[t] < scales[t - 1]))
+            error("scales must be finite, >= 0 and increasing");
+    SEXP ei = list_elt(sedges, "i"), ej = list_elt(sedges, "j"), ed = list_elt(sedges, "d");
+    if (!isInteger(ei) || !isInteger(ej) || !isReal(ed) || XLENGTH(ej) != XLENGTH(ei) ||
+        XLENGTH(ed) != XLENGTH(ei))
+        error("'edges' must be list(i = integer, j = integer, d = double) of equal lengths");
+    R_xlen_t ne = XLENGTH(ei);
+    for (R_xlen_t e = 0; e < ne; e++) {
+        int a = INTEGER(ei)[e], b = INTEGER(ej)[e];
+        if (a < 1 || a > n || b < 1 || b > n || a == b) error("invalid edge %ld", (long) e + 1);
+        if (e > 0 && !(REAL(ed)[e] >= REAL(ed)[e - 1])) error("edges must be sorted by distance");
+    }
+    int n_sweeps = asInteger(list_elt(scontrol, "n_sweeps"));
+    int max_iter = asInteger(list_elt(scontrol, "max_iter"));
+    int warm_iter = asInteger(list_elt(scontrol, "warm_max_iter"));
+    double tol = asReal(list_elt(scontrol, "tol"));
+    double warm_tol = asReal(list_elt(scontrol, "warm_tol"));
+    double f_start = asReal(list_elt(scontrol, "f_start"));
+    int keep_W = asLogical(list_elt(scontrol, "keep_W"));
+    int verbose = asLogical(list_elt(scontrol, "verbose"));
+    int nthreads = as_threads(list_elt(scontrol, "threads"));
+    if (n_sweeps == NA_INTEGER || n_sweeps < 0 || max_iter == NA_INTEGER || max_iter < 0 ||
+        warm_iter == NA_INTEGER || warm_iter < 0 || !R_FINITE(tol) || !R_FINITE(warm_tol) ||
+        !(f_start > 0) || keep_W == NA_LOGICAL)
+        error("invalid control values");
+
+    graph_index g;
+    scale_graph sg;
+    mu_work wk;
+    graph_index_build(n, ne, INTEGER(ei), INTEGER(ej), REAL(ed), &g);
+    scale_graph_alloc(&g, &sg);
+    mu_work_alloc(m, n, k, &wk);
+
+    size_t mk = (size_t) m * k, kn = (size_t) k * n;
+    SEXP res = PROTECT(allocVector(VECSXP, 5));
+    SEXP sH = PROTECT(alloc3DArray(REALSXP, k, n, T));
+    SEXP sW = PROTECT(keep_W ? alloc3DArray(REALSXP, m, k, T) : allocVector(REALSXP, 0));
+    SEXP sobj = PROTECT(allocVector(REALSXP, n_sweeps + 1));
+    SEXP siter = PROTECT(allocMatrix(INTSXP, T, n_sweeps + 1));
+    SEXP srg = PROTECT(allocVector(REALSXP, T));
+    double *Hall = REAL(sH), *rg = REAL(srg), *obj = REAL(sobj);
+    double *Wall = keep_W ? REAL(sW) : (double *) R_alloc(mk * T + 1, sizeof(double));
+    int *iters = INTEGER(siter);
+
+    block_problem bp;
+    bp.X = &X; bp.xnorm2 = data_norm2(&X); bp.k = k; bp.g = &g; bp.sg = &sg;
+    bp.l1 = lam[0]; bp.nthreads = nthreads; bp.wk = &wk; bp.f_start = f_start;
+
+    /* 1. warm start, coarse to fine */
+    const double *Wsrc = REAL(sW0), *Hsrc = REAL(sH0);
+    bp.alpha = bp.beta = bp.l3 = 0.0; bp.Hprev = bp.Hnext = NULL;
+    bp.lifted = 0; bp.max_iter = warm_iter; bp.tol = warm_tol;
+    for (int t = T - 1; t >= 0; t--) {
+        double *W = Wall + mk * t, *H = Hall + kn * t;
+        memcpy(W, Wsrc, mk * sizeof(double));
+        memcpy(H, Hsrc, kn * sizeof(double));
+        scale_graph_set(&g, scales[t], &sg, nthreads);
+        block_result r = solve_block_mu(&bp, W, H);
+        rg[t] = r.rg;
+        iters[t] = r.iter;
+        Wsrc = W; Hsrc = H;
+    }
+    double sum_rg = 0.0;
+    for (int t = 0; t < T; t++) sum_rg += rg[t];
+    obj[0] = sum_rg + path_regulariser(Hall, kn, T, lam[1], lam[2]);
+    if (verbose) Rprintf("warm start: objective %.10g\n", obj[0]);
+
+    /* 2. Gauss-Seidel sweeps, fine to coarse */
+    bp.lifted = 1; bp.max_iter = max_iter; bp.tol = tol; bp.l3 = lam[2];
+    for (int s = 1; s <= n_sweeps; s++) {
+        for (int t = 0; t < T; t++) {
+            bp.alpha = t > 0 ? lam[1] : 0.0;
+            bp.beta = t < T - 1 ? lam[1] : 0.0;
+            bp.Hprev = t > 0 ? Hall + kn * (t - 1) : NULL;
+            bp.Hnext = t < T - 1 ? Hall + kn * (t + 1) : NULL;
+            scale_graph_set(&g, scales[t], &sg, nthreads);
+            block_result r = solve_block_mu(&bp, Wall + mk * t, Hall + kn * t);
+            rg[t] = r.rg;
+            iters[t + (size_t) T * s] = r.iter;
+        }
+        sum_rg = 0.0;
+        for (int t = 0; t < T; t++) sum_rg += rg[t];
+        obj[s] = sum_rg + path_regulariser(Hall, kn, T, lam[1], lam[2]);
+        if (verbose) Rprintf("sweep %d: objective %.10g\n", s, obj[s]);
+    }
+
+    SET_VECTOR_ELT(res, 0, sH);
+    SET_VECTOR_ELT(res, 1, sW);
+    SET_VECTOR_ELT(res, 2, sobj);
+    SET_VECTOR_ELT(res, 3, siter);
+    SET_VECTOR_ELT(res, 4, srg);
+    SEXP nms = PROTECT(allocVector(STRSXP, 5));
+    const char *names[] = {"H", "W", "objective", "iterations", "loss"};
+    for (int l = 0; l < 5; l++) SET_STRING_ELT(nms, l, mkChar(names[l]));
+    setAttrib(res, R_NamesSymbol, nms);
+    UNPROTECT(7);
+    return res;
+}

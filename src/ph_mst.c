@@ -1,0 +1,139 @@
+/* ph_mst.c: 0-dimensional persistent homology of the cells.
+ *
+ * The death times of the Rips filtration are the edge lengths of the
+ * Euclidean minimum spanning tree.  Prim's algorithm on the implicit complete
+ * graph needs O(n) memory and O(n^2 m) time: after a vertex joins the tree,
+ * its distances to all vertices still outside are computed once (in parallel)
+ * and the keys lowered.  Every pair is visited exactly once, which also gives
+ * the diameter for free.
+ */
+#include "pnmf.h"
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+void prim_mst(const double *X, int m, int n, int nthreads,
+              int *from, int *to, double *len, double *diameter)
+{
+    double *key = (double *) R_alloc(n, sizeof(double));
+    int *parent = (int *) R_alloc(n, sizeof(int));
+    int *rest = (int *) R_alloc(n, sizeof(int));   /* vertices outside the tree */
+    int nrest = n - 1;
+    double dmax = 0.0;
+    for (int v = 0; v < n; v++) { key[v] = R_PosInf; parent[v] = -1; }
+    for (int v = 1; v < n; v++) rest[v - 1] = v;
+    int u = 0;
+    for (int step = 0; step < n - 1; step++) {
+        const double *xu = X + (size_t) u * m;
+        double smax = 0.0;
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(nthreads) reduction(max:smax) schedule(static) \
+        if ((double) nrest * m > 1e5)
+#endif
+        for (int r = 0; r < nrest; r++) {
+            int v = rest[r];
+            double d2 = sqdist(xu, X + (size_t) v * m, m);
+            if (d2 > smax) smax = d2;
+            if (d2 < key[v]) { key[v] = d2; parent[v] = u; }
+        }
+        if (smax > dmax) dmax = smax;
+        /* next vertex: smallest key, ties to the smallest index (deterministic) */
+        int best = 0;
+        for (int r = 1; r < nrest; r++) {
+            int v = rest[r], b = rest[best];
+            if (key[v] < key[b] || (key[v] == key[b] && v < b)) best = r;
+        }
+        u = rest[best];
+        rest[best] = rest[--nrest];
+        from[step] = parent[u];
+        to[step] = u;
+        len[step] = sqrt(key[u]);
+        if ((step & 255) == 255) R_CheckUserInterrupt();
+    }
+    *diameter = sqrt(dmax);
+}
+
+/* Number of pairs i < j with d_ij < th[t] for ascending thresholds th. */
+static void count_pairs_below(const double *X, int m, int n, const double *th,
+                              int nt, int nthreads, double *count)
+{
+    int nth = 1;
+#ifdef _OPENMP
+    nth = nthreads;
+#endif
+    /* hist[b] = pairs whose first threshold above d is th[b]; b = nt: none */
+    double *hist = (double *) R_alloc((size_t) nth * (nt + 1), sizeof(double));
+    for (size_t l = 0; l < (size_t) nth * (nt + 1); l++) hist[l] = 0.0;
+    for (int i0 = 0; i0 < n; i0 += 256) {
+        int i1 = i0 + 256 < n ? i0 + 256 : n;
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(nth) schedule(dynamic, 4)
+#endif
+        for (int i = i0; i < i1; i++) {
+            int tid = 0;
+#ifdef _OPENMP
+            tid = omp_get_thread_num();
+#endif
+            double *h = hist + (size_t) tid * (nt + 1);
+            const double *xi = X + (size_t) i * m;
+            for (int j = i + 1; j < n; j++) {
+                double d = sqrt(sqdist(xi, X + (size_t) j * m, m));
+                int lo = 0, hi = nt;          /* first t with d < th[t] */
+                while (lo < hi) {
+                    int mid = (lo + hi) / 2;
+                    if (d < th[mid]) hi = mid; else lo = mid + 1;
+                }
+                h[lo] += 1.0;
+            }
+        }
+        R_CheckUserInterrupt();
+    }
+    double acc = 0.0;
+    for (int t = 0; t < nt; t++) {
+        for (int tid = 0; tid < nth; tid++) acc += hist[(size_t) tid * (nt + 1) + t];
+        count[t] = acc;
+    }
+}
+
+/* .Call entry: MST of the columns of X.  Returns list(from, to, length,
+ * diameter) with 1-based vertices, edges in the order Prim added them. */
+SEXP C_ph_mst(SEXP sX, SEXP sthreads)
+{
+    if (!isReal(sX) || !isMatrix(sX)) error("'x' must be a double matrix");
+    int m = nrows(sX), n = ncols(sX), nthreads = as_threads(sthreads);
+    if (n < 1) error("'x' must have at least one column");
+    SEXP res = PROTECT(allocVector(VECSXP, 4));
+    SEXP sfrom = PROTECT(allocVector(INTSXP, n - 1));
+    SEXP sto = PROTECT(allocVector(INTSXP, n - 1));
+    SEXP slen = PROTECT(allocVector(REALSXP, n - 1));
+    double diam = 0.0;
+    prim_mst(REAL(sX), m, n, nthreads, INTEGER(sfrom), INTEGER(sto), REAL(slen), &diam);
+    for (int e = 0; e < n - 1; e++) { INTEGER(sfrom)[e]++; INTEGER(sto)[e]++; }
+    SET_VECTOR_ELT(res, 0, sfrom);
+    SET_VECTOR_ELT(res, 1, sto);
+    SET_VECTOR_ELT(res, 2, slen);
+    SET_VECTOR_ELT(res, 3, ScalarReal(diam));
+    SEXP nms = PROTECT(allocVector(STRSXP, 4));
+    SET_STRING_ELT(nms, 0, mkChar("from"));
+    SET_STRING_ELT(nms, 1, mkChar("to"));
+    SET_STRING_ELT(nms, 2, mkChar("length"));
+    SET_STRING_ELT(nms, 3, mkChar("diameter"));
+    setAttrib(res, R_NamesSymbol, nms);
+    UNPROTECT(5);
+    return res;
+}
+
+/* .Call entry: number of pairs below each (ascending) threshold. */
+SEXP C_count_pairs(SEXP sX, SEXP sth, SEXP sthreads)
+{
+    if (!isReal(sX) || !isMatrix(sX)) error("'x' must be a double matrix");
+    if (!isReal(sth)) error("'thresholds' must be double");
+    int nt = length(sth);
+    const double *th = REAL(sth);
+    for (int t = 1; t < nt; t++)
+        if (!(th[t] >= th[t - 1])) error("'thresholds' must be sorted increasingly");
+    SEXP res = PROTECT(allocVector(REALSXP, nt));
+    count_pairs_below(REAL(sX), nrows(sX), ncols(sX), th, nt, as_threads(sthreads), REAL(res));
+    UNPROTECT(1);
+    return res;
+}

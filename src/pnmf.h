@@ -1,0 +1,107 @@
+/* pnmf.h: types and prototypes shared by the pnmf C core.
+ *
+ * Conventions: matrices are column-major; a cell is a column of the data
+ * matrix X (m features x n cells); factors are W (m x k) and H (k x n), so
+ * the embedding of cell j is the contiguous column H[, j].  All memory comes
+ * from R (R_alloc or protected vectors) so that an interrupt leaks nothing.
+ */
+#ifndef PNMF_H
+#define PNMF_H
+
+#include <R.h>
+#include <string.h>
+#include <Rinternals.h>
+
+/* Feature x cell data: dense column-major, or CSC sparse when p != NULL. */
+typedef struct {
+    int m, n;
+    const double *x;   /* dense values (m*n), or the CSC non-zeros */
+    const int *p;      /* CSC column pointers (n + 1), NULL when dense */
+    const int *i;      /* CSC row indices, NULL when dense */
+} data_matrix;
+
+/* The filtration seen from each cell: the edges of the full edge list stored
+ * twice (i->j and j->i), each row sorted by distance, so the graph of any
+ * scale is a prefix of every row. */
+typedef struct {
+    int n;
+    const int *rowptr;   /* n + 1 */
+    const int *nbr;      /* partner cell of each entry */
+    const double *dist;  /* distance of each entry */
+} graph_index;
+
+/* The graph of one scale on top of a graph_index. */
+typedef struct {
+    double eps;
+    int *len;      /* entries of row i that belong to this scale */
+    double *w;     /* heat-kernel weights, same layout as graph_index.nbr */
+    double *deg;   /* weighted degrees */
+    double *rowtr; /* scratch: per-row part of tr(H L H') */
+} scale_graph;
+
+/* distance.c */
+double sqdist(const double *a, const double *b, int m);
+double dense_norm2(const double *x, size_t len);
+
+/* ph_mst.c */
+void prim_mst(const double *X, int m, int n, int nthreads,
+              int *from, int *to, double *len, double *diameter);
+
+/* graph.c */
+void graph_index_build(int n, R_xlen_t ne, const int *ei, const int *ej,
+                       const double *ed, graph_index *g);
+void scale_graph_alloc(const graph_index *g, scale_graph *s);
+void scale_graph_set(const graph_index *g, double eps, scale_graph *s,
+                     int nthreads);
+double laplacian_mult(const graph_index *g, const scale_graph *s,
+                      const double *H, int k, double *HA, int nthreads);
+
+/* products.c */
+void data_times_ht(const data_matrix *X, const double *H, int k, double *out,
+                   int nthreads);
+void wt_times_data(const data_matrix *X, const double *W, int k, double *out,
+                   int nthreads);
+double data_norm2(const data_matrix *X);
+void gram_rows(const double *H, int k, int n, double *out);
+void gram_cols(const double *W, int m, int k, double *out);
+void small_mult(const double *A, int k, const double *B, int n, double *out);
+void mult_right_small(const double *A, int m, int k, const double *B, double *out,
+                      double beta);
+
+/* solve_mu.c */
+typedef struct {                   /* scratch of one block solve, reused */
+    double *XHt, *B1, *B2;         /* m x k */
+    double *HHt, *WtW;             /* k x k */
+    double *WtX, *HA, *GH, *Ht, *DEN; /* k x n */
+    double *s;                     /* k */
+} mu_work;
+
+void mu_work_alloc(int m, int n, int k, mu_work *wk);
+
+typedef struct {
+    const data_matrix *X;
+    double xnorm2;
+    int k;
+    const graph_index *g;
+    const scale_graph *sg;
+    double l1, alpha, beta, l3;
+    const double *Hprev, *Hnext;   /* used when alpha / beta > 0 */
+    int lifted;                    /* 1: pNMF delta-lifted rule; 0: GNMF rule */
+    int max_iter;
+    double tol, f_start;           /* stopping rule: |F_prev - F| / F_prev <= tol */
+    int nthreads;
+    mu_work *wk;
+} block_problem;
+
+typedef struct { double f, rg; int iter; } block_result;
+
+block_result solve_block_mu(const block_problem *bp, double *W, double *H);
+
+/* path.c */
+void data_from_sexp(SEXP sX, data_matrix *X);
+
+/* utilities */
+int as_threads(SEXP s);
+SEXP list_elt(SEXP list, const char *name);
+
+#endif

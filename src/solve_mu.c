@@ -1,0 +1,205 @@
+/* solve_mu.c: one block of the authors' algorithm (one scale, W_t and H_t).
+ *
+ * Block objective
+ *   F = ||X - W H||^2 + l1 tr(H L H') + alpha ||H - Hprev||^2
+ *       + beta ||H - Hnext||^2 + l3 ||H||^2
+ * minimised by the authors' multiplicative updates: the delta-lifted rule of
+ * pNMF (lifted = 1) or the classical GNMF rule of the warm start (lifted = 0),
+ * each followed by rescaling the columns of W to unit norm.  Their stopping
+ * rule: stop when |F_prev - F| / F_prev <= tol, F_prev starting at f_start.
+ *
+ * No m x n temporary: ||X - WH||^2 = ||X||^2 - 2 <W'X, H> + <W'W, H H'>, and
+ * W H H' is W (H H').  Per iteration the only O(m n k) work is X H' and W' X;
+ * W' X is computed once, for the H update, and reused (rescaled) by the
+ * objective; H A is computed once, by the objective, and reused by the next
+ * H update (H does not change in between).
+ */
+#include "pnmf.h"
+#include <math.h>
+#include <string.h>
+
+#define MU_DELTA 1e-9
+#define PAR_MIN 20000   /* elementwise loops below this size stay serial */
+
+void mu_work_alloc(int m, int n, int k, mu_work *wk)
+{
+    size_t mk = (size_t) m * k + 1, kk = (size_t) k * k + 1, kn = (size_t) k * n + 1;
+    wk->XHt = (double *) R_alloc(mk, sizeof(double));
+    wk->B1 = (double *) R_alloc(mk, sizeof(double));
+    wk->B2 = (double *) R_alloc(mk, sizeof(double));
+    wk->HHt = (double *) R_alloc(kk, sizeof(double));
+    wk->WtW = (double *) R_alloc(kk, sizeof(double));
+    wk->WtX = (double *) R_alloc(kn, sizeof(double));
+    wk->HA = (double *) R_alloc(kn, sizeof(double));
+    wk->GH = (double *) R_alloc(kn, sizeof(double));
+    wk->Ht = (double *) R_alloc(kn, sizeof(double));
+    wk->DEN = (double *) R_alloc(kn, sizeof(double));
+    wk->s = (double *) R_alloc((size_t) k + 1, sizeof(double));
+}
+
+static double frob_dot(const double *a, const double *b, size_t len)
+{
+    double s = 0.0;
+    for (size_t l = 0; l < len; l++) s += a[l] * b[l];
+    return s;
+}
+
+static double frob_dist2(const double *a, const double *b, size_t len)
+{
+    double s = 0.0;
+    for (size_t l = 0; l < len; l++) { double d = a[l] - b[l]; s += d * d; }
+    return s;
+}
+
+/* Block objective at (W, H); wk->WtX must hold W'X.  Leaves H H', W'W and
+ * H A in the workspace for the next update. */
+static void block_eval(const block_problem *bp, const double *W, const double *H,
+                       double *f, double *rg)
+{
+    mu_work *wk = bp->wk;
+    int m = bp->X->m, n = bp->X->n, k = bp->k;
+    size_t kn = (size_t) k * n;
+    gram_rows(H, k, n, wk->HHt);
+    gram_cols(W, m, k, wk->WtW);
+    double recon = bp->xnorm2 - 2.0 * frob_dot(wk->WtX, H, kn)
+        + frob_dot(wk->WtW, wk->HHt, (size_t) k * k);
+    if (recon < 0.0) recon = 0.0;     /* rounding of the identity near an exact fit */
+    double geom = 0.0;
+    if (bp->l1 != 0.0) geom = laplacian_mult(bp->g, bp->sg, H, k, wk->HA, bp->nthreads);
+    else memset(wk->HA, 0, kn * sizeof(double));
+    double extra = 0.0;
+    if (bp->alpha != 0.0) extra += bp->alpha * frob_dist2(H, bp->Hprev, kn);
+    if (bp->beta != 0.0) extra += bp->beta * frob_dist2(H, bp->Hnext, kn);
+    if (bp->l3 != 0.0) extra += bp->l3 * frob_dot(H, H, kn);
+    *rg = recon + bp->l1 * geom;
+    *f = *rg + extra;
+}
+
+static void update_W(const block_problem *bp, double *W, const double *H)
+{
+    mu_work *wk = bp->wk;
+    int m = bp->X->m, k = bp->k, nth = bp->nthreads;
+    size_t mk = (size_t) m * k;
+    data_times_ht(bp->X, H, k, wk->XHt, nth);
+    if (!bp->lifted) {                 /* W <- W * XH' / (W H H' + delta) */
+        mult_right_small(W, m, k, wk->HHt, wk->B1, 0.0);
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(nth) if (mk > PAR_MIN)
+#endif
+        for (size_t l = 0; l < mk; l++) W[l] = W[l] * (wk->XHt[l] / (wk->B1[l] + MU_DELTA));
+        return;
+    }
+    /* G = W H H' - X H'; Wt = W where G >= 0 else max(W, delta);
+     * W <- W - Wt / (Wt H H' + delta) * G */
+    memcpy(wk->B1, wk->XHt, mk * sizeof(double));
+    mult_right_small(W, m, k, wk->HHt, wk->B1, -1.0);
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(nth) if (mk > PAR_MIN)
+#endif
+    for (size_t l = 0; l < mk; l++)
+        wk->B2[l] = wk->B1[l] >= 0.0 ? W[l] : fmax(W[l], MU_DELTA);
+    mult_right_small(wk->B2, m, k, wk->HHt, wk->XHt, 0.0);
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(nth) if (mk > PAR_MIN)
+#endif
+    for (size_t l = 0; l < mk; l++)
+        W[l] = W[l] - (wk->B2[l] / (wk->XHt[l] + MU_DELTA)) * wk->B1[l];
+}
+
+static void update_H(const block_problem *bp, const double *W, double *H)
+{
+    mu_work *wk = bp->wk;
+    int m = bp->X->m, n = bp->X->n, k = bp->k, nth = bp->nthreads;
+    const double *deg = bp->sg->deg;
+    double l1 = bp->l1;
+    wt_times_data(bp->X, W, k, wk->WtX, nth);
+    gram_cols(W, m, k, wk->WtW);
+    small_mult(wk->WtW, k, H, n, wk->DEN);
+    if (!bp->lifted) {   /* H <- H * (W'X + l1 H A) / (W'W H + l1 H D + delta) */
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(nth) if ((size_t) k * n > PAR_MIN)
+#endif
+        for (int j = 0; j < n; j++) {
+            double dj = l1 != 0.0 ? deg[j] : 0.0;
+            for (int c = 0; c < k; c++) {
+                size_t l = c + (size_t) j * k;
+                H[l] = H[l] * (wk->WtX[l] + l1 * wk->HA[l]) /
+                    (wk->DEN[l] + l1 * H[l] * dj + MU_DELTA);
+            }
+        }
+        return;
+    }
+    double a = bp->alpha, b = bp->beta, l3 = bp->l3, ab3 = a + b + l3;
+    const double *Hp = bp->Hprev, *Hn = bp->Hnext;
+    /* G = W'W H - W'X + l1 (H D - H A) + a (H - Hp) + b (H - Hn) + l3 H */
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(nth) if ((size_t) k * n > PAR_MIN)
+#endif
+    for (int j = 0; j < n; j++) {
+        double dj = l1 != 0.0 ? deg[j] : 0.0;
+        for (int c = 0; c < k; c++) {
+            size_t l = c + (size_t) j * k;
+            double h = H[l];
+            double g = wk->DEN[l] - wk->WtX[l] + l1 * (h * dj - wk->HA[l]) + l3 * h;
+            if (a != 0.0) g += a * (h - Hp[l]);
+            if (b != 0.0) g += b * (h - Hn[l]);
+            wk->GH[l] = g;
+            wk->Ht[l] = g >= 0.0 ? h : fmax(h, MU_DELTA);
+        }
+    }
+    small_mult(wk->WtW, k, wk->Ht, n, wk->DEN);
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(nth) if ((size_t) k * n > PAR_MIN)
+#endif
+    for (int j = 0; j < n; j++) {
+        double dj = l1 != 0.0 ? deg[j] : 0.0;
+        for (int c = 0; c < k; c++) {
+            size_t l = c + (size_t) j * k;
+            double ht = wk->Ht[l];
+            double den = wk->DEN[l] + l1 * ht * dj + ab3 * ht + MU_DELTA;
+            H[l] = H[l] - (ht / den) * wk->GH[l];
+        }
+    }
+}
+
+/* W <- W diag(1/s), H <- diag(s) H, s = column norms of W; W'X follows W. */
+static void rescale(const block_problem *bp, double *W, double *H)
+{
+    mu_work *wk = bp->wk;
+    int m = bp->X->m, n = bp->X->n, k = bp->k;
+    for (int c = 0; c < k; c++) {
+        double s = sqrt(dense_norm2(W + (size_t) c * m, (size_t) m));
+        wk->s[c] = s > 0.0 && R_FINITE(s) ? s : 1.0;  /* a zero column stays as is */
+    }
+    for (int c = 0; c < k; c++) {
+        double s = wk->s[c];
+        for (int r = 0; r < m; r++) W[r + (size_t) c * m] /= s;
+    }
+    for (int j = 0; j < n; j++)
+        for (int c = 0; c < k; c++) {
+            size_t l = c + (size_t) j * k;
+            H[l] *= wk->s[c];
+            wk->WtX[l] /= wk->s[c];
+        }
+}
+
+block_result solve_block_mu(const block_problem *bp, double *W, double *H)
+{
+    block_result res;
+    double f, rg;
+    wt_times_data(bp->X, W, bp->k, bp->wk->WtX, bp->nthreads);
+    block_eval(bp, W, H, &f, &rg);
+    double fprev = bp->f_start;
+    int it = 0;
+    while (it < bp->max_iter && fabs(fprev - f) / fprev > bp->tol) {
+        fprev = f;
+        update_W(bp, W, H);
+        update_H(bp, W, H);
+        rescale(bp, W, H);
+        block_eval(bp, W, H, &f, &rg);
+        it++;
+        R_CheckUserInterrupt();
+    }
+    res.f = f; res.rg = rg; res.iter = it;
+    return res;
+}
