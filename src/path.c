@@ -109,6 +109,8 @@ SEXP C_pnmf_path(SEXP sX, SEXP sW0, SEXP sH0, SEXP sedges, SEXP sscales,
     SEXP srg = PROTECT(allocVector(REALSXP, T));
     double *Hall = REAL(sH), *rg = REAL(srg), *obj = REAL(sobj);
     double *Wall = keep_W ? REAL(sW) : (double *) R_alloc(mk * T + 1, sizeof(double));
+    /* W_t'X of every scale: a block starts where its last solve ended */
+    double *WtXall = (double *) R_alloc(kn * T + 1, sizeof(double));
     int *iters = INTEGER(siter);
 
     block_problem bp;
@@ -123,6 +125,9 @@ SEXP C_pnmf_path(SEXP sX, SEXP sW0, SEXP sH0, SEXP sedges, SEXP sscales,
         double *W = Wall + mk * t, *H = Hall + kn * t;
         memcpy(W, Wsrc, mk * sizeof(double));
         memcpy(H, Hsrc, kn * sizeof(double));
+        wk.WtX = WtXall + kn * t;
+        if (t == T - 1) wt_times_data(&X, W, k, wk.WtX, nthreads);
+        else memcpy(wk.WtX, wk.WtX + kn, kn * sizeof(double));
         scale_graph_set(&g, scales[t], &sg, nthreads);
         block_result r = solve_block_mu(&bp, W, H);
         rg[t] = r.rg;
@@ -143,6 +148,7 @@ SEXP C_pnmf_path(SEXP sX, SEXP sW0, SEXP sH0, SEXP sedges, SEXP sscales,
             bp.Hprev = t > 0 ? Hall + kn * (t - 1) : NULL;
             bp.Hnext = t < T - 1 ? Hall + kn * (t + 1) : NULL;
             scale_graph_set(&g, scales[t], &sg, nthreads);
+            wk.WtX = WtXall + kn * t;
             block_result r = solve_block_mu(&bp, Wall + mk * t, Hall + kn * t);
             rg[t] = r.rg;
             iters[t + (size_t) T * s] = r.iter;

@@ -72,7 +72,8 @@ void mult_right_small(const double *A, int m, int k, const double *B, double *ou
 typedef struct {                   /* scratch of one block solve, reused */
     double *XHt, *B1, *B2;         /* m x k */
     double *HHt, *WtW;             /* k x k */
-    double *WtX, *HA, *GH, *Ht, *DEN; /* k x n */
+    double *WtX;                   /* k x n, W'X of the current block (caller's) */
+    double *HA, *GH, *Ht, *DEN;    /* k x n */
     double *s;                     /* k */
 } mu_work;
 

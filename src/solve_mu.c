@@ -11,8 +11,9 @@
  * No m x n temporary: ||X - WH||^2 = ||X||^2 - 2 <W'X, H> + <W'W, H H'>, and
  * W H H' is W (H H').  Per iteration the only O(m n k) work is X H' and W' X;
  * W' X is computed once, for the H update, and reused (rescaled) by the
- * objective; H A is computed once, by the objective, and reused by the next
- * H update (H does not change in between).
+ * objective and by the next solve of the same block (the caller keeps it);
+ * H A is computed once, by the objective, and reused by the next H update
+ * (H does not change in between).
  */
 #include "pnmf.h"
 #include <math.h>
@@ -29,7 +30,6 @@ void mu_work_alloc(int m, int n, int k, mu_work *wk)
     wk->B2 = (double *) R_alloc(mk, sizeof(double));
     wk->HHt = (double *) R_alloc(kk, sizeof(double));
     wk->WtW = (double *) R_alloc(kk, sizeof(double));
-    wk->WtX = (double *) R_alloc(kn, sizeof(double));
     wk->HA = (double *) R_alloc(kn, sizeof(double));
     wk->GH = (double *) R_alloc(kn, sizeof(double));
     wk->Ht = (double *) R_alloc(kn, sizeof(double));
@@ -51,16 +51,16 @@ static double frob_dist2(const double *a, const double *b, size_t len)
     return s;
 }
 
-/* Block objective at (W, H); wk->WtX must hold W'X.  Leaves H H', W'W and
- * H A in the workspace for the next update. */
+/* Block objective at (W, H); wk->WtX must hold W'X, and wk->WtW W'W when
+ * have_wtw.  Leaves H H', W'W and H A in the workspace for the next update. */
 static void block_eval(const block_problem *bp, const double *W, const double *H,
-                       double *f, double *rg)
+                       int have_wtw, double *f, double *rg)
 {
     mu_work *wk = bp->wk;
     int m = bp->X->m, n = bp->X->n, k = bp->k;
     size_t kn = (size_t) k * n;
     gram_rows(H, k, n, wk->HHt);
-    gram_cols(W, m, k, wk->WtW);
+    if (!have_wtw) gram_cols(W, m, k, wk->WtW);
     double recon = bp->xnorm2 - 2.0 * frob_dot(wk->WtX, H, kn)
         + frob_dot(wk->WtW, wk->HHt, (size_t) k * k);
     if (recon < 0.0) recon = 0.0;     /* rounding of the identity near an exact fit */
@@ -75,35 +75,45 @@ static void block_eval(const block_problem *bp, const double *W, const double *H
     *f = *rg + extra;
 }
 
+/* Elementwise kernels on arrays that do not alias (restrict lets -O2
+ * vectorise them). */
+static void mu_gnmf_w(double *restrict W, const double *restrict num,
+                      const double *restrict den, size_t len)
+{
+    for (size_t l = 0; l < len; l++) W[l] = W[l] * (num[l] / (den[l] + MU_DELTA));
+}
+
+static void mu_lift(double *restrict Wt, const double *restrict W,
+                    const double *restrict G, size_t len)
+{
+    for (size_t l = 0; l < len; l++)
+        Wt[l] = (G[l] >= 0.0 || W[l] > MU_DELTA) ? W[l] : MU_DELTA;
+}
+
+static void mu_step(double *restrict W, const double *restrict Wt,
+                    const double *restrict den, const double *restrict G, size_t len)
+{
+    for (size_t l = 0; l < len; l++) W[l] = W[l] - (Wt[l] / (den[l] + MU_DELTA)) * G[l];
+}
+
 static void update_W(const block_problem *bp, double *W, const double *H)
 {
     mu_work *wk = bp->wk;
-    int m = bp->X->m, k = bp->k, nth = bp->nthreads;
+    int m = bp->X->m, k = bp->k;
     size_t mk = (size_t) m * k;
-    data_times_ht(bp->X, H, k, wk->XHt, nth);
+    data_times_ht(bp->X, H, k, wk->XHt, bp->nthreads);
     if (!bp->lifted) {                 /* W <- W * XH' / (W H H' + delta) */
         mult_right_small(W, m, k, wk->HHt, wk->B1, 0.0);
-#ifdef _OPENMP
-#pragma omp parallel for num_threads(nth) if (mk > PAR_MIN)
-#endif
-        for (size_t l = 0; l < mk; l++) W[l] = W[l] * (wk->XHt[l] / (wk->B1[l] + MU_DELTA));
+        mu_gnmf_w(W, wk->XHt, wk->B1, mk);
         return;
     }
     /* G = W H H' - X H'; Wt = W where G >= 0 else max(W, delta);
      * W <- W - Wt / (Wt H H' + delta) * G */
     memcpy(wk->B1, wk->XHt, mk * sizeof(double));
     mult_right_small(W, m, k, wk->HHt, wk->B1, -1.0);
-#ifdef _OPENMP
-#pragma omp parallel for num_threads(nth) if (mk > PAR_MIN)
-#endif
-    for (size_t l = 0; l < mk; l++)
-        wk->B2[l] = wk->B1[l] >= 0.0 ? W[l] : fmax(W[l], MU_DELTA);
+    mu_lift(wk->B2, W, wk->B1, mk);
     mult_right_small(wk->B2, m, k, wk->HHt, wk->XHt, 0.0);
-#ifdef _OPENMP
-#pragma omp parallel for num_threads(nth) if (mk > PAR_MIN)
-#endif
-    for (size_t l = 0; l < mk; l++)
-        W[l] = W[l] - (wk->B2[l] / (wk->XHt[l] + MU_DELTA)) * wk->B1[l];
+    mu_step(W, wk->B2, wk->XHt, wk->B1, mk);
 }
 
 static void update_H(const block_problem *bp, const double *W, double *H)
@@ -144,7 +154,7 @@ static void update_H(const block_problem *bp, const double *W, double *H)
             if (a != 0.0) g += a * (h - Hp[l]);
             if (b != 0.0) g += b * (h - Hn[l]);
             wk->GH[l] = g;
-            wk->Ht[l] = g >= 0.0 ? h : fmax(h, MU_DELTA);
+            wk->Ht[l] = (g >= 0.0 || h > MU_DELTA) ? h : MU_DELTA;
         }
     }
     small_mult(wk->WtW, k, wk->Ht, n, wk->DEN);
@@ -162,33 +172,40 @@ static void update_H(const block_problem *bp, const double *W, double *H)
     }
 }
 
-/* W <- W diag(1/s), H <- diag(s) H, s = column norms of W; W'X follows W. */
+/* W <- W diag(1/s), H <- diag(s) H, s = column norms of W (from the W'W
+ * that update_H left); W'X and W'W follow W. */
 static void rescale(const block_problem *bp, double *W, double *H)
 {
     mu_work *wk = bp->wk;
     int m = bp->X->m, n = bp->X->n, k = bp->k;
+    double *s = wk->s, *WtW = wk->WtW;
     for (int c = 0; c < k; c++) {
-        double s = sqrt(dense_norm2(W + (size_t) c * m, (size_t) m));
-        wk->s[c] = s > 0.0 && R_FINITE(s) ? s : 1.0;  /* a zero column stays as is */
+        double v = sqrt(WtW[c + (size_t) c * k]);
+        s[c] = v > 0.0 && R_FINITE(v) ? v : 1.0;  /* a zero column stays as is */
     }
     for (int c = 0; c < k; c++) {
-        double s = wk->s[c];
-        for (int r = 0; r < m; r++) W[r + (size_t) c * m] /= s;
+        double *restrict w = W + (size_t) c * m;
+        double inv = 1.0 / s[c];
+        for (int r = 0; r < m; r++) w[r] /= s[c];
+        for (int c2 = 0; c2 < k; c2++) {
+            WtW[c + (size_t) c2 * k] *= inv;
+            WtW[c2 + (size_t) c * k] *= inv;
+        }
     }
     for (int j = 0; j < n; j++)
         for (int c = 0; c < k; c++) {
             size_t l = c + (size_t) j * k;
-            H[l] *= wk->s[c];
-            wk->WtX[l] /= wk->s[c];
+            H[l] *= s[c];
+            wk->WtX[l] /= s[c];
         }
 }
 
+/* wk->WtX must hold W'X for the W given; on return it holds it for the new W. */
 block_result solve_block_mu(const block_problem *bp, double *W, double *H)
 {
     block_result res;
     double f, rg;
-    wt_times_data(bp->X, W, bp->k, bp->wk->WtX, bp->nthreads);
-    block_eval(bp, W, H, &f, &rg);
+    block_eval(bp, W, H, 0, &f, &rg);
     double fprev = bp->f_start;
     int it = 0;
     while (it < bp->max_iter && fabs(fprev - f) / fprev > bp->tol) {
@@ -196,7 +213,7 @@ block_result solve_block_mu(const block_problem *bp, double *W, double *H)
         update_W(bp, W, H);
         update_H(bp, W, H);
         rescale(bp, W, H);
-        block_eval(bp, W, H, &f, &rg);
+        block_eval(bp, W, H, 1, &f, &rg);
         it++;
         R_CheckUserInterrupt();
     }

@@ -1,0 +1,53 @@
+# Shared helpers of the benchmark scripts: run a case in a fresh R process
+# (so the peak RSS belongs to that case alone) and collect one-line results.
+
+peak_rss_mb <- function() {
+    st <- readLines("/proc/self/status")
+    kb <- as.numeric(gsub("[^0-9]", "", grep("^VmHWM", st, value = TRUE)))
+    kb / 1024
+}
+
+blas_name <- function() {
+    si <- utils::sessionInfo()
+    b <- if (!is.null(si$BLAS)) si$BLAS else ""
+    if (grepl("openblas", b, ignore.case = TRUE)) "OpenBLAS" else if (nzchar(b)) basename(b) else "unknown"
+}
+
+machine_line <- function() {
+    cpu <- grep("^model name", readLines("/proc/cpuinfo"), value = TRUE)
+    bt <- Sys.getenv("OPENBLAS_NUM_THREADS")
+    sprintf("%s, %d cores, R %s, BLAS %s%s", sub(".*: ", "", cpu[1L]), length(cpu),
+            getRversion(), blas_name(), if (nzchar(bt)) paste0(" (", bt, " thread)") else "")
+}
+
+# Run `Rscript <script> --case <name>` in a child process; the child prints
+# one line "RESULT <json-ish key=value;...>".
+run_case <- function(script, case, extra_env = character()) {
+    out <- system2(file.path(R.home("bin"), "Rscript"), c(script, "--case", case),
+                   stdout = TRUE, stderr = TRUE, env = extra_env)
+    line <- grep("^RESULT ", out, value = TRUE)
+    if (!length(line)) {
+        cat(out, sep = "\n")
+        stop("case ", case, " failed")
+    }
+    kv <- strsplit(strsplit(sub("^RESULT ", "", line[length(line)]), ";")[[1L]], "=")
+    as.data.frame(stats::setNames(lapply(kv, `[`, 2L), vapply(kv, `[`, "", 1L)))
+}
+
+emit_result <- function(...) {
+    v <- list(...)
+    cat("RESULT ", paste(names(v), vapply(v, as.character, ""), sep = "=", collapse = ";"),
+        "\n", sep = "")
+}
+
+# Counts of a few cell types: negative binomial around type-specific means.
+simulate_counts <- function(n_genes, n_cells, n_types = 5L, seed = 1L) {
+    set.seed(seed)
+    base <- stats::rgamma(n_genes, shape = 0.6, rate = 0.3)
+    types <- sample.int(n_types, n_cells, replace = TRUE)
+    fold <- matrix(exp(stats::rnorm(n_genes * n_types, sd = 0.8)), n_genes)
+    mu <- base * fold[, types] * rep(stats::rlnorm(n_cells, sdlog = 0.3), each = n_genes)
+    x <- matrix(stats::rnbinom(n_genes * n_cells, mu = mu, size = 2), n_genes)
+    dimnames(x) <- list(paste0("g", seq_len(n_genes)), paste0("c", seq_len(n_cells)))
+    list(x = x, types = types)
+}

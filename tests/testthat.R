@@ -1,0 +1,4 @@
+library(testthat)
+library(pnmf)
+
+test_check("pnmf")
