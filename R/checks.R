@@ -37,6 +37,22 @@ as_data_matrix <- function(x, arg = "x", min_cells = 1L, call = sys.call(-1L)) {
     x
 }
 
+# Like as_data_matrix(), but a sparse Matrix stays sparse (as a dgCMatrix).
+as_input_matrix <- function(x, arg = "x", min_cells = 1L, call = sys.call(-1L)) {
+    if (!inherits(x, "sparseMatrix")) return(as_data_matrix(x, arg, min_cells, call))
+    x <- methods::as(methods::as(methods::as(x, "CsparseMatrix"), "generalMatrix"), "dMatrix")
+    if (nrow(x) < 1L || ncol(x) < min_cells)
+        pnmf_stop("'", arg, "' has ", nrow(x), " features and ", ncol(x), " cells; ",
+                  "at least 1 feature and ", min_cells, " cells are needed.", call = call)
+    if (any(!is.finite(x@x)))
+        pnmf_stop("'", arg, "' has ", sum(!is.finite(x@x)), " missing or infinite value(s); ",
+                  "remove or impute them.", call = call)
+    if (any(x@x < 0))
+        pnmf_stop("'", arg, "' has ", sum(x@x < 0), " negative value(s); NMF needs ",
+                  "nonnegative data.", call = call)
+    x
+}
+
 check_count <- function(x, arg, min = 1L, max = Inf, call = sys.call(-1L)) {
     if (!is.numeric(x) || length(x) != 1L || is.na(x) || x != round(x) || x < min || x > max)
         pnmf_stop("'", arg, "' must be a whole number",

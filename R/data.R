@@ -63,7 +63,7 @@ simulateCircles <- function(n_per_circle = 20L, n_circles = 4L, n_noise = 97L,
     plane <- qr.Q(qr(matrix(stats::rnorm(9), 3)))[, 1:2]
     xyz <- plane %*% rbind(r * cos(theta), r * sin(theta))
     xyz <- xyz + matrix(stats::rnorm(3 * n, sd = sd), 3)
-    noise <- matrix(abs(stats::rnorm(n_noise * n, mean = 4.5, sd = sd)), n_noise)
+    noise <- matrix(abs(stats::rnorm(n_noise * n, mean = 4.5, sd = sd)), nrow = n_noise, ncol = n)
     x <- rbind(xyz - min(xyz) + sd, noise)
     dimnames(x) <- list(paste0("feature", seq_len(nrow(x))), paste0("sample", seq_len(n)))
     list(x = x, labels = factor(lab))

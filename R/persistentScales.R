@@ -15,14 +15,37 @@
 #' `type = "distinct"` keeps each distinct death time once (the canonical
 #' minimal set).
 #'
+#' Real data have hundreds to thousands of distinct death times, too many
+#' scales for a large fit.  `type = "spread"` (the default of [pnmf()]'s fast
+#' mode) keeps at most `n_scales` of them so that the diagram's structure is
+#' kept: always the finest scale (the smallest death time) and the
+#' *connected scale* (just above the largest death time, the first scale at
+#' which all cells are connected); between them, death times picked evenly by
+#' rank (quantiles of the death-time distribution, where most merges happen)
+#' and evenly by value (so the long bars, the merges of well separated
+#' groups, are not skipped), half each, duplicates removed.
+#'
 #' Graphs use a strict inequality: the graph of scale `eps` joins cells with
 #' `d < eps`, so the finest scale (the smallest death time) has no edges.
 #'
+#' Distances are Euclidean in the full feature space (`space = "full"`) or
+#' between the cells' first `n_pcs` principal components (`space = "pca"`,
+#' centred, from a truncated SVD by irlba), which is much faster for many
+#' cells and genes; `"auto"` takes `"full"` up to 5,000 cells and 5,000
+#' features and `"pca"` above.  The principal components are kept in the
+#' result (`coords`) so that [pnmf()] builds its graphs in the same space.
+#'
 #' @param x Nonnegative numeric matrix, features in rows and cells in columns
-#'   (preprocessed as for [pnmf()]).
-#' @param type `"all"` (the authors' set: every death time, ties kept) or
-#'   `"distinct"` (each death time once).
-#' @param complete Add the complete-graph scale (diameter + 1e-9)?
+#'   (preprocessed as for [pnmf()]); a sparse `Matrix` is accepted.
+#' @param type `"all"` (the authors' set: every death time, ties kept),
+#'   `"distinct"` (each death time once) or `"spread"` (at most `n_scales`,
+#'   see Details).
+#' @param n_scales For `type = "spread"`: the largest number of scales
+#'   (at least 2).
+#' @param complete Add the complete-graph scale (diameter + 1e-9)?  Default
+#'   `TRUE` for `"all"` and `"distinct"`, `FALSE` for `"spread"`.
+#' @param space `"auto"`, `"full"` or `"pca"`: where distances are measured.
+#' @param n_pcs Number of principal components for `space = "pca"`.
 #' @param edges Count the edges of every scale's graph?  This takes a second
 #'   pass over all pairs of cells (as long as the diagram itself).
 #' @param threads Number of OpenMP threads.
@@ -36,6 +59,8 @@
 #'   \item{components}{number of connected components of each scale's graph;}
 #'   \item{edges}{number of edges of each scale's graph (`NA` if not counted);}
 #'   \item{diameter}{the largest distance between two cells;}
+#'   \item{space, coords}{the distance space, and the cells' coordinates
+#'     in it (principal components x cells) when `space = "pca"`;}
 #'   \item{n, type, complete}{the number of cells and the options used.}
 #'   }
 #' @seealso [pnmf()], [scaleGraph()]
@@ -48,31 +73,64 @@
 #' # death times are the single-linkage merge heights
 #' all.equal(ps$diagram[, "death"], sort(hclust(dist(t(circles$x)), "single")$height))
 #' @export
-persistentScales <- function(x, type = c("all", "distinct"), complete = TRUE,
-                             edges = TRUE, threads = 1L) {
+persistentScales <- function(x, type = c("all", "distinct", "spread"), n_scales = 30L,
+                             complete = type != "spread", space = c("auto", "full", "pca"),
+                             n_pcs = 50L, edges = TRUE, threads = 1L) {
     type <- match.arg(type)
-    x <- as_data_matrix(x, min_cells = 2L)
+    space <- match.arg(space)
+    x <- as_input_matrix(x, min_cells = 2L)
+    n_scales <- check_count(n_scales, "n_scales", min = 2L)
     complete <- check_flag(complete, "complete")
     edges <- check_flag(edges, "edges")
     threads <- check_threads(threads)
     n <- ncol(x)
-    mst <- .Call(C_ph_mst, x, threads)
+    sp <- distance_space(x, space, n_pcs)
+    mst <- .Call(C_ph_mst, sp$y, threads)
     a <- pmin(mst$from, mst$to)
     b <- pmax(mst$from, mst$to)
     o <- order(mst$length, a, b)
     deaths <- mst$length[o]
-    pairs <- cbind(a[o], b[o])
-    if (!is.null(colnames(x))) pairs <- matrix(colnames(x)[pairs], ncol = 2L)
-    colnames(pairs) <- c("cell1", "cell2")
+    pairs <- cbind(cell1 = a[o], cell2 = b[o])
     diagram <- cbind(dimension = 0, birth = 0, death = deaths)
-    scales <- if (type == "all") deaths else unique(deaths)
-    if (complete) scales <- c(scales, mst$diameter + 1e-9)
-    n_edges <- if (edges) .Call(C_count_pairs, x, scales, threads) else rep(NA_real_, length(scales))
+    scales <- switch(type, all = deaths, distinct = unique(deaths),
+                     spread = spread_scales(deaths, n_scales - complete))
+    if (complete) scales <- c(scales, above(mst$diameter, 1e-9))
+    n_edges <- if (edges) .Call(C_count_pairs, sp$y, scales, threads)
+               else rep(NA_real_, length(scales))
     structure(list(diagram = diagram, pairs = pairs, scales = scales,
                    components = n - findInterval(scales, deaths, left.open = TRUE),
-                   edges = n_edges, diameter = mst$diameter, n = n, type = type,
-                   complete = complete),
+                   edges = n_edges, diameter = mst$diameter, space = sp$space,
+                   coords = if (sp$space == "pca") sp$y, n = n, type = type,
+                   complete = complete, cells = colnames(x)),
               class = "persistentScales")
+}
+
+# x + delta, or the next double above x when delta is lost to rounding (the
+# authors' complete-graph scale is diameter + 1e-9; large distances need this
+# for the strict d < eps to keep the pair at the diameter).
+above <- function(x, delta) {
+    s <- x + delta
+    if (s <= x) s <- x * (1 + .Machine$double.eps)
+    s
+}
+
+# At most n scales from the death times: the finest, the connected scale,
+# and n - 2 death times between, evenly spaced by rank and by value.
+spread_scales <- function(deaths, n) {
+    d <- unique(deaths)
+    conn <- above(max(d) * (1 + 1e-9), 1e-300)   # just above the last merge
+    if (length(d) + 1L <= n) return(c(d, conn))
+    m <- n - 1L                            # death times to keep, d[1] included
+    by_rank <- d[unique(round(seq(1, length(d), length.out = ceiling(m / 2) + 1L)))]
+    grid <- seq(d[1L], d[length(d)], length.out = floor(m / 2) + 1L)
+    by_value <- d[findInterval(grid, d)]   # the death time at or below each grid value
+    pick <- sort(unique(c(d[1L], by_rank, by_value)))
+    if (length(pick) < m) {                # fill from the remaining ranks
+        rest <- setdiff(d, pick)
+        extra <- rest[unique(round(seq(1, length(rest), length.out = m - length(pick))))]
+        pick <- sort(unique(c(pick, extra)))
+    }
+    c(utils::head(pick, m), conn)
 }
 
 #' @export
@@ -81,9 +139,10 @@ print.persistentScales <- function(x, ...) {
     cat("0-dimensional persistence of", x$n, "cells\n")
     cat(sprintf("  death times: %d (%d distinct), from %.6g to %.6g; diameter %.6g\n",
                 length(d), length(unique(d)), min(d), max(d), x$diameter))
-    cat(sprintf("  scales: %d (%s death times%s)\n", length(x$scales),
-                if (x$type == "all") "all" else "distinct",
-                if (x$complete) " + complete graph" else ""))
+    cat(sprintf("  scales: %d (%s death times%s), distances in %s\n", length(x$scales),
+                x$type, if (x$complete) " + complete graph" else "",
+                if (identical(x$space, "pca")) sprintf("%d principal components", nrow(x$coords))
+                else "the full feature space"))
     if (!anyNA(x$edges))
         cat(sprintf("  edges per scale: %s ... %s\n", format(x$edges[1L], big.mark = ","),
                     format(x$edges[length(x$edges)], big.mark = ",")))

@@ -4,6 +4,9 @@
 #' persistent homology of the cells (Zhang, Miao, Li, arXiv:2602.22536), with
 #' a C core.  Start with [persistentScales()] and [pnmf()].
 #'
+#' @docType package
+#' @name pnmf-package
+#' @aliases pnmf-package
 #' @keywords internal
 #' @useDynLib pnmf, .registration = TRUE
-"_PACKAGE"
+NULL

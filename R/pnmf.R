@@ -29,22 +29,62 @@
 #'   1000 iterations per block and tolerance 1e-3.  These are the defaults
 #'   here.
 #'
+#' @section Modes: `mode = "fast"` (the default) is built for 10^3-10^5
+#'   cells: at most `n_scales` scales chosen from the persistence diagram
+#'   (`persistentScales(type = "spread")`), distances in the principal
+#'   components for large data, a k-nearest-neighbour filtration (plus the
+#'   minimum spanning tree, so every scale's connected components stay exact)
+#'   above 3,000 cells, sparse input kept sparse, and a monotone block solver:
+#'   HALS for W and exact coordinate descent for H (graph, coupling and ridge
+#'   terms handled exactly per coordinate, nothing rescaled), so the path
+#'   objective never increases; the sweeps stop when its relative decrease
+#'   falls below `tol`.  It minimises the same objective as the exact mode.
+#'
+#'   `mode = "exact"` is the authors' algorithm, described above, with their
+#'   scale set (all death times plus the complete graph) and the complete
+#'   filtration; it needs O(N^2) memory for the pairs of cells.
+#'
+#' @section Memory: before anything large is allocated, the memory the fit
+#'   needs is estimated (data copy, the per-scale W_t and H_t, the graph
+#'   edges and the work space) and compared with `max_memory` (default: the
+#'   memory the system reports as available).  A fit that would not fit stops
+#'   with a `pnmf_memory_error` that says what to change.  The estimate is
+#'   kept in the result (`memory`).
+#'
 #' @param x Nonnegative numeric matrix, features (genes) in rows and cells in
-#'   columns, e.g. from [preprocessCounts()].  Sparse `Matrix` input is
-#'   accepted and densified (the exact mode needs all pairs of cells).
+#'   columns, e.g. from [preprocessCounts()]; a sparse `Matrix` stays sparse
+#'   in the fast mode (it is densified in the exact mode).
 #' @param k Rank (number of factors).  Default `ceiling(sqrt(N))` for N
 #'   cells, or `ceiling(sqrt(M))` if that exceeds the M features.
-#' @param scales The scales: a [persistentScales()] result (default: that of
-#'   `x`, the authors' set) or increasing distances.
+#' @param scales The scales: a [persistentScales()] result or increasing
+#'   distances.  Default: `persistentScales(x, type = "spread", n_scales)`
+#'   in the fast mode, `persistentScales(x)` (the authors' set, T = N) in the
+#'   exact mode.
 #' @param lambda Three weights (names optional): `geometric` (graph term
 #'   lambda_1), `smoothness` (coupling of neighbouring scales lambda_2) and
 #'   `anchoring` (ridge on every H_t, lambda_3).
-#' @param mode Only `"exact"` for now: the authors' algorithm.
-#' @param n_sweeps Number of sweeps over all scales after the warm start.
-#' @param max_iter Maximum iterations per block (warm start and sweeps).
-#' @param tol Relative change of a block objective at which a block stops.
+#' @param mode `"fast"` (default) or `"exact"`; see the Modes section.
+#' @param n_scales Fast mode: the largest number of scales when `scales` is
+#'   not given.
+#' @param graph `"auto"`, `"complete"` (all pairs of cells closer than the
+#'   largest scale) or `"knn"` (nearest neighbours + minimum spanning tree).
+#'   `"auto"` is `"complete"` in the exact mode and up to 3,000 cells.
+#' @param k_nn Neighbours per cell for `graph = "knn"`.
+#' @param knn_method `"auto"`, `"exact"` (blocked BLAS), `"annoy"` or
+#'   `"hnsw"` (approximate, through BiocNeighbors); `"auto"` is exact up to
+#'   20,000 cells.
+#' @param n_sweeps Sweeps over all scales after the warm start: exactly this
+#'   many in the exact mode (default 10), at most this many in the fast mode
+#'   (default 200).
+#' @param max_iter Iterations per block (default 1000 exact, 20 fast).
+#' @param tol Exact mode: relative change of a block objective at which a
+#'   block stops (default 1e-3).  Fast mode: relative decrease of the path
+#'   objective over a sweep at which the sweeps stop (default 1e-5); blocks
+#'   stop at a tenth of it.
 #' @param keep_W Keep the basis W_t of every scale in the result?  (They are
-#'   always computed; dropping them saves M x k x T doubles.)
+#'   always computed; dropping them saves M x k x T doubles in the result.)
+#' @param max_memory Largest memory (bytes) the fit may plan to use; default
+#'   the available memory the system reports.
 #' @param threads Number of OpenMP threads for pnmf's own loops (the BLAS
 #'   may use its own threads).
 #' @param verbose Print the objective after the warm start and every sweep?
@@ -54,28 +94,39 @@
 #'   \item{W}{array M x k x T, the bases W_t (or `NULL` if `keep_W = FALSE`);}
 #'   \item{scales}{the T scales; `persistence` the [persistentScales()]
 #'     object when given or computed;}
-#'   \item{lambda, k, mode}{the settings;}
+#'   \item{lambda, k, mode, graph, space}{the settings used;}
 #'   \item{objective}{the path objective after the warm start and after each
 #'     sweep;}
-#'   \item{iterations}{T x (1 + n_sweeps) matrix of iterations per block;}
+#'   \item{iterations}{T x (1 + sweeps) matrix of iterations per block;}
 #'   \item{loss}{per scale, reconstruction + lambda_1 graph term at the end;}
 #'   \item{edges}{number of graph edges of each scale;}
+#'   \item{memory}{the memory plan (bytes);}
 #'   \item{call}{the call.}
 #'   }
 #' @seealso [getEmbedding()], [getBasis()], [plot.pnmf()], [persistentScales()]
 #' @examples
 #' data(circles)
-#' fit <- pnmf(circles$x, k = 2, lambda = c(100, 100, 1))
+#' # the authors' algorithm and settings for their simulation
+#' fit <- pnmf(circles$x, k = 2, lambda = c(100, 100, 1), mode = "exact")
 #' fit
 #' emb <- getEmbedding(fit, scale = 1)   # cells x k, finest scale
 #' plot(fit, "embedding", scale = 1, labels = circles$labels)
+#' # the default fast mode: 30 scales, monotone solver
+#' fast <- pnmf(circles$x, k = 2, lambda = c(100, 100, 1))
+#' plot(fast)
 #' @export
-pnmf <- function(x, k = NULL, scales = NULL, lambda = c(1, 1, 1), mode = "exact",
-                 n_sweeps = 10L, max_iter = 1000L, tol = 1e-3, keep_W = TRUE,
-                 threads = 1L, verbose = FALSE) {
+pnmf <- function(x, k = NULL, scales = NULL, lambda = c(1, 1, 1),
+                 mode = c("fast", "exact"), n_scales = 30L,
+                 graph = c("auto", "complete", "knn"), k_nn = 15L,
+                 knn_method = c("auto", "exact", "annoy", "hnsw"),
+                 n_sweeps = NULL, max_iter = NULL, tol = NULL, keep_W = TRUE,
+                 max_memory = NULL, threads = 1L, verbose = FALSE) {
     call <- match.call()
-    mode <- match.arg(mode, "exact")
-    x <- as_data_matrix(x)
+    mode <- match.arg(mode)
+    graph <- match.arg(graph)
+    knn_method <- match.arg(knn_method)
+    exact <- mode == "exact"
+    x <- if (exact) as_data_matrix(x) else as_input_matrix(x)
     m <- nrow(x)
     n <- ncol(x)
     if (is.null(k)) {
@@ -84,16 +135,24 @@ pnmf <- function(x, k = NULL, scales = NULL, lambda = c(1, 1, 1), mode = "exact"
     }
     k <- check_count(k, "k", min = 1L, max = n)
     lambda <- check_lambda(lambda)
-    n_sweeps <- check_count(n_sweeps, "n_sweeps", min = 0L)
-    max_iter <- check_count(max_iter, "max_iter", min = 0L)
-    tol <- check_number(tol, "tol")
+    n_scales <- check_count(n_scales, "n_scales", min = 2L)
+    k_nn <- check_count(k_nn, "k_nn", min = 1L)
+    n_sweeps <- check_count(if (is.null(n_sweeps)) if (exact) 10L else 200L else n_sweeps,
+                            "n_sweeps", min = 0L)
+    max_iter <- check_count(if (is.null(max_iter)) if (exact) 1000L else 20L else max_iter,
+                            "max_iter", min = 0L)
+    tol <- check_number(if (is.null(tol)) if (exact) 1e-3 else 1e-5 else tol, "tol")
     keep_W <- check_flag(keep_W, "keep_W")
     verbose <- check_flag(verbose, "verbose")
     threads <- check_threads(threads)
+    if (!is.null(max_memory)) max_memory <- check_number(max_memory, "max_memory")
+
     persistence <- NULL
     if (is.null(scales)) {
         if (n < 2L) pnmf_stop("one cell has no scales: pass 'scales' explicitly.")
-        scales <- persistentScales(x, edges = FALSE, threads = threads)
+        scales <- if (exact) persistentScales(x, edges = FALSE, space = "full", threads = threads)
+                  else persistentScales(x, type = "spread", n_scales = n_scales, edges = FALSE,
+                                        threads = threads)
     }
     if (inherits(scales, "persistentScales")) {
         if (scales$n != n)
@@ -102,25 +161,55 @@ pnmf <- function(x, k = NULL, scales = NULL, lambda = c(1, 1, 1), mode = "exact"
         scales <- scales$scales
     }
     scales <- check_scale_values(scales)
+    space <- if (!is.null(persistence) && identical(persistence$space, "pca")) "pca" else "full"
+    if (graph == "auto") graph <- if (exact || n <= 3000L) "complete" else "knn"
+    if (graph == "knn" && is.null(persistence))
+        pnmf_stop("graph = \"knn\" needs the minimum spanning tree: pass 'scales' as a ",
+                  "persistentScales() result.")
+    if (graph == "knn" && k_nn > n - 1L) k_nn <- n - 1L
+    if (knn_method == "auto") knn_method <- if (n <= 20000L) "exact" else "annoy"
 
-    filt <- build_filtration(x, max(scales), threads)
+    n_edges_max <- if (graph == "complete") n * (n - 1) / 2 else n * k_nn + n - 1
+    plan <- memory_plan(m, n, k, length(scales), n_edges_max, keep_W, x,
+                        complete = graph == "complete")
+    check_memory(plan, max_memory)
+
+    coords <- if (space == "pca") persistence$coords else dense_copy(x)
+    filt <- if (graph == "complete") build_filtration(coords, max(scales), threads)
+            else knn_filtration(coords, k_nn, persistence$pairs[, 1L], persistence$pairs[, 2L],
+                                max(scales), knn_method, threads)
+    rm(coords)
     init <- nndsvda_init(x, k)
     control <- list(n_sweeps = n_sweeps, max_iter = max_iter, warm_max_iter = max_iter,
-                    tol = tol, warm_tol = tol, f_start = 1e9, keep_W = keep_W,
-                    verbose = verbose, threads = threads)
-    res <- .Call(C_pnmf_path, x, init$W, init$H, filt, scales, lambda, control)
-    new_pnmf(res, x, k, scales, persistence, lambda, mode, n_sweeps,
-             edges = findInterval(scales, filt$d, left.open = TRUE), call = call)
+                    tol = if (exact) tol else tol / 10, warm_tol = if (exact) tol else tol / 10,
+                    f_start = 1e9, keep_W = keep_W, verbose = verbose, threads = threads,
+                    solver = if (exact) "mu" else "hals", path_tol = if (exact) 0 else tol)
+    res <- .Call(C_pnmf_path, c_data(x), init$W, init$H, filt, scales, lambda, control)
+    fit <- new_pnmf(res, x, k, scales, persistence, lambda, mode,
+                    edges = findInterval(scales, filt$d, left.open = TRUE), call = call)
+    fit$graph <- graph
+    fit$space <- space
+    fit$memory <- plan
+    fit
 }
 
-# NNDSVDA start from the leading singular triplets (LAPACK dgesdd, as numpy).
+# The data as the C core takes it: a dense double matrix, or the CSC parts.
+c_data <- function(x) {
+    if (inherits(x, "dgCMatrix")) list(p = x@p, i = x@i, x = x@x, dim = x@Dim) else x
+}
+
+# NNDSVDA start from the leading singular triplets: LAPACK dgesdd (as numpy)
+# for small data, a truncated SVD (irlba, fixed start vector) for large.
 nndsvda_init <- function(x, k) {
     r <- min(k, dim(x))
-    s <- svd(x, nu = r, nv = r)
-    .Call(C_nndsvda, s$u, s$d, s$v, k, mean(x))
+    big <- min(dim(x)) > 2000L && r < min(dim(x)) - 2L
+    s <- if (big) irlba::irlba(x, nv = r, nu = r, v = seq(1, 2, length.out = ncol(x)))
+         else svd(as.matrix(x), nu = r, nv = r)
+    mean_x <- if (is.matrix(x)) mean(x) else sum(x) / (as.double(nrow(x)) * ncol(x))
+    .Call(C_nndsvda, s$u, s$d[seq_len(r)], s$v, k, mean_x)
 }
 
-new_pnmf <- function(res, x, k, scales, persistence, lambda, mode, n_sweeps, edges, call) {
+new_pnmf <- function(res, x, k, scales, persistence, lambda, mode, edges, call) {
     T <- length(scales)
     comp <- paste0("PNMF", seq_len(k))
     cells <- colnames(x)
@@ -129,10 +218,12 @@ new_pnmf <- function(res, x, k, scales, persistence, lambda, mode, n_sweeps, edg
         dimnames(res$W) <- list(rownames(x), comp, NULL)
         res$W
     }
-    iterations <- res$iterations
-    dimnames(iterations) <- list(NULL, c("warm", if (n_sweeps) paste0("sweep", seq_len(n_sweeps))))
+    done <- res$sweeps
+    iterations <- res$iterations[, seq_len(done + 1L), drop = FALSE]
+    dimnames(iterations) <- list(NULL, c("warm", if (done) paste0("sweep", seq_len(done))))
     structure(list(H = res$H, W = W, scales = scales, persistence = persistence,
-                   lambda = lambda, k = k, mode = mode, objective = res$objective,
+                   lambda = lambda, k = k, mode = mode,
+                   objective = res$objective[seq_len(done + 1L)],
                    iterations = iterations, loss = res$loss, edges = edges,
                    dims = c(features = nrow(x), cells = ncol(x)), call = call),
               class = "pnmf")

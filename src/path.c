@@ -8,9 +8,15 @@
  * The path objective after each stage is sum_t [recon + l1 geom]_t
  * + l2 sum_t ||H_t - H_{t-1}||^2 + l3 sum_t ||H_t||^2.
  * W_t and H_t are updated in place in the output arrays.
+ *
+ * Blocks are solved by the authors' multiplicative updates (solver "mu",
+ * fixed number of sweeps) or by the monotone HALS / coordinate descent of
+ * solve_hals.c (solver "hals"), where every block decreases the path
+ * objective, so the sweeps stop once its relative decrease is <= path_tol.
  */
 #include "pnmf.h"
 #include <string.h>
+#include <math.h>
 
 static double path_regulariser(const double *Hall, size_t kn, int T, double l2, double l3)
 {
@@ -88,6 +94,14 @@ SEXP C_pnmf_path(SEXP sX, SEXP sW0, SEXP sH0, SEXP sedges, SEXP sscales,
     int keep_W = asLogical(list_elt(scontrol, "keep_W"));
     int verbose = asLogical(list_elt(scontrol, "verbose"));
     int nthreads = as_threads(list_elt(scontrol, "threads"));
+    SEXP ssolver = list_elt(scontrol, "solver");
+    if (!isString(ssolver) || length(ssolver) != 1) error("'solver' must be a string");
+    int hals = strcmp(CHAR(STRING_ELT(ssolver, 0)), "hals") == 0;
+    if (!hals && strcmp(CHAR(STRING_ELT(ssolver, 0)), "mu") != 0) error("unknown solver");
+    double path_tol = asReal(list_elt(scontrol, "path_tol"));
+    if (!R_FINITE(path_tol) || path_tol < 0) error("invalid 'path_tol'");
+    block_result (*solve)(const block_problem *, double *, double *) =
+        hals ? solve_block_hals : solve_block_mu;
     if (n_sweeps == NA_INTEGER || n_sweeps < 0 || max_iter == NA_INTEGER || max_iter < 0 ||
         warm_iter == NA_INTEGER || warm_iter < 0 || !R_FINITE(tol) || !R_FINITE(warm_tol) ||
         !(f_start > 0) || keep_W == NA_LOGICAL)
@@ -101,7 +115,7 @@ SEXP C_pnmf_path(SEXP sX, SEXP sW0, SEXP sH0, SEXP sedges, SEXP sscales,
     mu_work_alloc(m, n, k, &wk);
 
     size_t mk = (size_t) m * k, kn = (size_t) k * n;
-    SEXP res = PROTECT(allocVector(VECSXP, 5));
+    SEXP res = PROTECT(allocVector(VECSXP, 6));
     SEXP sH = PROTECT(alloc3DArray(REALSXP, k, n, T));
     SEXP sW = PROTECT(keep_W ? alloc3DArray(REALSXP, m, k, T) : allocVector(REALSXP, 0));
     SEXP sobj = PROTECT(allocVector(REALSXP, n_sweeps + 1));
@@ -117,8 +131,22 @@ SEXP C_pnmf_path(SEXP sX, SEXP sW0, SEXP sH0, SEXP sedges, SEXP sscales,
     bp.X = &X; bp.xnorm2 = data_norm2(&X); bp.k = k; bp.g = &g; bp.sg = &sg;
     bp.l1 = lam[0]; bp.nthreads = nthreads; bp.wk = &wk; bp.f_start = f_start;
 
-    /* 1. warm start, coarse to fine */
+    /* 1. warm start, coarse to fine; the monotone solver works on unit-norm
+     * columns of W, so its start is rescaled once (W H unchanged) */
     const double *Wsrc = REAL(sW0), *Hsrc = REAL(sH0);
+    if (hals) {
+        double *W0 = (double *) R_alloc(mk + 1, sizeof(double));
+        double *H0 = (double *) R_alloc(kn + 1, sizeof(double));
+        memcpy(W0, Wsrc, mk * sizeof(double));
+        memcpy(H0, Hsrc, kn * sizeof(double));
+        for (int c = 0; c < k; c++) {
+            double nrm = sqrt(dense_norm2(W0 + (size_t) c * m, (size_t) m));
+            if (!(nrm > 0.0) || !R_FINITE(nrm)) continue;
+            for (int r = 0; r < m; r++) W0[r + (size_t) c * m] /= nrm;
+            for (int j = 0; j < n; j++) H0[c + (size_t) j * k] *= nrm;
+        }
+        Wsrc = W0; Hsrc = H0;
+    }
     bp.alpha = bp.beta = bp.l3 = 0.0; bp.Hprev = bp.Hnext = NULL;
     bp.lifted = 0; bp.max_iter = warm_iter; bp.tol = warm_tol;
     for (int t = T - 1; t >= 0; t--) {
@@ -129,7 +157,7 @@ SEXP C_pnmf_path(SEXP sX, SEXP sW0, SEXP sH0, SEXP sedges, SEXP sscales,
         if (t == T - 1) wt_times_data(&X, W, k, wk.WtX, nthreads);
         else memcpy(wk.WtX, wk.WtX + kn, kn * sizeof(double));
         scale_graph_set(&g, scales[t], &sg, nthreads);
-        block_result r = solve_block_mu(&bp, W, H);
+        block_result r = solve(&bp, W, H);
         rg[t] = r.rg;
         iters[t] = r.iter;
         Wsrc = W; Hsrc = H;
@@ -141,6 +169,7 @@ SEXP C_pnmf_path(SEXP sX, SEXP sW0, SEXP sH0, SEXP sedges, SEXP sscales,
 
     /* 2. Gauss-Seidel sweeps, fine to coarse */
     bp.lifted = 1; bp.max_iter = max_iter; bp.tol = tol; bp.l3 = lam[2];
+    int done = 0;
     for (int s = 1; s <= n_sweeps; s++) {
         for (int t = 0; t < T; t++) {
             bp.alpha = t > 0 ? lam[1] : 0.0;
@@ -149,7 +178,7 @@ SEXP C_pnmf_path(SEXP sX, SEXP sW0, SEXP sH0, SEXP sedges, SEXP sscales,
             bp.Hnext = t < T - 1 ? Hall + kn * (t + 1) : NULL;
             scale_graph_set(&g, scales[t], &sg, nthreads);
             wk.WtX = WtXall + kn * t;
-            block_result r = solve_block_mu(&bp, Wall + mk * t, Hall + kn * t);
+            block_result r = solve(&bp, Wall + mk * t, Hall + kn * t);
             rg[t] = r.rg;
             iters[t + (size_t) T * s] = r.iter;
         }
@@ -157,6 +186,8 @@ SEXP C_pnmf_path(SEXP sX, SEXP sW0, SEXP sH0, SEXP sedges, SEXP sscales,
         for (int t = 0; t < T; t++) sum_rg += rg[t];
         obj[s] = sum_rg + path_regulariser(Hall, kn, T, lam[1], lam[2]);
         if (verbose) Rprintf("sweep %d: objective %.10g\n", s, obj[s]);
+        done = s;
+        if (path_tol > 0 && fabs(obj[s - 1] - obj[s]) <= path_tol * fabs(obj[s - 1])) break;
     }
 
     SET_VECTOR_ELT(res, 0, sH);
@@ -164,9 +195,10 @@ SEXP C_pnmf_path(SEXP sX, SEXP sW0, SEXP sH0, SEXP sedges, SEXP sscales,
     SET_VECTOR_ELT(res, 2, sobj);
     SET_VECTOR_ELT(res, 3, siter);
     SET_VECTOR_ELT(res, 4, srg);
-    SEXP nms = PROTECT(allocVector(STRSXP, 5));
-    const char *names[] = {"H", "W", "objective", "iterations", "loss"};
-    for (int l = 0; l < 5; l++) SET_STRING_ELT(nms, l, mkChar(names[l]));
+    SET_VECTOR_ELT(res, 5, ScalarInteger(done));
+    SEXP nms = PROTECT(allocVector(STRSXP, 6));
+    const char *names[] = {"H", "W", "objective", "iterations", "loss", "sweeps"};
+    for (int l = 0; l < 6; l++) SET_STRING_ELT(nms, l, mkChar(names[l]));
     setAttrib(res, R_NamesSymbol, nms);
     UNPROTECT(7);
     return res;

@@ -75,6 +75,7 @@ typedef struct {                   /* scratch of one block solve, reused */
     double *WtX;                   /* k x n, W'X of the current block (caller's) */
     double *HA, *GH, *Ht, *DEN;    /* k x n */
     double *s;                     /* k */
+    double *hrow, *ahrow;          /* n: one row of H, contiguous (HALS) */
 } mu_work;
 
 void mu_work_alloc(int m, int n, int k, mu_work *wk);
@@ -97,6 +98,11 @@ typedef struct {
 typedef struct { double f, rg; int iter; } block_result;
 
 block_result solve_block_mu(const block_problem *bp, double *W, double *H);
+void block_eval(const block_problem *bp, const double *W, const double *H,
+                int have_wtw, double *f, double *rg);
+
+/* solve_hals.c */
+block_result solve_block_hals(const block_problem *bp, double *W, double *H);
 
 /* path.c */
 void data_from_sexp(SEXP sX, data_matrix *X);

@@ -35,6 +35,8 @@ void mu_work_alloc(int m, int n, int k, mu_work *wk)
     wk->Ht = (double *) R_alloc(kn, sizeof(double));
     wk->DEN = (double *) R_alloc(kn, sizeof(double));
     wk->s = (double *) R_alloc((size_t) k + 1, sizeof(double));
+    wk->hrow = (double *) R_alloc((size_t) n + 1, sizeof(double));
+    wk->ahrow = (double *) R_alloc((size_t) n + 1, sizeof(double));
 }
 
 static double frob_dot(const double *a, const double *b, size_t len)
@@ -53,8 +55,8 @@ static double frob_dist2(const double *a, const double *b, size_t len)
 
 /* Block objective at (W, H); wk->WtX must hold W'X, and wk->WtW W'W when
  * have_wtw.  Leaves H H', W'W and H A in the workspace for the next update. */
-static void block_eval(const block_problem *bp, const double *W, const double *H,
-                       int have_wtw, double *f, double *rg)
+void block_eval(const block_problem *bp, const double *W, const double *H,
+                int have_wtw, double *f, double *rg)
 {
     mu_work *wk = bp->wk;
     int m = bp->X->m, n = bp->X->n, k = bp->k;

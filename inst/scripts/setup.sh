@@ -5,9 +5,12 @@
 #   bash inst/scripts/setup.sh
 #
 # Idempotent: a Debian package is installed only when what it provides is
-# missing (checked with requireNamespace() for R packages, with the command
-# for tools), so with everything present it needs no root and no network.
-# Missing packages are installed with apt-get as root (or through sudo -n).
+# missing (R packages named in DESCRIPTION, plus testthat, knitr and
+# rmarkdown, checked with requireNamespace(); a compiler, pandoc and qpdf
+# checked as commands), so with everything present it needs no root and no
+# network.  Missing packages are installed with apt-get as root (or through
+# sudo -n); a required R package that Debian does not ship is installed from
+# CRAN; a suggested one that Debian does not ship is skipped.
 # pnmf is installed into the first library of .libPaths() (set R_LIBS to
 # choose another), or into R_LIBS_USER if that library is not writable.
 # Quiet: logs are printed only when a step fails.
@@ -22,48 +25,100 @@ trap 'rm -rf "$LOG"' EXIT
 say() { echo "setup: $*"; }
 fail() { echo "setup: ERROR: $*" >&2; exit 1; }
 
-# ---- 1. which Debian packages are missing --------------------------------
-need=()
-have_r_pkg() { Rscript -e "quit(status = !requireNamespace('$1', quietly = TRUE))" >/dev/null 2>&1; }
-
+# ---- 1. what is missing ----------------------------------------------------
+# R packages named in DESCRIPTION: Depends, Imports and LinkingTo (required),
+# plus testthat, knitr and rmarkdown (required for the checks and the
+# vignette); Suggests are optional (installed when Debian ships them).
+# A package p is Debian's r-cran-<p> or r-bioc-<p> (lower case).
+need=()          # Debian packages for tools
+req_r=()         # missing required R packages
+opt_r=()         # missing optional R packages
 if ! command -v Rscript >/dev/null 2>&1; then
-    need+=(r-base-core r-base-dev r-cran-matrix r-cran-testthat r-cran-knitr r-cran-rmarkdown)
+    need+=(r-base-core r-base-dev)
+    req_r=(Matrix testthat knitr rmarkdown)
 else
     # a C compiler and make for the package's C code
     cc="$(R CMD config CC 2>/dev/null | awk '{print $1}')"
     if [ -z "$cc" ] || ! command -v "$cc" >/dev/null 2>&1 || ! command -v make >/dev/null 2>&1; then
         need+=(r-base-dev)
     fi
-    for p in Matrix testthat knitr rmarkdown; do
-        if ! have_r_pkg "$p"; then
-            need+=("r-cran-$(echo "$p" | tr '[:upper:]' '[:lower:]')")
-        fi
-    done
+    missing="$(Rscript -e '
+        d <- read.dcf(commandArgs(TRUE)[1])
+        deps <- function(f) {
+            f <- intersect(f, colnames(d))
+            p <- trimws(sub("[(].*", "", unlist(strsplit(d[1, f], ","))))
+            setdiff(p[nzchar(p)], "R")
+        }
+        req <- unique(c(deps(c("Depends", "Imports", "LinkingTo")),
+                        "testthat", "knitr", "rmarkdown"))
+        opt <- setdiff(deps("Suggests"), req)
+        miss <- function(p) p[!vapply(p, requireNamespace, logical(1), quietly = TRUE)]
+        cat(paste("req", miss(req)), paste("opt", miss(opt)), sep = "\n")
+        ' "$ROOT/DESCRIPTION")" || fail "could not read $ROOT/DESCRIPTION"
+    while read -r kind p; do
+        [ -n "${p:-}" ] || continue
+        if [ "$kind" = req ]; then req_r+=("$p"); else opt_r+=("$p"); fi
+    done <<<"$missing"
 fi
 command -v pandoc >/dev/null 2>&1 || need+=(pandoc)
 command -v qpdf >/dev/null 2>&1 || need+=(qpdf)
 
 # ---- 2. install them (apt-get update once) --------------------------------
-if [ "${#need[@]}" -gt 0 ]; then
-    if [ "$(id -u)" -eq 0 ]; then
-        SUDO=()
-    elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-        SUDO=(sudo -n)
-    else
-        fail "missing Debian packages: ${need[*]}; run as root: apt-get install -y ${need[*]}"
+can_install=0
+if [ "$(id -u)" -eq 0 ]; then
+    SUDO=(); can_install=1
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+    SUDO=(sudo -n); can_install=1
+fi
+command -v apt-get >/dev/null 2>&1 || can_install=0
+
+if [ "${#need[@]}" -eq 0 ] && [ "${#req_r[@]}" -eq 0 ] && [ "${#opt_r[@]}" -eq 0 ]; then
+    say "system requirements present"
+elif [ "$can_install" -eq 0 ]; then
+    if [ "${#need[@]}" -gt 0 ] || [ "${#req_r[@]}" -gt 0 ]; then
+        all="${need[*]} ${req_r[*]}"
+        fail "missing: ${all# } (an R package p is r-cran-<p> on Debian);" \
+             "run this script as root, or install them yourself"
     fi
-    command -v apt-get >/dev/null 2>&1 ||
-        fail "missing: ${need[*]}, and apt-get is not available: install them by hand."
-    say "installing ${need[*]}"
+    say "optional R packages not installed (needs root and apt-get): ${opt_r[*]}"
+else
     export DEBIAN_FRONTEND=noninteractive
     if ! "${SUDO[@]}" apt-get update -q >"$LOG/apt.log" 2>&1; then
         cat "$LOG/apt.log" >&2; fail "apt-get update failed"
     fi
-    if ! "${SUDO[@]}" apt-get install -y -q --no-install-recommends "${need[@]}" >>"$LOG/apt.log" 2>&1; then
-        cat "$LOG/apt.log" >&2; fail "apt-get install failed"
+    debian_name() {   # the Debian package of R package $1, if any
+        local lc; lc="$(echo "$1" | tr '[:upper:]' '[:lower:]')"
+        for d in "r-cran-$lc" "r-bioc-$lc"; do
+            if apt-cache show "$d" >/dev/null 2>&1; then echo "$d"; return 0; fi
+        done
+        return 1
+    }
+    debs=("${need[@]}"); cran=(); skipped=()
+    for p in "${req_r[@]}"; do
+        if d="$(debian_name "$p")"; then debs+=("$d"); else cran+=("$p"); fi
+    done
+    for p in "${opt_r[@]}"; do
+        if d="$(debian_name "$p")"; then debs+=("$d"); else skipped+=("$p"); fi
+    done
+    if [ "${#debs[@]}" -gt 0 ]; then
+        say "installing ${debs[*]}"
+        if ! "${SUDO[@]}" apt-get install -y -q --no-install-recommends "${debs[@]}" \
+                >>"$LOG/apt.log" 2>&1; then
+            cat "$LOG/apt.log" >&2; fail "apt-get install failed"
+        fi
     fi
-else
-    say "system requirements present"
+    # a required R package that Debian does not ship comes from CRAN
+    if [ "${#cran[@]}" -gt 0 ]; then
+        say "installing ${cran[*]} from CRAN"
+        if ! "${SUDO[@]}" Rscript -e 'install.packages(commandArgs(TRUE), repos = "https://cloud.r-project.org", quiet = TRUE)' \
+                "${cran[@]}" >"$LOG/cran.log" 2>&1 ||
+           ! Rscript -e 'quit(status = !all(vapply(commandArgs(TRUE), requireNamespace, TRUE, quietly = TRUE)))' \
+                "${cran[@]}" >/dev/null 2>&1; then
+            cat "$LOG/cran.log" >&2; fail "installing ${cran[*]} from CRAN failed"
+        fi
+    fi
+    [ "${#skipped[@]}" -eq 0 ] ||
+        say "optional R packages not in Debian, not installed: ${skipped[*]}"
 fi
 
 # ---- 3. install pnmf from the repository -----------------------------------

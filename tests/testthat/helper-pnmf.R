@@ -232,3 +232,14 @@ reference_nndsvda <- function(x, k) {
     H[H < 1e-8] <- mean(x)
     list(W = W, H = H)
 }
+
+# Two fits agree in everything computed (not in the call or bookkeeping that
+# may legitimately differ, such as a memory plan).
+expect_same_fit <- function(a, b, tolerance = 0) {
+    fields <- c("H", "W", "scales", "lambda", "k", "mode", "objective", "iterations",
+                "loss", "edges", "dims")
+    for (f in fields) {
+        if (tolerance == 0) expect_identical(a[[f]], b[[f]], label = paste0("fit$", f))
+        else expect_equal(a[[f]], b[[f]], tolerance = tolerance, label = paste0("fit$", f))
+    }
+}

@@ -3,8 +3,8 @@
 
 x <- pnmf::circles$x
 N <- ncol(x)
-fit <- pnmf(x, k = 2, lambda = c(100, 100, 1))
-warm <- pnmf(x, k = 2, lambda = c(100, 100, 1), n_sweeps = 0)
+fit <- pnmf(x, k = 2, lambda = c(100, 100, 1), mode = "exact")
+warm <- pnmf(x, k = 2, lambda = c(100, 100, 1), n_sweeps = 0, mode = "exact")
 ps <- persistentScales(x)
 hnorm <- function(f, t) sqrt(sum(f$H[, , t]^2))
 

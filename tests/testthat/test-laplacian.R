@@ -112,12 +112,12 @@ test_that("scaleGraph equals the dense adjacency at every scale", {
 
 test_that("the path objective and per-scale loss equal a dense recomputation", {
     for (lam in list(c(1, 1, 1), c(100, 100, 1), c(0.5, 3, 0), c(2, 0, 0.25))) {
-        f <- pnmf(x, k = 2, lambda = lam, n_sweeps = 2)
+        f <- pnmf(x, k = 2, lambda = lam, n_sweeps = 2, mode = "exact")
         ref <- dense_path_objective(x, f)
         expect_lte(relerr(tail(f$objective, 1), ref$objective), 1e-8)
         expect_lte(max(abs(f$loss - ref$loss) / ref$loss), 1e-8)
         # after the warm start alone
-        f0 <- pnmf(x, k = 2, lambda = lam, n_sweeps = 0)
+        f0 <- pnmf(x, k = 2, lambda = lam, n_sweeps = 0, mode = "exact")
         ref0 <- dense_path_objective(x, f0)
         expect_lte(relerr(f0$objective, ref0$objective), 1e-8)
         expect_lte(max(abs(f0$loss - ref0$loss) / ref0$loss), 1e-8)
@@ -128,7 +128,7 @@ test_that("the path objective and per-scale loss equal a dense recomputation", {
 
 test_that("the path objective with user scales between death times", {
     sc <- c(0.3, 1.1, 1.7, 2.5)
-    f <- pnmf(x, k = 3, scales = sc, lambda = c(5, 2, 1), n_sweeps = 3)
+    f <- pnmf(x, k = 3, scales = sc, lambda = c(5, 2, 1), n_sweeps = 3, mode = "exact")
     ref <- dense_path_objective(x, f)
     expect_lte(relerr(tail(f$objective, 1), ref$objective), 1e-8)
     expect_lte(max(abs(f$loss - ref$loss) / ref$loss), 1e-8)

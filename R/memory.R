@@ -1,0 +1,51 @@
+# Memory plan of a fit: estimated before anything large is allocated.
+
+memory_plan <- function(m, n, k, T, n_edges, keep_W, x, complete) {
+    d <- 8
+    data <- if (inherits(x, "dgCMatrix")) 12 * length(x@x) + 4 * (n + 1) else d * m * n
+    parts <- c(
+        data_copy = data,
+        factors = d * (m * k * T + 2 * k * n * T),       # W_t, H_t, W_t'X per scale
+        result = if (keep_W) d * (m * k * T + k * n * T) else d * k * n * T,
+        graph = n_edges * (16 + 24 + 8),                 # edge list, index, weights
+        filtration_build = if (complete) n_edges * (8 + 16) else n_edges * 24,
+        workspace = d * (3 * m * k + 6 * k * n + 4 * n))
+    structure(parts, total = sum(parts), class = "pnmf_memory_plan")
+}
+
+available_memory <- function() {
+    f <- "/proc/meminfo"
+    if (!file.exists(f)) return(NA_real_)
+    l <- grep("^MemAvailable:", readLines(f, warn = FALSE), value = TRUE)
+    if (!length(l)) return(NA_real_)
+    as.numeric(gsub("[^0-9]", "", l)) * 1024
+}
+
+format_bytes <- function(b) {
+    u <- c("B", "KB", "MB", "GB", "TB")
+    e <- pmin(pmax(floor(log(pmax(b, 1), 1024)), 0), 4)
+    sprintf("%.3g %s", b / 1024^e, u[e + 1])
+}
+
+check_memory <- function(plan, max_memory = NULL, call = sys.call(-1L)) {
+    limit <- if (is.null(max_memory)) available_memory() else max_memory
+    need <- attr(plan, "total")
+    if (is.na(limit) || need <= limit) return(invisible(TRUE))
+    big <- names(sort(unclass(plan), decreasing = TRUE))[1:2]
+    stop(errorCondition(paste0(
+        "this fit needs about ", format_bytes(need), " but ", format_bytes(limit),
+        " are available (largest parts: ", paste(big, collapse = ", "), "). ",
+        "Try: fewer scales (n_scales, or persistentScales(type = \"spread\")), ",
+        "graph = \"knn\" instead of the complete filtration, keep_W = FALSE, ",
+        "a smaller k, or sparse input (a dgCMatrix)."),
+        class = c("pnmf_memory_error", "pnmf_error"), call = call))
+}
+
+#' @export
+print.pnmf_memory_plan <- function(x, ...) {
+    cat("Memory plan:", format_bytes(attr(x, "total")), "\n")
+    v <- unclass(x)
+    attr(v, "total") <- NULL
+    print(vapply(v, format_bytes, ""), quote = FALSE)
+    invisible(x)
+}

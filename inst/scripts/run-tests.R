@@ -1,0 +1,84 @@
+#!/usr/bin/env Rscript
+# run-tests.R: run the testthat suite of the repository (tests/testthat)
+# against the installed pnmf, print progress and failures, and end with the
+# line "N passed, N failed, N skipped" (expectations passed; failed
+# expectations + tests that stopped with an error; skipped tests).
+# Exit status 1 if anything failed or errored.
+#
+#   Rscript inst/scripts/run-tests.R [repo-root]
+#
+# Install pnmf first (bash inst/scripts/setup.sh).  NOT_CRAN is set to "true"
+# unless already set, as devtools::test() does, so skip_on_cran() tests run.
+
+script_root <- function() {
+    args <- commandArgs(trailingOnly = FALSE)
+    file <- sub("^--file=", "", args[grep("^--file=", args)])
+    if (length(file) != 1L) return(normalizePath("."))
+    normalizePath(file.path(dirname(normalizePath(file[1L])), "..", ".."))
+}
+
+args <- commandArgs(trailingOnly = TRUE)
+root <- if (length(args)) normalizePath(args[1L]) else script_root()
+test_path <- file.path(root, "tests", "testthat")
+if (!nzchar(Sys.getenv("NOT_CRAN"))) Sys.setenv(NOT_CRAN = "true")
+
+counts_line <- function(passed, failed, skipped) {
+    cat(sprintf("%d passed, %d failed, %d skipped\n", as.integer(passed),
+                as.integer(failed), as.integer(skipped)))
+}
+
+files <- if (dir.exists(test_path))
+    list.files(test_path, pattern = "^test.*\\.[rR]$") else character()
+if (!length(files)) {
+    cat("No test files in", test_path, "\n")
+    counts_line(0, 0, 0)
+    quit(status = 0)
+}
+if (!requireNamespace("testthat", quietly = TRUE)) {
+    cat("ERROR: the testthat package is not installed (bash inst/scripts/setup.sh)\n")
+    counts_line(0, 1, 0)
+    quit(status = 1)
+}
+if (!requireNamespace("pnmf", quietly = TRUE)) {
+    cat("ERROR: pnmf is not installed (bash inst/scripts/setup.sh)\n")
+    counts_line(0, 1, 0)
+    quit(status = 1)
+}
+cat(sprintf("Testing pnmf %s (%s) with %s in %s\n",
+            format(utils::packageVersion("pnmf")), dirname(find.package("pnmf")),
+            paste(length(files), "test files"), test_path))
+
+# Progress to the console (one line per file when the output is not a
+# terminal, e.g. in CI logs); a ListReporter alongside keeps the results even
+# if test_dir() itself stops.
+dynamic <- requireNamespace("cli", quietly = TRUE) && cli::is_dynamic_tty()
+list_reporter <- testthat::ListReporter$new()
+reporter <- testthat::MultiReporter$new(list(
+    testthat::ProgressReporter$new(show_praise = FALSE, max_failures = Inf,
+                                     update_interval = if (dynamic) 0.1 else Inf),
+    list_reporter))
+aborted <- NULL
+res <- tryCatch(
+    testthat::test_dir(test_path, package = "pnmf", load_package = "installed",
+                       reporter = reporter, stop_on_failure = FALSE,
+                       stop_on_warning = FALSE),
+    error = function(e) {
+        aborted <<- conditionMessage(e)
+        tryCatch(list_reporter$get_results(), error = function(e2) NULL)
+    })
+
+df <- if (length(res)) as.data.frame(res) else NULL
+if (is.null(df) || !nrow(df)) {
+    passed <- failed <- skipped <- 0
+} else {
+    passed <- sum(df$passed)
+    failed <- sum(df$failed) + sum(as.logical(df$error))
+    skipped <- sum(as.logical(df$skipped))
+}
+if (!is.null(aborted)) {
+    cat("\nERROR: the test run stopped:", aborted, "\n")
+    failed <- failed + 1
+}
+cat("\n")
+counts_line(passed, failed, skipped)
+quit(status = if (failed > 0) 1 else 0)

@@ -1,0 +1,117 @@
+/* solve_hals.c: a monotone block solver for the same block objective
+ *
+ *   F = ||X - W H||^2 + l1 tr(H L H') + alpha ||H - Hprev||^2
+ *       + beta ||H - Hnext||^2 + l3 ||H||^2
+ *
+ * over nonnegative W with unit-norm columns and nonnegative H.  The norm
+ * constraint is what the authors' rescaling imposes; without it F has no
+ * minimiser (F(cW, H/c) decreases to the plain NMF loss as c grows), and it
+ * makes the objectives of the two solvers comparable.
+ *
+ * W: HALS on the sphere, each column the exact minimiser of F over that
+ * column: w_c = v+ / ||v+||, v = (X H')_c - sum_{c' != c} w_c' (H H')_c'c
+ * (kept as it is when v+ = 0, which cannot increase F).
+ * H: exact coordinate descent, row by row and, within a row, cell by cell in
+ * a fixed order (Gauss-Seidel), so the neighbours' newest values enter the
+ * graph term:  h_cj = max(0, (r_j + l1 (A h_c)_j + alpha hp_j + beta hn_j)
+ *                             / (W'W_cc + alpha + beta + l3 + l1 d_j)),
+ * with r_j = (W'X)_cj - sum_{c' != c} (W'W)_cc' h_c'j.
+ * Every step minimises F exactly over its coordinates, nothing is rescaled,
+ * so F never increases.  The block stops when the relative decrease of F is
+ * at most tol (after at least one iteration) or after max_iter iterations.
+ * As in solve_mu.c, X H' and W' X are the only O(m n k) products.
+ */
+#include "pnmf.h"
+#include <math.h>
+#include <string.h>
+
+static void hals_update_W(const block_problem *bp, double *W, const double *H)
+{
+    mu_work *wk = bp->wk;
+    int m = bp->X->m, k = bp->k;
+    const double *HHt = wk->HHt;
+    data_times_ht(bp->X, H, k, wk->XHt, bp->nthreads);
+    for (int c = 0; c < k; c++) {
+        double *restrict wc = W + (size_t) c * m;
+        double *restrict v = wk->B1;          /* v with the newest other columns */
+        memcpy(v, wk->XHt + (size_t) c * m, (size_t) m * sizeof(double));
+        for (int c2 = 0; c2 < k; c2++) {
+            double h = HHt[c2 + (size_t) c * k];
+            if (c2 == c || h == 0.0) continue;
+            const double *restrict w2 = W + (size_t) c2 * m;
+            for (int r = 0; r < m; r++) v[r] -= w2[r] * h;
+        }
+        double nrm = 0.0;
+        for (int r = 0; r < m; r++) {
+            double p = v[r] > 0.0 ? v[r] : 0.0;
+            v[r] = p;
+            nrm += p * p;
+        }
+        if (!(nrm > 0.0) || !R_FINITE(nrm)) continue;
+        nrm = sqrt(nrm);
+        for (int r = 0; r < m; r++) wc[r] = v[r] / nrm;
+    }
+}
+
+static void hals_update_H(const block_problem *bp, const double *W, double *H)
+{
+    mu_work *wk = bp->wk;
+    int m = bp->X->m, n = bp->X->n, k = bp->k;
+    const graph_index *g = bp->g;
+    const scale_graph *sg = bp->sg;
+    double l1 = bp->l1, a = bp->alpha, b = bp->beta, l3 = bp->l3;
+    int use_graph = l1 != 0.0;
+    wt_times_data(bp->X, W, k, wk->WtX, bp->nthreads);
+    gram_cols(W, m, k, wk->WtW);
+    const double *WtW = wk->WtW;
+    double *h = wk->hrow, *rhs = wk->ahrow;
+    for (int c = 0; c < k; c++) {
+        double diag = WtW[c + (size_t) c * k] + a + b + l3;
+        /* right-hand side without the graph: r_j + alpha hp_j + beta hn_j */
+        for (int j = 0; j < n; j++) {
+            const double *hj = H + (size_t) j * k;
+            double r = wk->WtX[c + (size_t) j * k];
+            for (int c2 = 0; c2 < k; c2++)
+                if (c2 != c) r -= WtW[c + (size_t) c2 * k] * hj[c2];
+            if (a != 0.0) r += a * bp->Hprev[c + (size_t) j * k];
+            if (b != 0.0) r += b * bp->Hnext[c + (size_t) j * k];
+            rhs[j] = r;
+            h[j] = hj[c];
+        }
+        if (!use_graph) {
+            if (diag > 0.0)
+                for (int j = 0; j < n; j++) { double v = rhs[j] / diag; h[j] = v > 0.0 ? v : 0.0; }
+        } else {
+            /* Gauss-Seidel over the cells: sequential on purpose */
+            for (int j = 0; j < n; j++) {
+                double den = diag + l1 * sg->deg[j];
+                if (!(den > 0.0)) continue;
+                double ah = 0.0;
+                int lo = g->rowptr[j], hi = lo + sg->len[j];
+                for (int e = lo; e < hi; e++) ah += sg->w[e] * h[g->nbr[e]];
+                double v = (rhs[j] + l1 * ah) / den;
+                h[j] = v > 0.0 ? v : 0.0;
+            }
+        }
+        for (int j = 0; j < n; j++) H[c + (size_t) j * k] = h[j];
+    }
+}
+
+block_result solve_block_hals(const block_problem *bp, double *W, double *H)
+{
+    block_result res;
+    double f, rg;
+    block_eval(bp, W, H, 0, &f, &rg);
+    int it = 0;
+    while (it < bp->max_iter) {
+        double fprev = f;
+        hals_update_W(bp, W, H);
+        hals_update_H(bp, W, H);    /* leaves W'X and W'W of the new W */
+        block_eval(bp, W, H, 1, &f, &rg);
+        it++;
+        R_CheckUserInterrupt();
+        if (!(fprev - f > bp->tol * fabs(fprev))) break;
+    }
+    res.f = f; res.rg = rg; res.iter = it;
+    return res;
+}
