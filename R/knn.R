@@ -15,11 +15,15 @@
 #'   or `"annoy"` / `"hnsw"` (approximate, package BiocNeighbors).
 #' @param threads Number of threads (OpenMP for "exact", forked workers of
 #'   BiocParallel for the others).
+#' @param bnparam Optional BiocNeighbors parameter object replacing the
+#'   default `AnnoyParam()` / `HnswParam()`, to trade time for recall (e.g.
+#'   `HnswParam(ef.search = 50)`); ignored by "exact".
 #' @return N x k_nn integer matrix of 1-based neighbour indices, row = cell,
 #'   nearest first (for "exact": ties to the smaller index, self excluded,
 #'   duplicated cells are valid neighbours).
 #' @noRd
-knn_index <- function(y, k_nn, method = c("exact", "annoy", "hnsw"), threads = 1L) {
+knn_index <- function(y, k_nn, method = c("exact", "annoy", "hnsw"), threads = 1L,
+                      bnparam = NULL) {
     method <- match.arg(method)
     if (!is.matrix(y) || !is.numeric(y))
         pnmf_stop("'y' must be a numeric matrix (features x cells).")
@@ -36,7 +40,9 @@ knn_index <- function(y, k_nn, method = c("exact", "annoy", "hnsw"), threads = 1
                       "', which is not installed: install it (e.g. ",
                       "BiocManager::install(\"", p, "\"), or apt-get install r-bioc-",
                       tolower(p), ") or use method = \"exact\".")
-    bnparam <- if (method == "annoy") BiocNeighbors::AnnoyParam() else BiocNeighbors::HnswParam()
+    if (is.null(bnparam))
+        bnparam <- if (method == "annoy") BiocNeighbors::AnnoyParam()
+                   else BiocNeighbors::HnswParam()
     bpparam <- if (threads > 1L) BiocParallel::MulticoreParam(threads)
                else BiocParallel::SerialParam()
     res <- BiocNeighbors::findKNN(t(y), k = k_nn, get.distance = FALSE,
@@ -63,11 +69,13 @@ knn_index <- function(y, k_nn, method = c("exact", "annoy", "hnsw"), threads = 1
 #' @param emax Largest scale: pairs with d >= emax are dropped.
 #' @param method Neighbour search, see `knn_index()`.
 #' @param threads Number of threads.
+#' @param bnparam Passed to `knn_index()`.
 #' @return `list(i, j, d)` of class "pnmf_filtration" with attributes n,
 #'   graph = "knn" and k_nn.
 #' @noRd
 knn_filtration <- function(y, k_nn, mst_from = NULL, mst_to = NULL, emax = Inf,
-                           method = c("exact", "annoy", "hnsw"), threads = 1L) {
+                           method = c("exact", "annoy", "hnsw"), threads = 1L,
+                           bnparam = NULL) {
     method <- match.arg(method)
     if (!is.matrix(y) || !is.numeric(y))
         pnmf_stop("'y' must be a numeric matrix (features x cells).")
@@ -89,7 +97,7 @@ knn_filtration <- function(y, k_nn, mst_from = NULL, mst_to = NULL, emax = Inf,
         any(mst_from < 1L | mst_from > n | mst_to < 1L | mst_to > n))
         pnmf_stop("'mst_from' and 'mst_to' must be cell indices in 1..", n,
                   " of the same length.")
-    nn <- knn_index(y, k_nn, method = method, threads = threads)
+    nn <- knn_index(y, k_nn, method = method, threads = threads, bnparam = bnparam)
     a <- c(rep.int(seq_len(n), ncol(nn)), mst_from)
     b <- c(as.vector(nn), mst_to)
     i <- pmin(a, b)

@@ -34,11 +34,19 @@
 #'   (`persistentScales(type = "spread")`), distances in the principal
 #'   components for large data, a k-nearest-neighbour filtration (plus the
 #'   minimum spanning tree, so every scale's connected components stay exact)
-#'   above 3,000 cells, sparse input kept sparse, and a monotone block solver:
-#'   HALS for W and exact coordinate descent for H (graph, coupling and ridge
-#'   terms handled exactly per coordinate, nothing rescaled), so the path
-#'   objective never increases; the sweeps stop when its relative decrease
-#'   falls below `tol`.  It minimises the same objective as the exact mode.
+#'   above 3,000 cells, sparse input kept sparse, and a monotone solver.
+#'   The fast mode minimises the same objective over the same set as the
+#'   authors' algorithm, whose rescaling keeps every column of W_t at unit
+#'   norm (without that constraint the objective has no minimiser: F(cW,
+#'   H/c) falls towards the plain NMF loss as c grows).  After a short warm
+#'   start (coarse to fine, at most 3 iterations per scale), each iteration
+#'   updates every W_t by HALS on the unit sphere and then H at all scales by
+#'   exact coordinate blocks (one cell and one factor across all T scales: a
+#'   small tridiagonal nonnegative least-squares problem that handles the
+#'   graph, coupling and ridge terms exactly).  Every step is an exact
+#'   minimiser over its block, nothing is rescaled, so the path objective
+#'   never increases (`objective` keeps the trace); the iterations stop when
+#'   its relative decrease falls to `tol`.
 #'
 #'   `mode = "exact"` is the authors' algorithm, described above, with their
 #'   scale set (all death times plus the complete graph) and the complete
@@ -74,13 +82,13 @@
 #'   `"hnsw"` (approximate, through BiocNeighbors); `"auto"` is exact up to
 #'   20,000 cells.
 #' @param n_sweeps Sweeps over all scales after the warm start: exactly this
-#'   many in the exact mode (default 10), at most this many in the fast mode
-#'   (default 200).
-#' @param max_iter Iterations per block (default 1000 exact, 20 fast).
+#'   many in the exact mode (default 10), at most this many iterations of
+#'   the fast mode (default 200).
+#' @param max_iter Iterations per block (default 1000 exact; in the fast mode
+#'   the warm start's iterations per scale, default 3).
 #' @param tol Exact mode: relative change of a block objective at which a
 #'   block stops (default 1e-3).  Fast mode: relative decrease of the path
-#'   objective over a sweep at which the sweeps stop (default 1e-5); blocks
-#'   stop at a tenth of it.
+#'   objective over an iteration at which the iterations stop (default 1e-4).
 #' @param keep_W Keep the basis W_t of every scale in the result?  (They are
 #'   always computed; dropping them saves M x k x T doubles in the result.)
 #' @param max_memory Largest memory (bytes) the fit may plan to use; default
@@ -139,9 +147,9 @@ pnmf <- function(x, k = NULL, scales = NULL, lambda = c(1, 1, 1),
     k_nn <- check_count(k_nn, "k_nn", min = 1L)
     n_sweeps <- check_count(if (is.null(n_sweeps)) if (exact) 10L else 200L else n_sweeps,
                             "n_sweeps", min = 0L)
-    max_iter <- check_count(if (is.null(max_iter)) if (exact) 1000L else 20L else max_iter,
+    max_iter <- check_count(if (is.null(max_iter)) if (exact) 1000L else 3L else max_iter,
                             "max_iter", min = 0L)
-    tol <- check_number(if (is.null(tol)) if (exact) 1e-3 else 1e-5 else tol, "tol")
+    tol <- check_number(if (is.null(tol)) if (exact) 1e-3 else 1e-4 else tol, "tol")
     keep_W <- check_flag(keep_W, "keep_W")
     verbose <- check_flag(verbose, "verbose")
     threads <- check_threads(threads)
@@ -179,7 +187,7 @@ pnmf <- function(x, k = NULL, scales = NULL, lambda = c(1, 1, 1),
             else knn_filtration(coords, k_nn, persistence$pairs[, 1L], persistence$pairs[, 2L],
                                 max(scales), knn_method, threads)
     rm(coords)
-    init <- nndsvda_init(x, k)
+    init <- nndsvda_init(x, k, truncated = !exact)
     control <- list(n_sweeps = n_sweeps, max_iter = max_iter, warm_max_iter = max_iter,
                     tol = if (exact) tol else tol / 10, warm_tol = if (exact) tol else tol / 10,
                     f_start = 1e9, keep_W = keep_W, verbose = verbose, threads = threads,
@@ -198,11 +206,11 @@ c_data <- function(x) {
     if (inherits(x, "dgCMatrix")) list(p = x@p, i = x@i, x = x@x, dim = x@Dim) else x
 }
 
-# NNDSVDA start from the leading singular triplets: LAPACK dgesdd (as numpy)
-# for small data, a truncated SVD (irlba, fixed start vector) for large.
-nndsvda_init <- function(x, k) {
+# NNDSVDA start from the leading singular triplets: LAPACK dgesdd (as numpy),
+# or in the fast mode for large data a truncated SVD (irlba, fixed start).
+nndsvda_init <- function(x, k, truncated = FALSE) {
     r <- min(k, dim(x))
-    big <- min(dim(x)) > 2000L && r < min(dim(x)) - 2L
+    big <- truncated && min(dim(x)) > 500L && r < min(dim(x)) / 4
     s <- if (big) irlba::irlba(x, nv = r, nu = r, v = seq(1, 2, length.out = ncol(x)))
          else svd(as.matrix(x), nu = r, nv = r)
     mean_x <- if (is.matrix(x)) mean(x) else sum(x) / (as.double(nrow(x)) * ncol(x))

@@ -10,6 +10,10 @@
 #include "pnmf.h"
 #include <math.h>
 
+/* Below this much work a parallel region costs more than it saves: waking
+ * the team, and its spinning afterwards, competes with a threaded BLAS. */
+#define PAR_EDGES 2e6
+
 void graph_index_build(int n, R_xlen_t ne, const int *ei, const int *ej,
                        const double *ed, graph_index *g)
 {
@@ -47,7 +51,8 @@ void scale_graph_set(const graph_index *g, double eps, scale_graph *s, int nthre
     if (s->eps == eps) return;
     double den = pow(eps, 1.5);
 #ifdef _OPENMP
-#pragma omp parallel for num_threads(nthreads) schedule(dynamic, 64)
+#pragma omp parallel for num_threads(nthreads) schedule(dynamic, 64) \
+        if (nthreads > 1 && (double) g->rowptr[g->n] > PAR_EDGES)
 #endif
     for (int i = 0; i < g->n; i++) {
         int lo = g->rowptr[i], hi = g->rowptr[i + 1], a = lo, b = hi;
@@ -72,7 +77,8 @@ double laplacian_mult(const graph_index *g, const scale_graph *s,
                       const double *H, int k, double *HA, int nthreads)
 {
 #ifdef _OPENMP
-#pragma omp parallel for num_threads(nthreads) schedule(dynamic, 64)
+#pragma omp parallel for num_threads(nthreads) schedule(dynamic, 64) \
+        if (nthreads > 1 && (double) g->rowptr[g->n] * k > PAR_EDGES)
 #endif
     for (int i = 0; i < g->n; i++) {
         double *out = HA + (size_t) i * k;

@@ -18,7 +18,7 @@
 #include <string.h>
 #include <math.h>
 
-static double path_regulariser(const double *Hall, size_t kn, int T, double l2, double l3)
+double path_regulariser(const double *Hall, size_t kn, int T, double l2, double l3)
 {
     double smooth = 0.0, anchor = 0.0;
     for (int t = 0; t < T; t++) {
@@ -167,28 +167,43 @@ SEXP C_pnmf_path(SEXP sX, SEXP sW0, SEXP sH0, SEXP sedges, SEXP sscales,
     obj[0] = sum_rg + path_regulariser(Hall, kn, T, lam[1], lam[2]);
     if (verbose) Rprintf("warm start: objective %.10g\n", obj[0]);
 
-    /* 2. Gauss-Seidel sweeps, fine to coarse */
+    /* 2. sweeps: the authors' Gauss-Seidel over scales, fine to coarse, or
+     * the joint monotone iterations (one W and one H update of every scale) */
     bp.lifted = 1; bp.max_iter = max_iter; bp.tol = tol; bp.l3 = lam[2];
+    joint_problem jp;
+    if (hals) {
+        jp.X = &X; jp.xnorm2 = bp.xnorm2; jp.k = k; jp.T = T; jp.g = &g;
+        jp.scales = scales; jp.l1 = lam[0]; jp.l2 = lam[1]; jp.l3 = lam[2];
+        jp.Wall = Wall; jp.Hall = Hall; jp.WtXall = WtXall; jp.nthreads = nthreads;
+        jp.wk = &wk; jp.sg = &sg;
+        joint_setup(&jp);
+    }
     int done = 0;
     for (int s = 1; s <= n_sweeps; s++) {
-        for (int t = 0; t < T; t++) {
-            bp.alpha = t > 0 ? lam[1] : 0.0;
-            bp.beta = t < T - 1 ? lam[1] : 0.0;
-            bp.Hprev = t > 0 ? Hall + kn * (t - 1) : NULL;
-            bp.Hnext = t < T - 1 ? Hall + kn * (t + 1) : NULL;
-            scale_graph_set(&g, scales[t], &sg, nthreads);
-            wk.WtX = WtXall + kn * t;
-            block_result r = solve(&bp, Wall + mk * t, Hall + kn * t);
-            rg[t] = r.rg;
-            iters[t + (size_t) T * s] = r.iter;
+        if (hals) {
+            obj[s] = joint_iteration(&jp, rg);
+            for (int t = 0; t < T; t++) iters[t + (size_t) T * s] = 1;
+        } else {
+            for (int t = 0; t < T; t++) {
+                bp.alpha = t > 0 ? lam[1] : 0.0;
+                bp.beta = t < T - 1 ? lam[1] : 0.0;
+                bp.Hprev = t > 0 ? Hall + kn * (t - 1) : NULL;
+                bp.Hnext = t < T - 1 ? Hall + kn * (t + 1) : NULL;
+                scale_graph_set(&g, scales[t], &sg, nthreads);
+                wk.WtX = WtXall + kn * t;
+                block_result r = solve(&bp, Wall + mk * t, Hall + kn * t);
+                rg[t] = r.rg;
+                iters[t + (size_t) T * s] = r.iter;
+            }
+            sum_rg = 0.0;
+            for (int t = 0; t < T; t++) sum_rg += rg[t];
+            obj[s] = sum_rg + path_regulariser(Hall, kn, T, lam[1], lam[2]);
         }
-        sum_rg = 0.0;
-        for (int t = 0; t < T; t++) sum_rg += rg[t];
-        obj[s] = sum_rg + path_regulariser(Hall, kn, T, lam[1], lam[2]);
         if (verbose) Rprintf("sweep %d: objective %.10g\n", s, obj[s]);
         done = s;
         if (path_tol > 0 && fabs(obj[s - 1] - obj[s]) <= path_tol * fabs(obj[s - 1])) break;
     }
+    if (hals) joint_finish(&jp);
 
     SET_VECTOR_ELT(res, 0, sH);
     SET_VECTOR_ELT(res, 1, sW);

@@ -103,6 +103,40 @@ void block_eval(const block_problem *bp, const double *W, const double *H,
 
 /* solve_hals.c */
 block_result solve_block_hals(const block_problem *bp, double *W, double *H);
+void hals_w_columns(double *W, int m, int k, const double *XHt, const double *HHt,
+                    double *v);
+
+/* solve_joint.c */
+typedef struct {                   /* scratch of the joint solver, made once */
+    double *Hs, *WtXs;             /* kT x n: H and W'X of all scales, stacked */
+    double *XHs;                   /* m x kT */
+    double *WtWall;                /* k k T */
+    double *HHt, *rowtr;           /* k k, n */
+    double *den, *deg, *AH;        /* T, T, k T */
+    int *len, *fixed;              /* T */
+    double *a, *b, *z, *zold, *cp, *dp;  /* T: one chain problem */
+} joint_work;
+
+typedef struct {
+    const data_matrix *X;
+    double xnorm2;
+    int k, T;
+    const graph_index *g;
+    const double *scales;
+    double l1, l2, l3;
+    double *Wall, *Hall, *WtXall;  /* m k T, k n T, k n T */
+    int nthreads;
+    mu_work *wk;
+    scale_graph *sg;
+    joint_work jw;
+} joint_problem;
+
+void joint_setup(joint_problem *jp);
+void joint_finish(joint_problem *jp);
+double joint_iteration(joint_problem *jp, double *rg);
+
+/* path.c */
+double path_regulariser(const double *Hall, size_t kn, int T, double l2, double l3);
 
 /* path.c */
 void data_from_sexp(SEXP sX, data_matrix *X);

@@ -25,32 +25,37 @@
 #include <math.h>
 #include <string.h>
 
-static void hals_update_W(const block_problem *bp, double *W, const double *H)
+/* HALS on the sphere for all columns of W given X H' and H H'; v is m scratch. */
+void hals_w_columns(double *W, int m, int k, const double *XHt, const double *HHt,
+                    double *v)
 {
-    mu_work *wk = bp->wk;
-    int m = bp->X->m, k = bp->k;
-    const double *HHt = wk->HHt;
-    data_times_ht(bp->X, H, k, wk->XHt, bp->nthreads);
     for (int c = 0; c < k; c++) {
         double *restrict wc = W + (size_t) c * m;
-        double *restrict v = wk->B1;          /* v with the newest other columns */
-        memcpy(v, wk->XHt + (size_t) c * m, (size_t) m * sizeof(double));
+        double *restrict vc = v;              /* v with the newest other columns */
+        memcpy(vc, XHt + (size_t) c * m, (size_t) m * sizeof(double));
         for (int c2 = 0; c2 < k; c2++) {
             double h = HHt[c2 + (size_t) c * k];
             if (c2 == c || h == 0.0) continue;
             const double *restrict w2 = W + (size_t) c2 * m;
-            for (int r = 0; r < m; r++) v[r] -= w2[r] * h;
+            for (int r = 0; r < m; r++) vc[r] -= w2[r] * h;
         }
         double nrm = 0.0;
         for (int r = 0; r < m; r++) {
-            double p = v[r] > 0.0 ? v[r] : 0.0;
-            v[r] = p;
+            double p = vc[r] > 0.0 ? vc[r] : 0.0;
+            vc[r] = p;
             nrm += p * p;
         }
         if (!(nrm > 0.0) || !R_FINITE(nrm)) continue;
         nrm = sqrt(nrm);
-        for (int r = 0; r < m; r++) wc[r] = v[r] / nrm;
+        for (int r = 0; r < m; r++) wc[r] = vc[r] / nrm;
     }
+}
+
+static void hals_update_W(const block_problem *bp, double *W, const double *H)
+{
+    mu_work *wk = bp->wk;
+    data_times_ht(bp->X, H, bp->k, wk->XHt, bp->nthreads);
+    hals_w_columns(W, bp->X->m, bp->k, wk->XHt, wk->HHt, wk->B1);
 }
 
 static void hals_update_H(const block_problem *bp, const double *W, double *H)

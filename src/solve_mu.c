@@ -20,7 +20,7 @@
 #include <string.h>
 
 #define MU_DELTA 1e-9
-#define PAR_MIN 20000   /* elementwise loops below this size stay serial */
+#define PAR_MIN 200000  /* elementwise loops below this size stay serial */
 
 void mu_work_alloc(int m, int n, int k, mu_work *wk)
 {
@@ -129,7 +129,7 @@ static void update_H(const block_problem *bp, const double *W, double *H)
     small_mult(wk->WtW, k, H, n, wk->DEN);
     if (!bp->lifted) {   /* H <- H * (W'X + l1 H A) / (W'W H + l1 H D + delta) */
 #ifdef _OPENMP
-#pragma omp parallel for num_threads(nth) if ((size_t) k * n > PAR_MIN)
+#pragma omp parallel for num_threads(nth) if (nth > 1 && (size_t) k * n > PAR_MIN)
 #endif
         for (int j = 0; j < n; j++) {
             double dj = l1 != 0.0 ? deg[j] : 0.0;
@@ -145,7 +145,7 @@ static void update_H(const block_problem *bp, const double *W, double *H)
     const double *Hp = bp->Hprev, *Hn = bp->Hnext;
     /* G = W'W H - W'X + l1 (H D - H A) + a (H - Hp) + b (H - Hn) + l3 H */
 #ifdef _OPENMP
-#pragma omp parallel for num_threads(nth) if ((size_t) k * n > PAR_MIN)
+#pragma omp parallel for num_threads(nth) if (nth > 1 && (size_t) k * n > PAR_MIN)
 #endif
     for (int j = 0; j < n; j++) {
         double dj = l1 != 0.0 ? deg[j] : 0.0;
@@ -161,7 +161,7 @@ static void update_H(const block_problem *bp, const double *W, double *H)
     }
     small_mult(wk->WtW, k, wk->Ht, n, wk->DEN);
 #ifdef _OPENMP
-#pragma omp parallel for num_threads(nth) if ((size_t) k * n > PAR_MIN)
+#pragma omp parallel for num_threads(nth) if (nth > 1 && (size_t) k * n > PAR_MIN)
 #endif
     for (int j = 0; j < n; j++) {
         double dj = l1 != 0.0 ? deg[j] : 0.0;

@@ -1,0 +1,259 @@
+/* solve_joint.c: the monotone path solver of the fast mode.
+ *
+ * Sweeping block by block over the scales moves the whole path slowly when
+ * the coupling lambda_2 is strong, and makes 2T thin products per sweep.
+ * Here one iteration updates every scale at once, by exact block
+ * minimisation, with the scales stacked: H_s (kT x n) holds H_t[c, j] at row
+ * t k + c, so X H_s' and W_all' X (W_all = [W_1 ... W_T], m x kT) are each one
+ * wide product, and everything one cell needs is one contiguous column.
+ *  (a) every W_t by HALS on the sphere (unit-norm columns, as the exact mode);
+ *  (b) H by coordinate blocks that each hold one (cell j, component c) at all
+ *      T scales: z_t = H_t[c, j] minimises
+ *        sum_t [a_t z_t^2 - 2 b_t z_t] + l2 sum_t (z_t - z_{t-1})^2,  z >= 0,
+ *      a_t = (W_t'W_t)_cc + l3 + l1 deg_t(j),
+ *      b_t = (W_t'X)_cj - sum_{c' != c} (W_t'W_t)_cc' H_t[c', j] + l1 (A_t H_t')_jc,
+ *      a tridiagonal M-matrix problem solved exactly by fixing the negative
+ *      variables at zero and re-solving the free runs (Chandrasekaran).
+ * Cells are visited in order (Gauss-Seidel through the graphs); the graph
+ * weights of a cell are made once per scale and serve all its components.
+ * Every step is an exact minimiser over its block (kept only if it does not
+ * increase the objective), so the path objective never increases.
+ */
+#include "pnmf.h"
+#include <math.h>
+#include <string.h>
+
+static double chain_value(int T, const double *a, const double *b, double l2, const double *z)
+{
+    double q = 0.0;
+    for (int t = 0; t < T; t++) {
+        q += a[t] * z[t] * z[t] - 2.0 * b[t] * z[t];
+        if (t > 0) { double d = z[t] - z[t - 1]; q += l2 * d * d; }
+    }
+    return q;
+}
+
+/* Exact minimiser over z >= 0; returns 0 if a pivot fails (z unusable). */
+static int chain_nnqp(int T, double l2, joint_work *cw)
+{
+    const double *a = cw->a, *b = cw->b;
+    double *z = cw->z, *cp = cw->cp, *dp = cw->dp;
+    int *fixed = cw->fixed;
+    for (int t = 0; t < T; t++) fixed[t] = 0;
+    for (int round = 0; round <= T; round++) {
+        int t = 0;
+        while (t < T) {
+            if (fixed[t]) { z[t] = 0.0; t++; continue; }
+            int s = t;
+            while (t < T && !fixed[t]) t++;
+            for (int i = s; i < t; i++) {     /* Thomas on the free run [s, t) */
+                double diag = a[i] + l2 * ((i > 0) + (i < T - 1));
+                double den = i > s ? diag + l2 * cp[i - 1] : diag;
+                if (!(den > 0.0)) return 0;
+                cp[i] = -l2 / den;
+                dp[i] = (b[i] + (i > s ? l2 * dp[i - 1] : 0.0)) / den;
+            }
+            z[t - 1] = dp[t - 1];
+            for (int i = t - 2; i >= s; i--) z[i] = dp[i] - cp[i] * z[i + 1];
+        }
+        int neg = 0;
+        for (int i = 0; i < T; i++) if (!fixed[i] && z[i] < 0.0) { fixed[i] = 1; neg = 1; }
+        if (!neg) return 1;
+    }
+    return 0;
+}
+
+void joint_setup(joint_problem *jp)
+{
+    int T = jp->T, k = jp->k, n = jp->X->n, m = jp->X->m;
+    size_t kT = (size_t) k * T;
+    joint_work *jw = &jp->jw;
+    jw->Hs = (double *) R_alloc(kT * n + 1, sizeof(double));
+    jw->WtXs = (double *) R_alloc(kT * n + 1, sizeof(double));
+    jw->XHs = (double *) R_alloc(kT * m + 1, sizeof(double));
+    jw->WtWall = (double *) R_alloc((size_t) k * k * T + 1, sizeof(double));
+    jw->HHt = (double *) R_alloc((size_t) k * k + 1, sizeof(double));
+    jw->rowtr = (double *) R_alloc((size_t) n + 1, sizeof(double));
+    jw->den = (double *) R_alloc(T, sizeof(double));
+    jw->deg = (double *) R_alloc(T, sizeof(double));
+    jw->AH = (double *) R_alloc(kT, sizeof(double));
+    jw->len = (int *) R_alloc(T, sizeof(int));
+    jw->a = (double *) R_alloc(T, sizeof(double));
+    jw->b = (double *) R_alloc(T, sizeof(double));
+    jw->z = (double *) R_alloc(T, sizeof(double));
+    jw->zold = (double *) R_alloc(T, sizeof(double));
+    jw->cp = (double *) R_alloc(T, sizeof(double));
+    jw->dp = (double *) R_alloc(T, sizeof(double));
+    jw->fixed = (int *) R_alloc(T, sizeof(int));
+    for (int t = 0; t < T; t++) jw->den[t] = pow(jp->scales[t], 1.5);
+    /* H_all (k x n x T) -> H_s (kT x n) */
+    for (int t = 0; t < T; t++)
+        for (int j = 0; j < n; j++)
+            memcpy(jw->Hs + (size_t) j * kT + (size_t) t * k,
+                   jp->Hall + ((size_t) t * n + j) * k, (size_t) k * sizeof(double));
+}
+
+void joint_finish(joint_problem *jp)
+{
+    int T = jp->T, k = jp->k, n = jp->X->n;
+    size_t kT = (size_t) k * T;
+    for (int t = 0; t < T; t++)
+        for (int j = 0; j < n; j++)
+            memcpy(jp->Hall + ((size_t) t * n + j) * k,
+                   jp->jw.Hs + (size_t) j * kT + (size_t) t * k, (size_t) k * sizeof(double));
+}
+
+/* H_t H_t' from the stacked rows t k .. t k + k - 1 */
+static void gram_rows_stacked(const double *Hs, int k, int T, int t, int n, double *out)
+{
+    size_t kT = (size_t) k * T;
+    for (int l = 0; l < k * k; l++) out[l] = 0.0;
+    for (int j = 0; j < n; j++) {
+        const double *h = Hs + (size_t) j * kT + (size_t) t * k;
+        for (int b = 0; b < k; b++) {
+            double hb = h[b];
+            if (hb == 0.0) continue;
+            for (int a = 0; a <= b; a++) out[a + (size_t) b * k] += h[a] * hb;
+        }
+    }
+    for (int a = 0; a < k; a++)
+        for (int b = a + 1; b < k; b++) out[b + (size_t) a * k] = out[a + (size_t) b * k];
+}
+
+/* (a): W_t for every scale; leaves W_all'X (stacked) and every W_t'W_t. */
+static void joint_w_step(joint_problem *jp)
+{
+    const data_matrix *X = jp->X;
+    int m = X->m, n = X->n, k = jp->k, T = jp->T, kT = k * T;
+    joint_work *jw = &jp->jw;
+    size_t mk = (size_t) m * k, kk = (size_t) k * k;
+    data_times_ht(X, jw->Hs, kT, jw->XHs, jp->nthreads);
+    for (int t = 0; t < T; t++) {
+        gram_rows_stacked(jw->Hs, k, T, t, n, jw->HHt);
+        hals_w_columns(jp->Wall + mk * t, m, k, jw->XHs + mk * t, jw->HHt, jp->wk->B1);
+        gram_cols(jp->Wall + mk * t, m, k, jw->WtWall + kk * t);
+    }
+    wt_times_data(X, jp->Wall, kT, jw->WtXs, jp->nthreads);
+}
+
+/* (b): H at all scales, cell by cell. */
+static void joint_h_step(joint_problem *jp)
+{
+    const graph_index *g = jp->g;
+    int n = g->n, k = jp->k, T = jp->T;
+    size_t kT = (size_t) k * T, kk = (size_t) k * k;
+    double l1 = jp->l1, l2 = jp->l2, l3 = jp->l3;
+    joint_work *cw = &jp->jw;
+    const double *den = cw->den, *WtWall = cw->WtWall;
+    double *deg = cw->deg, *AH = cw->AH, *Hs = cw->Hs;
+    int *len = cw->len;
+    for (int j = 0; j < n; j++) {
+        int lo = g->rowptr[j], hi = g->rowptr[j + 1];
+        double *hj = Hs + (size_t) j * kT;
+        const double *wtx = cw->WtXs + (size_t) j * kT;
+        /* graph of cell j at every scale: nested prefixes of its row */
+        for (int l = 0; l < (int) kT; l++) AH[l] = 0.0;
+        for (int t = 0; t < T; t++) {
+            int a0 = t > 0 ? lo + len[t - 1] : lo, b0 = hi;
+            while (a0 < b0) {
+                int mid = a0 + (b0 - a0) / 2;
+                if (g->dist[mid] < jp->scales[t]) a0 = mid + 1; else b0 = mid;
+            }
+            len[t] = a0 - lo;
+            double *ah = AH + (size_t) t * k, dsum = 0.0;
+            if (l1 != 0.0) {
+                for (int e = lo; e < a0; e++) {
+                    double d = g->dist[e], w = exp(-(d * d) / den[t]);
+                    const double *hn = Hs + (size_t) g->nbr[e] * kT + (size_t) t * k;
+                    dsum += w;
+                    for (int c = 0; c < k; c++) ah[c] += w * hn[c];
+                }
+            }
+            deg[t] = dsum;
+        }
+        for (int c = 0; c < k; c++) {
+            for (int t = 0; t < T; t++) {
+                const double *WtW = WtWall + kk * t;
+                const double *h = hj + (size_t) t * k;
+                double r = wtx[(size_t) t * k + c];
+                for (int c2 = 0; c2 < k; c2++) if (c2 != c) r -= WtW[c + (size_t) c2 * k] * h[c2];
+                cw->a[t] = WtW[c + (size_t) c * k] + l3 + l1 * deg[t];
+                cw->b[t] = r + l1 * AH[(size_t) t * k + c];
+                cw->zold[t] = h[c];
+            }
+            if (!chain_nnqp(T, l2, cw)) continue;
+            if (chain_value(T, cw->a, cw->b, l2, cw->z) > chain_value(T, cw->a, cw->b, l2, cw->zold))
+                continue;
+            for (int t = 0; t < T; t++) hj[(size_t) t * k + c] = cw->z[t];
+        }
+        if ((j & 4095) == 4095) R_CheckUserInterrupt();
+    }
+}
+
+/* The path objective at the current W_all, H_s (W_all'X and W_t'W_t must be
+ * current); rg[t] = recon_t + l1 tr(H_t L_t H_t'). */
+static double joint_objective(joint_problem *jp, double *rg)
+{
+    const graph_index *g = jp->g;
+    int n = jp->X->n, k = jp->k, T = jp->T;
+    size_t kT = (size_t) k * T, kk = (size_t) k * k;
+    joint_work *jw = &jp->jw;
+    const double *Hs = jw->Hs;
+    double smooth = 0.0, anchor = 0.0;
+    for (int t = 0; t < T; t++) rg[t] = 0.0;
+    for (int j = 0; j < n; j++) {          /* cross terms and the regulariser */
+        const double *h = Hs + (size_t) j * kT, *wtx = jw->WtXs + (size_t) j * kT;
+        for (int t = 0; t < T; t++) {
+            double cr = 0.0;
+            for (int c = 0; c < k; c++) {
+                size_t l = (size_t) t * k + c;
+                cr += wtx[l] * h[l];
+                anchor += h[l] * h[l];
+                if (t > 0) { double d = h[l] - h[l - k]; smooth += d * d; }
+            }
+            rg[t] -= 2.0 * cr;
+        }
+    }
+    for (int t = 0; t < T; t++) {
+        gram_rows_stacked(Hs, k, T, t, n, jw->HHt);
+        double quad = 0.0;
+        for (size_t l = 0; l < kk; l++) quad += jw->WtWall[kk * t + l] * jw->HHt[l];
+        rg[t] += jp->xnorm2 + quad;
+        if (rg[t] < 0.0) rg[t] = 0.0;
+    }
+    if (jp->l1 != 0.0) {
+        for (int t = 0; t < T; t++) {      /* tr(H_t L_t H_t'), per-row parts summed in order */
+            double eps = jp->scales[t], den = jw->den[t];
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(jp->nthreads) schedule(dynamic, 256) \
+        if (jp->nthreads > 1 && (double) g->rowptr[n] * k > 2e6)
+#endif
+            for (int j = 0; j < n; j++) {
+                int lo = g->rowptr[j], hi = g->rowptr[j + 1];
+                const double *hj = Hs + (size_t) j * kT + (size_t) t * k;
+                double tr = 0.0;
+                for (int e = lo; e < hi && g->dist[e] < eps; e++) {
+                    double d = g->dist[e], w = exp(-(d * d) / den), sq = 0.0;
+                    const double *hn = Hs + (size_t) g->nbr[e] * kT + (size_t) t * k;
+                    for (int c = 0; c < k; c++) { double df = hj[c] - hn[c]; sq += df * df; }
+                    tr += w * sq;
+                }
+                jw->rowtr[j] = tr;
+            }
+            double tr = 0.0;
+            for (int j = 0; j < n; j++) tr += jw->rowtr[j];
+            rg[t] += jp->l1 * 0.5 * tr;
+        }
+    }
+    double total = 0.0;
+    for (int t = 0; t < T; t++) total += rg[t];
+    return total + jp->l2 * smooth + jp->l3 * anchor;
+}
+
+double joint_iteration(joint_problem *jp, double *rg)
+{
+    joint_w_step(jp);
+    R_CheckUserInterrupt();
+    joint_h_step(jp);
+    return joint_objective(jp, rg);
+}
