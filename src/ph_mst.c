@@ -8,6 +8,7 @@
  * the diameter for free.
  */
 #include "pnmf.h"
+#include <string.h>
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -15,39 +16,60 @@
 void prim_mst(const double *X, int m, int n, int nthreads,
               int *from, int *to, double *len, double *diameter)
 {
+    /* The cells outside the tree are kept compact at the front of a working
+     * copy (swap-remove), so every step streams one shrinking contiguous
+     * block: it soon fits in cache, and the threads read disjoint halves. */
+    double *Y = (double *) R_alloc((size_t) m * n + 1, sizeof(double));
     double *key = (double *) R_alloc(n, sizeof(double));
     int *parent = (int *) R_alloc(n, sizeof(int));
-    int *rest = (int *) R_alloc(n, sizeof(int));   /* vertices outside the tree */
-    int nrest = n - 1;
+    int *id = (int *) R_alloc(n, sizeof(int));
+    double *xu = (double *) R_alloc((size_t) m + 1, sizeof(double));
+    memcpy(Y, X, (size_t) m * n * sizeof(double));
+    for (int v = 0; v < n; v++) { key[v] = R_PosInf; parent[v] = -1; id[v] = v; }
+    int nrest = n, pu = 0;          /* position of the vertex joining the tree */
     double dmax = 0.0;
-    for (int v = 0; v < n; v++) { key[v] = R_PosInf; parent[v] = -1; }
-    for (int v = 1; v < n; v++) rest[v - 1] = v;
-    int u = 0;
-    for (int step = 0; step < n - 1; step++) {
-        const double *xu = X + (size_t) u * m;
-        double smax = 0.0;
+    for (int step = 0; step < n; step++) {
+        int u = id[pu];
+        if (step > 0) { from[step - 1] = parent[pu]; to[step - 1] = u; len[step - 1] = sqrt(key[pu]); }
+        memcpy(xu, Y + (size_t) pu * m, (size_t) m * sizeof(double));
+        nrest--;                      /* move the last outside cell into pu */
+        if (pu != nrest) {
+            memcpy(Y + (size_t) pu * m, Y + (size_t) nrest * m, (size_t) m * sizeof(double));
+            key[pu] = key[nrest]; parent[pu] = parent[nrest]; id[pu] = id[nrest];
+        }
+        if (nrest == 0) break;
+        double smax = 0.0, best_key = R_PosInf;
+        int best = -1;
 #ifdef _OPENMP
-#pragma omp parallel for num_threads(nthreads) reduction(max:smax) schedule(static) \
-        if ((double) nrest * m > 1e5)
+#pragma omp parallel num_threads(nthreads) if (nthreads > 1 && (double) nrest * m > 2e5)
 #endif
-        for (int r = 0; r < nrest; r++) {
-            int v = rest[r];
-            double d2 = sqdist(xu, X + (size_t) v * m, m);
-            if (d2 > smax) smax = d2;
-            if (d2 < key[v]) { key[v] = d2; parent[v] = u; }
+        {
+            double lmax = 0.0, lkey = R_PosInf;
+            int lbest = -1;
+#ifdef _OPENMP
+#pragma omp for schedule(static)
+#endif
+            for (int r = 0; r < nrest; r++) {
+                double d2 = sqdist(xu, Y + (size_t) r * m, m);
+                if (d2 > lmax) lmax = d2;
+                if (d2 < key[r]) { key[r] = d2; parent[r] = u; }
+                if (key[r] < lkey || (key[r] == lkey && lbest >= 0 && id[r] < id[lbest])) {
+                    lkey = key[r]; lbest = r;
+                }
+            }
+#ifdef _OPENMP
+#pragma omp critical
+#endif
+            {
+                if (lmax > smax) smax = lmax;
+                if (lbest >= 0 && (best < 0 || lkey < best_key ||
+                                   (lkey == best_key && id[lbest] < id[best]))) {
+                    best_key = lkey; best = lbest;
+                }
+            }
         }
         if (smax > dmax) dmax = smax;
-        /* next vertex: smallest key, ties to the smallest index (deterministic) */
-        int best = 0;
-        for (int r = 1; r < nrest; r++) {
-            int v = rest[r], b = rest[best];
-            if (key[v] < key[b] || (key[v] == key[b] && v < b)) best = r;
-        }
-        u = rest[best];
-        rest[best] = rest[--nrest];
-        from[step] = parent[u];
-        to[step] = u;
-        len[step] = sqrt(key[u]);
+        pu = best;   /* smallest key, ties to the smallest cell index */
         if ((step & 255) == 255) R_CheckUserInterrupt();
     }
     *diameter = sqrt(dmax);

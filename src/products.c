@@ -1,15 +1,43 @@
 /* products.c: the products of the factorisation with the data and each other.
  *
  * X H' and W' X are the only O(m n k) operations of an iteration: dense data
- * go through BLAS dgemm; CSC data are never densified (column loops over the
- * non-zeros; W' X writes one output column per cell, so it runs in parallel).
+ * go through BLAS dgemm; sparse data are never densified: W' X runs over the
+ * CSC columns (one output column per cell) with W transposed once, X H' over
+ * a CSR copy (one output row per gene), both in parallel and each output
+ * summed in a fixed order, so results do not depend on the thread count.
  * The small Gram matrices H H' and W' W come from dsyrk.
  */
 #include "pnmf.h"
 #include <R_ext/BLAS.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 #ifndef FCONE
 #define FCONE
 #endif
+
+/* CSR copy of CSC data, so that X H' can be computed row by row. */
+void data_make_csr(data_matrix *X)
+{
+    if (X->p == NULL) return;
+    int m = X->m, n = X->n;
+    size_t nnz = (size_t) X->p[n];
+    int *rp = (int *) R_alloc((size_t) m + 1, sizeof(int));
+    int *rj = (int *) R_alloc(nnz + 1, sizeof(int));
+    double *rx = (double *) R_alloc(nnz + 1, sizeof(double));
+    int *fill = (int *) R_alloc((size_t) m + 1, sizeof(int));
+    for (int r = 0; r <= m; r++) rp[r] = 0;
+    for (size_t q = 0; q < nnz; q++) rp[X->i[q] + 1]++;
+    for (int r = 0; r < m; r++) rp[r + 1] += rp[r];
+    for (int r = 0; r < m; r++) fill[r] = rp[r];
+    for (int j = 0; j < n; j++)
+        for (int q = X->p[j]; q < X->p[j + 1]; q++) {
+            int r = X->i[q];
+            rj[fill[r]] = j;
+            rx[fill[r]++] = X->x[q];
+        }
+    X->rp = rp; X->rj = rj; X->rx = rx;
+}
 
 /* out (m x k) = X H' */
 void data_times_ht(const data_matrix *X, const double *H, int k, double *out,
@@ -24,17 +52,30 @@ void data_times_ht(const data_matrix *X, const double *H, int k, double *out,
                         FCONE FCONE);
         return;
     }
-    /* CSC: out[r, c] = sum_j x_rj H[c, j], a scatter over the non-zeros */
-    for (size_t l = 0; l < (size_t) m * k; l++) out[l] = 0.0;
-    for (int j = 0; j < n; j++) {
-        const double *hj = H + (size_t) j * k;
-        for (int q = X->p[j]; q < X->p[j + 1]; q++) {
-            int r = X->i[q];
-            double v = X->x[q];
-            for (int c = 0; c < k; c++) out[r + (size_t) c * m] += v * hj[c];
+    if (X->rp == NULL) error("internal: sparse data without its CSR copy");
+    /* row r of the result gathers x_rj H[, j] over the non-zeros of row r:
+     * one thread per row, contiguous columns of H, a fixed summation order */
+    const void *vmax = vmaxget();
+    int nth = nthreads > 0 ? nthreads : 1;
+    double *acc = (double *) R_alloc((size_t) nth * k + 1, sizeof(double));
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(nth) schedule(dynamic, 16) if (nth > 1)
+#endif
+    for (int r = 0; r < m; r++) {
+        int tid = 0;
+#ifdef _OPENMP
+        tid = omp_get_thread_num();
+#endif
+        double *a = acc + (size_t) tid * k;
+        for (int c = 0; c < k; c++) a[c] = 0.0;
+        for (int q = X->rp[r]; q < X->rp[r + 1]; q++) {
+            const double *hj = H + (size_t) X->rj[q] * k;
+            double v = X->rx[q];
+            for (int c = 0; c < k; c++) a[c] += v * hj[c];
         }
+        for (int c = 0; c < k; c++) out[r + (size_t) c * m] = a[c];
     }
-    (void) nthreads;
+    vmaxset(vmax);
 }
 
 /* out (k x n) = W' X */
@@ -50,18 +91,24 @@ void wt_times_data(const data_matrix *X, const double *W, int k, double *out,
                         FCONE FCONE);
         return;
     }
+    /* W' once (k x m), so that each non-zero reads a contiguous column */
+    const void *vmax = vmaxget();
+    double *Wt = (double *) R_alloc((size_t) m * k + 1, sizeof(double));
+    for (int c = 0; c < k; c++)
+        for (int r = 0; r < m; r++) Wt[c + (size_t) r * k] = W[r + (size_t) c * m];
 #ifdef _OPENMP
-#pragma omp parallel for num_threads(nthreads) schedule(dynamic, 256)
+#pragma omp parallel for num_threads(nthreads) schedule(dynamic, 64) if (nthreads > 1)
 #endif
     for (int j = 0; j < n; j++) {
         double *o = out + (size_t) j * k;
         for (int c = 0; c < k; c++) o[c] = 0.0;
         for (int q = X->p[j]; q < X->p[j + 1]; q++) {
-            int r = X->i[q];
+            const double *wr = Wt + (size_t) X->i[q] * k;
             double v = X->x[q];
-            for (int c = 0; c < k; c++) o[c] += v * W[r + (size_t) c * m];
+            for (int c = 0; c < k; c++) o[c] += v * wr[c];
         }
     }
+    vmaxset(vmax);
 }
 
 double data_norm2(const data_matrix *X)
