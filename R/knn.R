@@ -40,9 +40,11 @@ knn_index <- function(y, k_nn, method = c("exact", "annoy", "hnsw"), threads = 1
                       "', which is not installed: install it (e.g. ",
                       "BiocManager::install(\"", p, "\"), or apt-get install r-bioc-",
                       tolower(p), ") or use method = \"exact\".")
+    # the packages' default search effort misses many neighbours in 50
+    # dimensions (recall 0.55 Annoy, 0.80 HNSW at 10^5 cells); these give > 0.97
     if (is.null(bnparam))
-        bnparam <- if (method == "annoy") BiocNeighbors::AnnoyParam()
-                   else BiocNeighbors::HnswParam()
+        bnparam <- if (method == "annoy") BiocNeighbors::AnnoyParam(search.mult = 500)
+                   else BiocNeighbors::HnswParam(ef.search = 150)
     bpparam <- if (threads > 1L) BiocParallel::MulticoreParam(threads)
                else BiocParallel::SerialParam()
     res <- BiocNeighbors::findKNN(t(y), k = k_nn, get.distance = FALSE,

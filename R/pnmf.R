@@ -79,8 +79,9 @@
 #'   `"auto"` is `"complete"` in the exact mode and up to 3,000 cells.
 #' @param k_nn Neighbours per cell for `graph = "knn"`.
 #' @param knn_method `"auto"`, `"exact"` (blocked BLAS), `"annoy"` or
-#'   `"hnsw"` (approximate, through BiocNeighbors); `"auto"` is exact up to
-#'   20,000 cells.
+#'   `"hnsw"` (approximate, through BiocNeighbors, with a higher search
+#'   effort than its defaults); `"auto"` is exact up to 50,000 cells (or when
+#'   BiocNeighbors is not installed) and HNSW above.
 #' @param n_sweeps Sweeps over all scales after the warm start: exactly this
 #'   many in the exact mode (default 10), at most this many iterations of
 #'   the fast mode (default 200).
@@ -175,7 +176,9 @@ pnmf <- function(x, k = NULL, scales = NULL, lambda = c(1, 1, 1),
         pnmf_stop("graph = \"knn\" needs the minimum spanning tree: pass 'scales' as a ",
                   "persistentScales() result.")
     if (graph == "knn" && k_nn > n - 1L) k_nn <- n - 1L
-    if (knn_method == "auto") knn_method <- if (n <= 20000L) "exact" else "annoy"
+    if (knn_method == "auto")
+        knn_method <- if (n <= 50000L || !requireNamespace("BiocNeighbors", quietly = TRUE)) "exact"
+                      else "hnsw"
 
     n_edges_max <- if (graph == "complete") n * (n - 1) / 2 else n * k_nn + n - 1
     plan <- memory_plan(m, n, k, length(scales), n_edges_max, keep_W, x,
