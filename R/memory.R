@@ -2,7 +2,7 @@
 
 memory_plan <- function(m, n, k, T, n_edges, keep_W, x, complete) {
     d <- 8
-    data <- if (inherits(x, "dgCMatrix")) 2 * 12 * length(x@x) + 4 * (n + m + 2) else d * m * n
+    data <- if (inherits(x, "dgCMatrix")) 12 * length(x@x) + 4 * (n + 1) else d * m * n
     parts <- c(
         data_copy = data,
         factors = d * (m * k * T + 2 * k * n * T),       # W_t, H_t, W_t'X per scale

@@ -12,6 +12,7 @@ SEXP C_laplacian_products(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
 SEXP C_nndsvda(SEXP, SEXP, SEXP, SEXP, SEXP);
 SEXP C_pnmf_path(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
 SEXP C_openmp_threads(void);
+SEXP C_data_products(SEXP, SEXP, SEXP, SEXP);
 SEXP C_knn_exact(SEXP, SEXP, SEXP);
 SEXP C_pair_dist(SEXP, SEXP, SEXP, SEXP);
 
@@ -57,6 +58,7 @@ static const R_CallMethodDef call_methods[] = {
     {"C_nndsvda", (DL_FUNC) &C_nndsvda, 5},
     {"C_pnmf_path", (DL_FUNC) &C_pnmf_path, 7},
     {"C_openmp_threads", (DL_FUNC) &C_openmp_threads, 0},
+    {"C_data_products", (DL_FUNC) &C_data_products, 4},
     {"C_knn_exact", (DL_FUNC) &C_knn_exact, 3},
     {"C_pair_dist", (DL_FUNC) &C_pair_dist, 4},
     {NULL, NULL, 0}

@@ -34,7 +34,6 @@ double path_regulariser(const double *Hall, size_t kn, int T, double l2, double 
 
 void data_from_sexp(SEXP sX, data_matrix *X)
 {
-    X->rp = NULL; X->rj = NULL; X->rx = NULL;
     if (isReal(sX) && isMatrix(sX)) {
         X->m = nrows(sX); X->n = ncols(sX); X->x = REAL(sX); X->p = NULL; X->i = NULL;
         return;
@@ -63,7 +62,6 @@ SEXP C_pnmf_path(SEXP sX, SEXP sW0, SEXP sH0, SEXP sedges, SEXP sscales,
 {
     data_matrix X;
     data_from_sexp(sX, &X);
-    data_make_csr(&X);
     int m = X.m, n = X.n;
     if (!isReal(sW0) || !isMatrix(sW0) || nrows(sW0) != m)
         error("'W0' must be a double matrix with one row per feature");

@@ -18,11 +18,7 @@ typedef struct {
     const double *x;   /* dense values (m*n), or the CSC non-zeros */
     const int *p;      /* CSC column pointers (n + 1), NULL when dense */
     const int *i;      /* CSC row indices, NULL when dense */
-    const int *rp, *rj; /* CSR copy (row pointers, column indices) for X H' */
-    const double *rx;
 } data_matrix;
-
-void data_make_csr(data_matrix *X);
 
 /* The filtration seen from each cell: the edges of the full edge list stored
  * twice (i->j and j->i), each row sorted by distance, so the graph of any

@@ -1,10 +1,10 @@
 /* products.c: the products of the factorisation with the data and each other.
  *
  * X H' and W' X are the only O(m n k) operations of an iteration: dense data
- * go through BLAS dgemm; sparse data are never densified: W' X runs over the
- * CSC columns (one output column per cell) with W transposed once, X H' over
- * a CSR copy (one output row per gene), both in parallel and each output
- * summed in a fixed order, so results do not depend on the thread count.
+ * go through BLAS dgemm; sparse data are never densified: both products run
+ * over the CSC arrays, factors in blocks of KB so that the active slice of W
+ * or of the output stays in cache, in parallel, each output summed in a fixed
+ * order, so results do not depend on the thread count.
  * The small Gram matrices H H' and W' W come from dsyrk.
  */
 #include "pnmf.h"
@@ -16,27 +16,17 @@
 #define FCONE
 #endif
 
-/* CSR copy of CSC data, so that X H' can be computed row by row. */
-void data_make_csr(data_matrix *X)
+#define KB 64   /* factors per block in the sparse kernels */
+
+/* a += v x[0..kb); the full-block case has a constant trip count, which -O2
+ * vectorises */
+static inline void axpy_block(double *restrict a, double v, const double *restrict x, int kb)
 {
-    if (X->p == NULL) return;
-    int m = X->m, n = X->n;
-    size_t nnz = (size_t) X->p[n];
-    int *rp = (int *) R_alloc((size_t) m + 1, sizeof(int));
-    int *rj = (int *) R_alloc(nnz + 1, sizeof(int));
-    double *rx = (double *) R_alloc(nnz + 1, sizeof(double));
-    int *fill = (int *) R_alloc((size_t) m + 1, sizeof(int));
-    for (int r = 0; r <= m; r++) rp[r] = 0;
-    for (size_t q = 0; q < nnz; q++) rp[X->i[q] + 1]++;
-    for (int r = 0; r < m; r++) rp[r + 1] += rp[r];
-    for (int r = 0; r < m; r++) fill[r] = rp[r];
-    for (int j = 0; j < n; j++)
-        for (int q = X->p[j]; q < X->p[j + 1]; q++) {
-            int r = X->i[q];
-            rj[fill[r]] = j;
-            rx[fill[r]++] = X->x[q];
-        }
-    X->rp = rp; X->rj = rj; X->rx = rx;
+    if (kb == KB) {
+        for (int c = 0; c < KB; c++) a[c] += v * x[c];
+    } else {
+        for (int c = 0; c < kb; c++) a[c] += v * x[c];
+    }
 }
 
 /* out (m x k) = X H' */
@@ -52,28 +42,38 @@ void data_times_ht(const data_matrix *X, const double *H, int k, double *out,
                         FCONE FCONE);
         return;
     }
-    if (X->rp == NULL) error("internal: sparse data without its CSR copy");
-    /* row r of the result gathers x_rj H[, j] over the non-zeros of row r:
-     * one thread per row, contiguous columns of H, a fixed summation order */
+    /* The cells are streamed in order (H read once, sequentially) and each
+     * non-zero x_rj adds x_rj H[c0 + ., j] to row r of an output block of KB
+     * factors that stays in cache.  Each thread owns a range of rows, so
+     * every output is summed over j in order whatever the thread count. */
     const void *vmax = vmaxget();
     int nth = nthreads > 0 ? nthreads : 1;
-    double *acc = (double *) R_alloc((size_t) nth * k + 1, sizeof(double));
+    double *acc = (double *) R_alloc((size_t) m * KB + 1, sizeof(double));
+    for (int c0 = 0; c0 < k; c0 += KB) {
+        int kb = k - c0 < KB ? k - c0 : KB;
 #ifdef _OPENMP
-#pragma omp parallel for num_threads(nth) schedule(dynamic, 16) if (nth > 1)
+#pragma omp parallel num_threads(nth) if (nth > 1)
 #endif
-    for (int r = 0; r < m; r++) {
-        int tid = 0;
+        {
+            int tid = 0, nt = 1;
 #ifdef _OPENMP
-        tid = omp_get_thread_num();
+            tid = omp_get_thread_num();
+            nt = omp_get_num_threads();
 #endif
-        double *a = acc + (size_t) tid * k;
-        for (int c = 0; c < k; c++) a[c] = 0.0;
-        for (int q = X->rp[r]; q < X->rp[r + 1]; q++) {
-            const double *hj = H + (size_t) X->rj[q] * k;
-            double v = X->rx[q];
-            for (int c = 0; c < k; c++) a[c] += v * hj[c];
+            int r0 = (int) ((double) m * tid / nt), r1 = (int) ((double) m * (tid + 1) / nt);
+            double *blk = acc + (size_t) r0 * KB;
+            for (size_t l = 0; l < (size_t) (r1 - r0) * KB; l++) blk[l] = 0.0;
+            for (int j = 0; j < n; j++) {
+                const double *h = H + (size_t) j * k + c0;
+                for (int q = X->p[j]; q < X->p[j + 1]; q++) {
+                    int r = X->i[q];
+                    if (r < r0 || r >= r1) continue;
+                    axpy_block(acc + (size_t) r * KB, X->x[q], h, kb);
+                }
+            }
+            for (int r = r0; r < r1; r++)
+                for (int c = 0; c < kb; c++) out[r + (size_t) (c0 + c) * m] = acc[(size_t) r * KB + c];
         }
-        for (int c = 0; c < k; c++) out[r + (size_t) c * m] = a[c];
     }
     vmaxset(vmax);
 }
@@ -91,21 +91,23 @@ void wt_times_data(const data_matrix *X, const double *W, int k, double *out,
                         FCONE FCONE);
         return;
     }
-    /* W' once (k x m), so that each non-zero reads a contiguous column */
+    /* W' once (k x m), so that each non-zero reads a contiguous slice */
     const void *vmax = vmaxget();
     double *Wt = (double *) R_alloc((size_t) m * k + 1, sizeof(double));
     for (int c = 0; c < k; c++)
         for (int r = 0; r < m; r++) Wt[c + (size_t) r * k] = W[r + (size_t) c * m];
+    for (int c0 = 0; c0 < k; c0 += KB) {
+        int kb = k - c0 < KB ? k - c0 : KB;
 #ifdef _OPENMP
 #pragma omp parallel for num_threads(nthreads) schedule(dynamic, 64) if (nthreads > 1)
 #endif
-    for (int j = 0; j < n; j++) {
-        double *o = out + (size_t) j * k;
-        for (int c = 0; c < k; c++) o[c] = 0.0;
-        for (int q = X->p[j]; q < X->p[j + 1]; q++) {
-            const double *wr = Wt + (size_t) X->i[q] * k;
-            double v = X->x[q];
-            for (int c = 0; c < k; c++) o[c] += v * wr[c];
+        for (int j = 0; j < n; j++) {
+            double a[KB];
+            for (int c = 0; c < KB; c++) a[c] = 0.0;
+            for (int q = X->p[j]; q < X->p[j + 1]; q++)
+                axpy_block(a, X->x[q], Wt + (size_t) X->i[q] * k + c0, kb);
+            double *o = out + (size_t) j * k + c0;
+            for (int c = 0; c < kb; c++) o[c] = a[c];
         }
     }
     vmaxset(vmax);
@@ -156,4 +158,25 @@ void mult_right_small(const double *A, int m, int k, const double *B, double *ou
     if (m == 0) return;
     F77_CALL(dgemm)("N", "N", &m, &k, &k, &one, A, &m, B, &k, &beta, out, &m
                     FCONE FCONE);
+}
+
+/* .Call entry (tests, benchmarks): list(X H', W' X) by the solver's kernels. */
+SEXP C_data_products(SEXP sX, SEXP sH, SEXP sW, SEXP sthreads)
+{
+    data_matrix X;
+    data_from_sexp(sX, &X);
+    if (!isReal(sH) || !isMatrix(sH) || ncols(sH) != X.n)
+        error("'H' must be a double matrix with one column per cell");
+    if (!isReal(sW) || !isMatrix(sW) || nrows(sW) != X.m || ncols(sW) != nrows(sH))
+        error("'W' must be a double matrix, features x nrow(H)");
+    int k = nrows(sH), nth = as_threads(sthreads);
+    SEXP res = PROTECT(allocVector(VECSXP, 2));
+    SEXP xht = PROTECT(allocMatrix(REALSXP, X.m, k));
+    SEXP wtx = PROTECT(allocMatrix(REALSXP, k, X.n));
+    data_times_ht(&X, REAL(sH), k, REAL(xht), nth);
+    wt_times_data(&X, REAL(sW), k, REAL(wtx), nth);
+    SET_VECTOR_ELT(res, 0, xht);
+    SET_VECTOR_ELT(res, 1, wtx);
+    UNPROTECT(3);
+    return res;
 }

@@ -52,7 +52,9 @@ expect_monotone_path <- function(fit, n_sweeps = 200L, tol = 1e-4, info = "") {
                                  rel[done]))
         # it did not go on after the rule was met (the code compares the
         # absolute relative change, so a rounding-level rise counts as change)
-        if (done >= 2L) expect_true(all(abs(rel[-done]) > tol), info = info)
+        # (tol = 0 disables the rule: all n_sweeps iterations are run)
+        if (done >= 2L && tol > 0) expect_true(all(abs(rel[-done]) > tol), info = info)
+        if (tol == 0) expect_identical(done, as.integer(n_sweeps))
     }
     expect_identical(ncol(fit$iterations), length(o))
     expect_identical(nrow(fit$iterations), length(fit$scales))
@@ -293,31 +295,42 @@ test_that("graph = \"knn\" with k_nn = N - 1 is the complete graph", {
 })
 
 test_that("graph = \"knn\" with a small k_nn: fewer edges, MST kept, exact objective on that graph", {
-    n <- ncol(xr)
+    # random data, and three separated clusters (their MST bridges are no kNN pairs)
+    set.seed(102)
+    xcl <- matrix(stats::rexp(10 * 45), 10, 45) + rep(c(0, 8, 16), each = 10 * 15)
     k_nn <- 4L
-    ps <- persistentScales(xr, type = "spread", n_scales = 12)
-    fc <- pnmf(xr, k = 3, scales = ps, graph = "complete")
-    fk <- pnmf(xr, k = 3, scales = ps, graph = "knn", k_nn = k_nn)
-    expect_true(all(fk$edges <= fc$edges))
-    expect_true(any(fk$edges < fc$edges))
-    expect_true(all(diff(fk$edges) >= 0))
-    # every MST edge below a scale is in its graph: at least N - components edges
-    expect_true(all(fk$edges >= n - ps$components))
-    expect_gte(fk$edges[length(fk$edges)], n - 1L)
-    # the graph: union of each cell's k_nn nearest neighbours and the MST
-    D <- brute_dist(xr)
-    keep <- matrix(FALSE, n, n)
-    Dn <- D
-    diag(Dn) <- Inf
-    for (i in seq_len(n)) keep[i, order(Dn[i, ])[seq_len(k_nn)]] <- TRUE
-    keep[ps$pairs] <- TRUE
-    keep <- keep | t(keep)
-    expect_identical(fk$edges, vapply(ps$scales, function(e)
-        as.integer(sum(keep[upper.tri(keep)] & strict_below(D[upper.tri(D)], e))), 1L))
-    expect_monotone_path(fk, info = "knn")
-    expect_valid_factors(fk, "knn")
-    expect_objective_matches(xr, fk, D, A_fun = function(A) A * keep, info = "knn")
+    for (xk in list(xr, xcl)) {
+        n <- ncol(xk)
+        ps <- persistentScales(xk, type = "spread", n_scales = 12)
+        fc <- pnmf(xk, k = 3, scales = ps, graph = "complete")
+        fk <- pnmf(xk, k = 3, scales = ps, graph = "knn", k_nn = k_nn)
+        expect_true(all(fk$edges <= fc$edges))
+        expect_true(any(fk$edges < fc$edges))
+        expect_true(all(diff(fk$edges) >= 0))
+        # every MST edge below a scale is in its graph: at least N - components edges
+        expect_true(all(fk$edges >= n - ps$components))
+        expect_gte(fk$edges[length(fk$edges)], n - 1L)
+        # the graph: union of each cell's k_nn nearest neighbours and the MST
+        D <- brute_dist(xk)
+        keep <- matrix(FALSE, n, n)
+        Dn <- D
+        diag(Dn) <- Inf
+        for (i in seq_len(n)) keep[i, order(Dn[i, ])[seq_len(k_nn)]] <- TRUE
+        knn_only <- keep | t(keep)
+        keep[ps$pairs] <- TRUE
+        keep <- keep | t(keep)
+        if (identical(xk, xcl)) {
+            expect_gte(sum(keep & !knn_only) / 2, 2)             # the MST adds the bridges
+            expect_gt(ps$components[length(ps$scales) - 1L], 1L)
+        }
+        expect_identical(fk$edges, vapply(ps$scales, function(e)
+            as.integer(sum(keep[upper.tri(keep)] & strict_below(D[upper.tri(D)], e))), 1L))
+        expect_monotone_path(fk, info = "knn")
+        expect_valid_factors(fk, "knn")
+        expect_objective_matches(xk, fk, D, A_fun = function(A) A * keep, info = "knn")
+    }
     # the knn graph needs the MST: plain numeric scales are refused
+    ps <- persistentScales(xr, type = "spread", n_scales = 12)
     expect_error(pnmf(xr, k = 3, scales = ps$scales, graph = "knn"), class = "pnmf_input_error")
     # default scales are a persistentScales object, so this works
     expect_identical(pnmf(xr, k = 3, graph = "knn", k_nn = k_nn, n_sweeps = 1)$graph, "knn")
@@ -382,4 +395,63 @@ test_that("fast fits are deterministic, thread-independent and leave x untouched
     # and with the names carried into the result
     expect_identical(dimnames(a$H)[[2]], colnames(x))
     expect_identical(dimnames(a$W)[[1]], rownames(x))
+})
+
+test_that("scales from the principal components: graphs and objective in that space", {
+    ps <- persistentScales(xr, type = "spread", n_scales = 10, space = "pca", n_pcs = 3)
+    expect_identical(dim(ps$coords), c(3L, 60L))
+    f <- pnmf(xr, k = 3, scales = ps, lambda = c(2, 1, 0.5))
+    expect_identical(f$space, "pca")
+    expect_identical(f$graph, "complete")
+    Dp <- brute_dist(ps$coords)
+    expect_equal(f$edges, vapply(ps$scales, function(e)
+        sum(strict_below(Dp[upper.tri(Dp)], e)), 1))
+    expect_equal(f$edges, ps$edges)
+    expect_monotone_path(f, info = "pca")
+    expect_valid_factors(f, "pca")
+    # the graph term uses PCA distances (the reconstruction the full data)
+    ref <- expect_objective_matches(xr, f, Dp, info = "pca")
+    expect_gt(abs(ref$objective - fast_dense_objective(xr, f)$objective), 1e-6 * ref$objective)
+    # kNN on the same coordinates with k_nn = N - 1 is the same fit
+    fk <- pnmf(xr, k = 3, scales = ps, lambda = c(2, 1, 0.5), graph = "knn", k_nn = 59)
+    expect_identical(fk$edges, f$edges)
+    expect_equal(fk$H, f$H, tolerance = 1e-10)
+})
+
+test_that("identical cells (all death times 0): the default fit has a finite objective", {
+    # every pair is at distance 0; the spread scales are (0, connected scale),
+    # and the connected scale must give the complete graph with weights
+    # exp(-0 / eps^1.5) = 1, not 0 / 0
+    x <- matrix(rep(c(1, 2, 3, 0.5), 10), 4, 10)
+    ps <- persistentScales(x, type = "spread")
+    expect_length(ps$scales, 2L)
+    expect_identical(ps$scales[1], 0)
+    expect_gt(ps$scales[2], 0)
+    expect_identical(ps$components, c(10L, 1L))
+    f <- pnmf(x, k = 2)
+    expect_true(all(is.finite(f$objective)),
+                info = paste("objective:", paste(utils::head(f$objective, 3), collapse = ", ")))
+    expect_lt(length(f$objective), 201L)                  # the stopping rule can act
+    expect_valid_factors(f, "identical cells")
+})
+
+test_that("graph = \"auto\" is the kNN graph above 3,000 cells; keep_W and named lambda", {
+    set.seed(10)
+    y <- matrix(stats::rexp(5 * 3001), 5, 3001)
+    fy <- pnmf(y, k = 2, n_scales = 5, n_sweeps = 3)
+    expect_identical(fy$graph, "knn")
+    expect_length(fy$scales, 5L)
+    expect_true(all(fy$edges >= 3001L - fy$persistence$components))   # the MST is in
+    expect_true(all(fy$edges <= 3001 * 15 + 3000))                      # k_nn = 15 + MST
+    expect_monotone_path(fy, n_sweeps = 3L)
+    expect_valid_factors(fy, "3001 cells")
+    # keep_W = FALSE: same path, no W; lambda by name in any order
+    a <- pnmf(xr, k = 2, lambda = c(3, 2, 0.1))
+    b <- pnmf(xr, k = 2, lambda = c(3, 2, 0.1), keep_W = FALSE)
+    expect_null(b$W)
+    expect_identical(b$H, a$H)
+    expect_identical(b$objective, a$objective)
+    expect_lt(attr(b$memory, "total"), attr(a$memory, "total"))
+    c2 <- pnmf(xr, k = 2, lambda = c(anchoring = 0.1, geometric = 3, smoothness = 2))
+    expect_identical(c2$H, a$H)
 })
