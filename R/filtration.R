@@ -28,7 +28,7 @@ scaleGraph <- function(x, eps, threads = 1L) {
     threads <- check_threads(threads)
     f <- build_filtration(x, eps, threads)
     n <- ncol(x)
-    w <- if (length(f$d)) exp(-f$d^2 / eps^1.5) else numeric()
+    w <- if (length(f$d)) ifelse(f$d == 0, 1, exp(-f$d^2 / eps^1.5)) else numeric()
     Matrix::sparseMatrix(i = f$i, j = f$j, x = w, dims = c(n, n), symmetric = TRUE,
                          dimnames = list(colnames(x), colnames(x)))
 }

@@ -64,7 +64,7 @@ void scale_graph_set(const graph_index *g, double eps, scale_graph *s, int nthre
         double deg = 0.0;
         for (int e = lo; e < a; e++) {
             double d = g->dist[e];
-            s->w[e] = exp(-(d * d) / den);
+            s->w[e] = heat_weight(d, den);
             deg += s->w[e];
         }
         s->deg[i] = deg;

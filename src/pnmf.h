@@ -10,6 +10,7 @@
 
 #include <R.h>
 #include <string.h>
+#include <math.h>
 #include <Rinternals.h>
 
 /* Feature x cell data: dense column-major, or CSC sparse when p != NULL. */
@@ -38,6 +39,13 @@ typedef struct {
     double *deg;   /* weighted degrees */
     double *rowtr; /* scratch: per-row part of tr(H L H') */
 } scale_graph;
+
+/* Heat-kernel weight exp(-d^2 / den), den = eps^1.5.  A zero distance has
+ * weight 1 even when den underflows to 0 (identical cells at a tiny scale). */
+static inline double heat_weight(double d, double den)
+{
+    return d == 0.0 ? 1.0 : exp(-(d * d) / den);
+}
 
 /* distance.c */
 double sqdist(const double *a, const double *b, int m);

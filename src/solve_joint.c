@@ -163,7 +163,7 @@ static void joint_h_step(joint_problem *jp)
             double *ah = AH + (size_t) t * k, dsum = 0.0;
             if (l1 != 0.0) {
                 for (int e = lo; e < a0; e++) {
-                    double d = g->dist[e], w = exp(-(d * d) / den[t]);
+                    double w = heat_weight(g->dist[e], den[t]);
                     const double *hn = Hs + (size_t) g->nbr[e] * kT + (size_t) t * k;
                     dsum += w;
                     for (int c = 0; c < k; c++) ah[c] += w * hn[c];
@@ -233,7 +233,7 @@ static double joint_objective(joint_problem *jp, double *rg)
                 const double *hj = Hs + (size_t) j * kT + (size_t) t * k;
                 double tr = 0.0;
                 for (int e = lo; e < hi && g->dist[e] < eps; e++) {
-                    double d = g->dist[e], w = exp(-(d * d) / den), sq = 0.0;
+                    double w = heat_weight(g->dist[e], den), sq = 0.0;
                     const double *hn = Hs + (size_t) g->nbr[e] * kT + (size_t) t * k;
                     for (int c = 0; c < k; c++) { double df = hj[c] - hn[c]; sq += df * df; }
                     tr += w * sq;

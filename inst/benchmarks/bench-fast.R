@@ -12,10 +12,14 @@
 # pnmf() given those scales (filtration, start, warm start, iterations),
 # total_s = both; data_s (resampling + preprocessing) is not in total_s.
 # sweeps = iterations after the warm start, warm_iter = warm-start
-# iterations summed over scales.  Prints a table, writes
+# iterations summed over scales; converged = stopped by tol before
+# max_sweeps; last_rel_dec = relative decrease of the path objective in the
+# last sweep (the fit stops when it is <= tol = 1e-4).  `--sweeps N` caps the
+# sweeps (n_sweeps = N instead of the default 200) to keep a run short;
+# s_per_sweep stays comparable.  Prints a table, writes
 # results/fast-<blas>.csv.
 #   Rscript inst/benchmarks/bench-fast.R [--blas openblas|default]
-#           [--blas-threads 2] [--with-100k] [--cases a,b,...]
+#           [--blas-threads 2] [--sweeps N] [--with-100k] [--cases a,b,...]
 #   Rscript inst/benchmarks/bench-fast.R --case X   # one case (internal)
 args <- commandArgs(trailingOnly = TRUE)
 self <- sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE))
@@ -50,8 +54,12 @@ run_one <- function(case) {
     ps <- fit <- NULL
     t_ps <- elapsed(ps <- persistentScales(x, type = "spread", n_scales = sp$T, edges = FALSE,
                                            threads = threads))
-    t_fit <- elapsed(fit <- pnmf(x, k = k, scales = ps, lambda = c(1, 1, 1), threads = threads))
-    sweeps <- length(fit$objective) - 1L
+    ns <- Sys.getenv("PNMF_BENCH_SWEEPS")
+    max_sweeps <- if (nzchar(ns)) as.integer(ns) else 200L   # pnmf()'s default
+    t_fit <- elapsed(fit <- pnmf(x, k = k, scales = ps, lambda = c(1, 1, 1),
+                                 n_sweeps = max_sweeps, threads = threads))
+    obj <- fit$objective
+    sweeps <- length(obj) - 1L
     emit_result(case = case, input = if (sp$dense) "dense" else "sparse", blas = mapped_blas(),
                 cells = ncol(x), genes = nrow(x), k = fit$k, T = length(fit$scales),
                 graph = fit$graph, space = fit$space,
@@ -59,15 +67,19 @@ run_one <- function(case) {
                 data_s = round(t_data, 2), persistence_s = round(t_ps, 2),
                 fit_s = round(t_fit, 2), total_s = round(t_ps + t_fit, 2),
                 s_per_sweep = if (sweeps) round(t_fit / sweeps, 3) else NA,
-                peak_rss_mb = round(peak_rss_mb(), 1), sweeps = sweeps,
-                warm_iter = sum(fit$iterations[, 1L]),
-                objective = format(tail(fit$objective, 1L), digits = 10))
+                peak_rss_mb = round(peak_rss_mb(), 1), warm_iter = sum(fit$iterations[, 1L]),
+                sweeps = sweeps, max_sweeps = max_sweeps, converged = sweeps < max_sweeps,
+                last_rel_dec = if (sweeps) signif((obj[sweeps] - obj[sweeps + 1L]) / obj[sweeps], 3)
+                               else NA,
+                objective = format(obj[sweeps + 1L], digits = 10))
 }
 
 if (length(args) >= 2L && args[1L] == "--case") {
     run_one(args[2L])
 } else {
     blas <- blas_env(args)
+    sw <- opt_value(args, "--sweeps")
+    if (!is.null(sw)) blas$env <- c(blas$env, paste0("PNMF_BENCH_SWEEPS=", as.integer(sw)))
     cases <- c(paste0("n", rep(c(1000L, 2000L, 5000L), each = 2L), "_t", c(10L, 30L)),
                "dense1k", "dense10k", if ("--with-100k" %in% args) "sparse100k")
     only <- opt_value(args, "--cases")
@@ -81,7 +93,7 @@ if (length(args) >= 2L && args[1L] == "--case") {
     cat("Machine:", machine_line(), "; children:", blas$name,
         if (length(blas$env)) paste0("(", paste(blas$env, collapse = " "), ")"), "\n")
     cat("pbmc3k 2,000 HVG counts resampled (binomial thinning), preprocessCounts(),",
-        "k = 20, lambda = (1, 1, 1), threads = 2; times in s, RSS in MB\n\n")
+        "k = 20, lambda = (1, 1, 1), tol = 1e-4, threads = 2; times in s, RSS in MB\n\n")
     print(res, row.names = FALSE)
     dir.create(file.path(here, "results"), showWarnings = FALSE)
     out <- file.path(here, "results", sprintf("fast-%s.csv", blas$name))

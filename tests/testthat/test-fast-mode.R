@@ -455,3 +455,22 @@ test_that("graph = \"auto\" is the kNN graph above 3,000 cells; keep_W and named
     c2 <- pnmf(xr, k = 2, lambda = c(anchoring = 0.1, geometric = 3, smoothness = 2))
     expect_identical(c2$H, a$H)
 })
+
+test_that("exactly factorisable data: the objective goes to rounding level of ||X||^2", {
+    # the C objective uses ||X||^2 - 2 <W'X, H> + <W'W, H H'>, whose absolute
+    # error is ~ 1e-16 ||X||^2; near an exact fit only that precision is
+    # available, so relative monotonicity is checked with that absolute slack
+    set.seed(11)
+    W0 <- matrix(stats::runif(30 * 2), 30, 2)
+    H0 <- matrix(stats::runif(2 * 40), 2, 40)
+    W0[1:10, 2] <- 0; W0[11:20, 1] <- 0; H0[1, 1:10] <- 0; H0[2, 11:20] <- 0
+    x <- W0 %*% H0                                       # separable, rank 2
+    ps <- persistentScales(x, type = "spread", n_scales = 3)
+    f <- pnmf(x, k = 2, lambda = c(0, 0, 0), scales = ps, n_sweeps = 500)
+    o <- f$objective
+    slack <- 1e-12 * sum(x^2)
+    expect_true(all(diff(o) <= 1e-10 * abs(utils::head(o, -1)) + slack))
+    expect_lt(o[length(o)], slack)                       # the exact factorisation is found
+    expect_lt(abs(o[length(o)] - dense_path_objective(x, f)$objective), slack)
+    expect_valid_factors(f, "exact factorisation")
+})
