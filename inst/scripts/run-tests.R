@@ -5,7 +5,12 @@
 # expectations + tests that stopped with an error; skipped tests).
 # Exit status 1 if anything failed or errored.
 #
-#   Rscript inst/scripts/run-tests.R [repo-root]
+#   Rscript inst/scripts/run-tests.R [repo-root] [--filter REGEX] [--child]
+#
+# When both R's reference BLAS and OpenBLAS are on the machine, the golden
+# test (the authors' published run) is run a second time in a child process
+# with the BLAS R is not using (LD_PRELOAD), and its counts are added: the
+# exact mode must reproduce the authors with either.
 #
 # Install pnmf first (bash inst/scripts/setup.sh).  NOT_CRAN is set to "true"
 # unless already set, as devtools::test() does, so skip_on_cran() tests run.
@@ -18,7 +23,11 @@ script_root <- function() {
 }
 
 args <- commandArgs(trailingOnly = TRUE)
-root <- if (length(args)) normalizePath(args[1L]) else script_root()
+opt <- function(name) { i <- match(name, args); if (is.na(i)) NULL else args[i + 1L] }
+filter <- opt("--filter")
+child <- "--child" %in% args
+pos <- args[!args %in% c("--filter", "--child", filter)]
+root <- if (length(pos)) normalizePath(pos[1L]) else script_root()
 test_path <- file.path(root, "tests", "testthat")
 if (!nzchar(Sys.getenv("NOT_CRAN"))) Sys.setenv(NOT_CRAN = "true")
 
@@ -44,9 +53,9 @@ if (!requireNamespace("pnmf", quietly = TRUE)) {
     counts_line(0, 1, 0)
     quit(status = 1)
 }
-cat(sprintf("Testing pnmf %s (%s) with %s in %s\n",
+cat(sprintf("Testing pnmf %s (%s) with %s in %s; BLAS %s\n",
             format(utils::packageVersion("pnmf")), dirname(find.package("pnmf")),
-            paste(length(files), "test files"), test_path))
+            paste(length(files), "test files"), test_path, extSoftVersion()[["BLAS"]]))
 
 # Progress to the console (one line per file when the output is not a
 # terminal, e.g. in CI logs); a ListReporter alongside keeps the results even
@@ -61,7 +70,7 @@ aborted <- NULL
 res <- tryCatch(
     testthat::test_dir(test_path, package = "pnmf", load_package = "installed",
                        reporter = reporter, stop_on_failure = FALSE,
-                       stop_on_warning = FALSE),
+                       stop_on_warning = FALSE, filter = filter),
     error = function(e) {
         aborted <<- conditionMessage(e)
         tryCatch(list_reporter$get_results(), error = function(e2) NULL)
@@ -78,6 +87,31 @@ if (is.null(df) || !nrow(df)) {
 if (!is.null(aborted)) {
     cat("\nERROR: the test run stopped:", aborted, "\n")
     failed <- failed + 1
+}
+# The golden test again with the other BLAS, when there is one.
+other_blas <- function() {
+    cur <- tolower(paste(extSoftVersion()[["BLAS"]], La_library()))
+    ref <- "/usr/lib/x86_64-linux-gnu/blas/libblas.so.3"
+    ob <- "/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0"
+    if (grepl("openblas", cur)) { if (file.exists(ref)) c(reference = ref) }
+    else if (file.exists(ob)) c(OpenBLAS = ob)
+}
+if (!child && is.null(filter) && length(ob <- other_blas())) {
+    cat(sprintf("\n== golden test again with %s (%s)\n", names(ob), ob))
+    me <- sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE))
+    out <- suppressWarnings(system2(file.path(R.home("bin"), "Rscript"),
+                                    c(me, root, "--filter", "golden", "--child"),
+                                    stdout = TRUE, stderr = TRUE,
+                                    env = paste0("LD_PRELOAD=", ob)))
+    cat(out, sep = "\n")
+    last <- regmatches(out, regexpr("^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$", out))
+    if (length(last)) {
+        n <- as.integer(regmatches(last[length(last)], gregexpr("[0-9]+", last[length(last)]))[[1L]])
+        passed <- passed + n[1L]; failed <- failed + n[2L]; skipped <- skipped + n[3L]
+    } else {
+        cat("ERROR: the golden test with", names(ob), "did not report its counts\n")
+        failed <- failed + 1
+    }
 }
 cat("\n")
 counts_line(passed, failed, skipped)

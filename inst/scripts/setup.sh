@@ -62,6 +62,12 @@ else
 fi
 command -v pandoc >/dev/null 2>&1 || need+=(pandoc)
 command -v qpdf >/dev/null 2>&1 || need+=(qpdf)
+# OpenBLAS: pnmf is correct with any BLAS but fast with an optimised one; on
+# Debian installing it makes it R's BLAS (run-tests.R then also runs the
+# golden test with the reference BLAS, so both are exercised).
+if command -v dpkg >/dev/null 2>&1 && ! dpkg -s libopenblas0-pthread >/dev/null 2>&1; then
+    need+=(libopenblas0-pthread)
+fi
 
 # ---- 2. install them (apt-get update once) --------------------------------
 can_install=0
