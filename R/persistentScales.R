@@ -41,7 +41,9 @@
 #'   `"distinct"` (each death time once) or `"spread"` (at most `n_scales`,
 #'   see Details).
 #' @param n_scales For `type = "spread"`: the largest number of scales
-#'   (at least 2).
+#'   (at least 2), the complete-graph scale included when `complete = TRUE`
+#'   (with `n_scales = 2` that one comes on top of the finest and the
+#'   connected scales).
 #' @param complete Add the complete-graph scale (diameter + 1e-9)?  Default
 #'   `TRUE` for `"all"` and `"distinct"`, `FALSE` for `"spread"`.
 #' @param space `"auto"`, `"full"` or `"pca"`: where distances are measured.
@@ -93,7 +95,7 @@ persistentScales <- function(x, type = c("all", "distinct", "spread"), n_scales 
     pairs <- cbind(cell1 = a[o], cell2 = b[o])
     diagram <- cbind(dimension = 0, birth = 0, death = deaths)
     scales <- switch(type, all = deaths, distinct = unique(deaths),
-                     spread = spread_scales(deaths, n_scales - complete))
+                     spread = spread_scales(deaths, max(2L, n_scales - complete)))
     if (complete) scales <- c(scales, above(mst$diameter, 1e-9))
     n_edges <- if (edges) .Call(C_count_pairs, sp$y, scales, threads)
                else rep(NA_real_, length(scales))

@@ -209,3 +209,12 @@ test_that("space = \"pca\": principal component coordinates, single linkage on t
     expect_equal(unname(ps$diagram[, "death"]), single_linkage(ps$coords), tolerance = 1e-10)
     expect_spread_scales(ps, y, 30L)
 })
+
+test_that("spread with n_scales = 2 and the complete graph keeps the finest scale", {
+    ps <- persistentScales(circles$x, type = "spread", n_scales = 2, complete = TRUE)
+    d <- ps$diagram[, "death"]
+    expect_length(ps$scales, 3L)
+    expect_identical(ps$scales[1L], min(d))
+    expect_equal(ps$components, c(80L, 1L, 1L))
+    expect_gt(ps$scales[3L], ps$diameter)
+})
