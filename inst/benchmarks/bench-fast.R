@@ -10,7 +10,9 @@
 # Each case runs in its own R process (peak RSS is that case's).  The times:
 # persistence_s = persistentScales() (MST, PCA above 5,000 cells), fit_s =
 # pnmf() given those scales (filtration, start, warm start, iterations),
-# total_s = both; data_s (resampling + preprocessing) is not in total_s.
+# total_s = both; data_s (resampling + preprocessing) is not in total_s;
+# rss_before_mb = the peak RSS before persistentScales() (R, packages, data
+# generation), peak_rss_mb = the peak of the whole case.
 # sweeps = iterations after the warm start, warm_iter = warm-start
 # iterations summed over scales; converged = stopped by tol before
 # max_sweeps; last_rel_dec = relative decrease of the path objective in the
@@ -51,6 +53,7 @@ run_one <- function(case) {
         if (sp$dense) x <- as.matrix(x)
     })
     invisible(gc())
+    rss0 <- peak_rss_mb()
     ps <- fit <- NULL
     t_ps <- elapsed(ps <- persistentScales(x, type = "spread", n_scales = sp$T, edges = FALSE,
                                            threads = threads))
@@ -67,7 +70,8 @@ run_one <- function(case) {
                 data_s = round(t_data, 2), persistence_s = round(t_ps, 2),
                 fit_s = round(t_fit, 2), total_s = round(t_ps + t_fit, 2),
                 s_per_sweep = if (sweeps) round(t_fit / sweeps, 3) else NA,
-                peak_rss_mb = round(peak_rss_mb(), 1), warm_iter = sum(fit$iterations[, 1L]),
+                rss_before_mb = round(rss0, 1), peak_rss_mb = round(peak_rss_mb(), 1),
+                warm_iter = sum(fit$iterations[, 1L]),
                 sweeps = sweeps, max_sweeps = max_sweeps, converged = sweeps < max_sweeps,
                 last_rel_dec = if (sweeps) signif((obj[sweeps] - obj[sweeps + 1L]) / obj[sweeps], 3)
                                else NA,
@@ -94,6 +98,7 @@ if (length(args) >= 2L && args[1L] == "--case") {
         if (length(blas$env)) paste0("(", paste(blas$env, collapse = " "), ")"), "\n")
     cat("pbmc3k 2,000 HVG counts resampled (binomial thinning), preprocessCounts(),",
         "k = 20, lambda = (1, 1, 1), tol = 1e-4, threads = 2; times in s, RSS in MB\n\n")
+    options(width = 250)
     print(res, row.names = FALSE)
     dir.create(file.path(here, "results"), showWarnings = FALSE)
     out <- file.path(here, "results", sprintf("fast-%s.csv", blas$name))

@@ -147,6 +147,7 @@ if (length(args) >= 2L && args[1L] == "--case") {
         if (length(blas$env)) paste0("(", paste(blas$env, collapse = " "), ")"), "\n")
     cat("Plain NMF, k = 20, sparse preprocessCounts() input; times in s, RSS in MB;",
         "loss = ||X - WH||_F^2\n\n")
+    options(width = 250)
     print(res, row.names = FALSE)
     dir.create(file.path(here, "results"), showWarnings = FALSE)
     out <- file.path(here, "results", sprintf("nmf-%s.csv", blas$name))
