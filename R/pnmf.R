@@ -88,8 +88,11 @@
 #' @param max_iter Iterations per block (default 1000 exact; in the fast mode
 #'   the warm start's iterations per scale, default 3).
 #' @param tol Exact mode: relative change of a block objective at which a
-#'   block stops (default 1e-3).  Fast mode: relative decrease of the path
-#'   objective over an iteration at which the iterations stop (default 1e-4).
+#'   block stops (default 1e-3, the authors').  Fast mode: relative decrease
+#'   of the path objective over an iteration at which the iterations stop
+#'   (default 1e-3; on real data the embeddings no longer change their
+#'   clustering by then, although the objective keeps falling slowly on the
+#'   coarse, nearly complete graphs).
 #' @param keep_W Keep the basis W_t of every scale in the result?  (They are
 #'   always computed; dropping them saves M x k x T doubles in the result.)
 #' @param max_memory Largest memory (bytes) the fit may plan to use; default
@@ -150,7 +153,7 @@ pnmf <- function(x, k = NULL, scales = NULL, lambda = c(1, 1, 1),
                             "n_sweeps", min = 0L)
     max_iter <- check_count(if (is.null(max_iter)) if (exact) 1000L else 3L else max_iter,
                             "max_iter", min = 0L)
-    tol <- check_number(if (is.null(tol)) if (exact) 1e-3 else 1e-4 else tol, "tol")
+    tol <- check_number(if (is.null(tol)) 1e-3 else tol, "tol")
     keep_W <- check_flag(keep_W, "keep_W")
     verbose <- check_flag(verbose, "verbose")
     threads <- check_threads(threads)
