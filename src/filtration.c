@@ -67,11 +67,8 @@ SEXP C_filtration_pairs(SEXP sX, SEXP semax, SEXP sthreads)
     SET_VECTOR_ELT(res, 0, si);
     SET_VECTOR_ELT(res, 1, sj);
     SET_VECTOR_ELT(res, 2, sd);
-    SEXP nms = PROTECT(allocVector(STRSXP, 3));
-    SET_STRING_ELT(nms, 0, mkChar("i"));
-    SET_STRING_ELT(nms, 1, mkChar("j"));
-    SET_STRING_ELT(nms, 2, mkChar("d"));
-    setAttrib(res, R_NamesSymbol, nms);
-    UNPROTECT(5);
+    const char *names[] = {"i", "j", "d", NULL};
+    set_names(res, names);
+    UNPROTECT(4);
     return res;
 }

@@ -134,11 +134,8 @@ SEXP C_laplacian_products(SEXP si, SEXP sj, SEXP sd, SEXP sn, SEXP seps, SEXP sH
     SET_VECTOR_ELT(res, 0, HA);
     SET_VECTOR_ELT(res, 1, deg);
     SET_VECTOR_ELT(res, 2, ScalarReal(tr));
-    SEXP nms = PROTECT(allocVector(STRSXP, 3));
-    SET_STRING_ELT(nms, 0, mkChar("HA"));
-    SET_STRING_ELT(nms, 1, mkChar("degree"));
-    SET_STRING_ELT(nms, 2, mkChar("trace"));
-    setAttrib(res, R_NamesSymbol, nms);
-    UNPROTECT(4);
+    const char *names[] = {"HA", "degree", "trace", NULL};
+    set_names(res, names);
+    UNPROTECT(3);
     return res;
 }

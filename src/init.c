@@ -30,6 +30,17 @@ int as_threads(SEXP s)
     return t;
 }
 
+/* Names a list from a NULL-terminated array of C strings. */
+void set_names(SEXP list, const char **names)
+{
+    int n = 0;
+    while (names[n] != NULL) n++;
+    SEXP nms = PROTECT(allocVector(STRSXP, n));
+    for (int l = 0; l < n; l++) SET_STRING_ELT(nms, l, mkChar(names[l]));
+    setAttrib(list, R_NamesSymbol, nms);
+    UNPROTECT(1);
+}
+
 SEXP list_elt(SEXP list, const char *name)
 {
     if (TYPEOF(list) != VECSXP) error("expected a list holding '%s'", name);

@@ -56,10 +56,8 @@ SEXP C_nndsvda(SEXP sU, SEXP sd, SEXP sV, SEXP sk, SEXP smean)
     for (size_t l = 0; l < (size_t) k * n; l++) if (H[l] < 1e-8) H[l] = fill;
     SET_VECTOR_ELT(res, 0, sW);
     SET_VECTOR_ELT(res, 1, sH);
-    SEXP nms = PROTECT(allocVector(STRSXP, 2));
-    SET_STRING_ELT(nms, 0, mkChar("W"));
-    SET_STRING_ELT(nms, 1, mkChar("H"));
-    setAttrib(res, R_NamesSymbol, nms);
-    UNPROTECT(4);
+    const char *names[] = {"W", "H", NULL};
+    set_names(res, names);
+    UNPROTECT(3);
     return res;
 }

@@ -211,10 +211,8 @@ SEXP C_pnmf_path(SEXP sX, SEXP sW0, SEXP sH0, SEXP sedges, SEXP sscales,
     SET_VECTOR_ELT(res, 3, siter);
     SET_VECTOR_ELT(res, 4, srg);
     SET_VECTOR_ELT(res, 5, ScalarInteger(done));
-    SEXP nms = PROTECT(allocVector(STRSXP, 6));
-    const char *names[] = {"H", "W", "objective", "iterations", "loss", "sweeps"};
-    for (int l = 0; l < 6; l++) SET_STRING_ELT(nms, l, mkChar(names[l]));
-    setAttrib(res, R_NamesSymbol, nms);
-    UNPROTECT(7);
+    const char *names[] = {"H", "W", "objective", "iterations", "loss", "sweeps", NULL};
+    set_names(res, names);
+    UNPROTECT(6);
     return res;
 }

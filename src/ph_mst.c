@@ -135,13 +135,9 @@ SEXP C_ph_mst(SEXP sX, SEXP sthreads)
     SET_VECTOR_ELT(res, 1, sto);
     SET_VECTOR_ELT(res, 2, slen);
     SET_VECTOR_ELT(res, 3, ScalarReal(diam));
-    SEXP nms = PROTECT(allocVector(STRSXP, 4));
-    SET_STRING_ELT(nms, 0, mkChar("from"));
-    SET_STRING_ELT(nms, 1, mkChar("to"));
-    SET_STRING_ELT(nms, 2, mkChar("length"));
-    SET_STRING_ELT(nms, 3, mkChar("diameter"));
-    setAttrib(res, R_NamesSymbol, nms);
-    UNPROTECT(5);
+    const char *names[] = {"from", "to", "length", "diameter", NULL};
+    set_names(res, names);
+    UNPROTECT(4);
     return res;
 }
 

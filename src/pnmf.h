@@ -152,5 +152,6 @@ void data_from_sexp(SEXP sX, data_matrix *X);
 /* utilities */
 int as_threads(SEXP s);
 SEXP list_elt(SEXP list, const char *name);
+void set_names(SEXP list, const char **names);
 
 #endif
