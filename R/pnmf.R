@@ -76,7 +76,8 @@
 #'   not given.
 #' @param graph `"auto"`, `"complete"` (all pairs of cells closer than the
 #'   largest scale) or `"knn"` (nearest neighbours + minimum spanning tree).
-#'   `"auto"` is `"complete"` in the exact mode and up to 3,000 cells.
+#'   `"auto"` is `"complete"` in the exact mode and up to 3,000 cells.  With
+#'   `lambda[1] = 0` no graph is built (`fit$edges` is then 0).
 #' @param k_nn Neighbours per cell for `graph = "knn"`.
 #' @param knn_method `"auto"`, `"exact"` (blocked BLAS), `"annoy"` or
 #'   `"hnsw"` (approximate, through BiocNeighbors, with a higher search
@@ -183,16 +184,22 @@ pnmf <- function(x, k = NULL, scales = NULL, lambda = c(1, 1, 1),
         knn_method <- if (n <= 50000L || !requireNamespace("BiocNeighbors", quietly = TRUE)) "exact"
                       else "hnsw"
 
-    n_edges_max <- if (graph == "complete") n * (n - 1) / 2 else n * k_nn + n - 1
+    n_edges_max <- if (lambda[["geometric"]] == 0) 0
+                   else if (graph == "complete") n * (n - 1) / 2 else n * k_nn + n - 1
     plan <- memory_plan(m, n, k, length(scales), n_edges_max, keep_W, x,
                         complete = graph == "complete")
     check_memory(plan, max_memory)
 
-    coords <- if (space == "pca") persistence$coords else dense_copy(x)
-    filt <- if (graph == "complete") build_filtration(coords, max(scales), threads)
-            else knn_filtration(coords, k_nn, persistence$pairs[, 1L], persistence$pairs[, 2L],
-                                max(scales), knn_method, threads)
-    rm(coords)
+    filt <- if (lambda[["geometric"]] == 0) {
+        # no graph term: no pairs of cells are needed at all
+        structure(list(i = integer(), j = integer(), d = double()), n = n,
+                  class = "pnmf_filtration")
+    } else {
+        coords <- if (space == "pca") persistence$coords else dense_copy(x)
+        if (graph == "complete") build_filtration(coords, max(scales), threads)
+        else knn_filtration(coords, k_nn, persistence$pairs[, 1L], persistence$pairs[, 2L],
+                            max(scales), knn_method, threads)
+    }
     init <- nndsvda_init(x, k, truncated = !exact)
     control <- list(n_sweeps = n_sweeps, max_iter = max_iter, warm_max_iter = max_iter,
                     tol = if (exact) tol else tol / 10, warm_tol = if (exact) tol else tol / 10,

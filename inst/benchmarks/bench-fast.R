@@ -14,11 +14,12 @@
 # rss_before_mb = the peak RSS before persistentScales() (R, packages, data
 # generation), peak_rss_mb = the peak of the whole case.
 # sweeps = iterations after the warm start, warm_iter = warm-start
-# iterations summed over scales; converged = stopped by tol before
-# max_sweeps; last_rel_dec = relative decrease of the path objective in the
-# last sweep (the fit stops when it is <= tol = 1e-4).  `--sweeps N` caps the
-# sweeps (n_sweeps = N instead of the default 200) to keep a run short;
-# s_per_sweep stays comparable.  Prints a table, writes
+# iterations summed over scales; converged = stopped by tol (pnmf()'s
+# default) before max_sweeps; last_rel_dec = relative decrease of the path
+# objective in the last sweep (the fit stops when it is <= tol).
+# s_per_sweep = fit_s / sweeps (filtration, start and warm start included).
+# `--sweeps N` caps the sweeps (n_sweeps = N instead of the default 200) to
+# keep a run short.  Prints a table, writes
 # results/fast-<blas>.csv.
 #   Rscript inst/benchmarks/bench-fast.R [--blas openblas|default]
 #           [--blas-threads 2] [--sweeps N] [--with-100k] [--cases a,b,...]
@@ -97,7 +98,7 @@ if (length(args) >= 2L && args[1L] == "--case") {
     cat("Machine:", machine_line(), "; children:", blas$name,
         if (length(blas$env)) paste0("(", paste(blas$env, collapse = " "), ")"), "\n")
     cat("pbmc3k 2,000 HVG counts resampled (binomial thinning), preprocessCounts(),",
-        "k = 20, lambda = (1, 1, 1), tol = 1e-4, threads = 2; times in s, RSS in MB\n\n")
+        "k = 20, lambda = (1, 1, 1), default tol, threads = 2; times in s, RSS in MB\n\n")
     options(width = 250)
     print(res, row.names = FALSE)
     dir.create(file.path(here, "results"), showWarnings = FALSE)

@@ -7,7 +7,7 @@
 #                   preprocessCounts() (sparse)
 #   resample20k_*   20,000 cells resampled from it (bench-data.R)
 #   *_pnmf          pnmf(x, k = 20, scales = 1e-9, lambda = c(0, 0, 0),
-#                   tol = 1e-4, n_sweeps = 1000, graph = "complete")
+#                   tol = 1e-4, n_sweeps = 1000) (see below above 3,000 cells)
 #   *_rcppml        RcppML::nmf(x, 20, tol = 1e-4, maxit = 1000, seed = 1,
 #                   diag = FALSE)
 #   *_fixed100      both run exactly 100 iterations (tol = 0): time per
@@ -19,19 +19,21 @@
 # ||X - W H||_F^2 computed the same way for both (RcppML: W diag(d) H),
 # rel_loss = loss / ||X||_F^2.  iterations: pnmf's iterations after its
 # start (plus warm_iter = its 3 warm-start iterations), RcppML's iter.
-# graph_s (pnmf rows, N <= 3,000): time of the all-pairs filtration that
-# pnmf builds before the fit even though lambda_1 = 0 and the scale has no
-# edges (measured separately; it is part of fit_s, and is taken out of
-# s_per_iter = (fit_s - graph_s) / iterations, which still holds the start
-# and warm start).  Above 3,000 cells pnmf refuses a numeric scale with its
-# default graph ("knn" needs a persistentScales() result); the script then
-# uses the persistentScales() object of the data with its scales replaced by
-# 1e-9 and graph = "knn", k_nn = 1 (column call; ps_s = its persistence time,
-# not in fit_s).
+# setup_s (pnmf rows): the same pnmf() call with n_sweeps = 0 (filtration,
+# NNDSVDA start, 3 warm-start iterations); s_per_iter = (fit_s - setup_s) /
+# iterations (RcppML: fit_s / iterations).  graph_s (pnmf rows, N <= 3,000):
+# the all-pairs filtration pnmf builds first although lambda_1 = 0 and the
+# scale has no edges, timed alone (part of setup_s).  Above 3,000 cells pnmf
+# refuses a numeric scale with its default graph ("knn" needs a
+# persistentScales() result); the script then uses the persistentScales()
+# object of the data with its scales replaced by 1e-9 and graph = "knn",
+# k_nn = 1 (column call; ps_s = its persistence time, in neither setup_s nor
+# fit_s).  Times are the minimum over `--reps R` runs (default 1): the
+# machine may be shared, and OpenMP codes suffer most from a busy core.
 # Each case runs in its own R process.  Prints a table, writes
 # results/nmf-<blas>.csv.
 #   Rscript inst/benchmarks/bench-nmf.R [--blas openblas|default]
-#           [--blas-threads 2] [--no-20k] [--cases a,b,...]
+#           [--blas-threads 2] [--reps R] [--no-20k] [--cases a,b,...]
 #   Rscript inst/benchmarks/bench-nmf.R --case X   # one case (internal)
 args <- commandArgs(trailingOnly = TRUE)
 self <- sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE))
@@ -45,9 +47,22 @@ nmf_loss <- function(x, W, H) {
         sum(crossprod(W) * tcrossprod(H))
 }
 
+# min over `reps` runs of the elapsed time of fun(); list(time, value of the last run)
+timed <- function(fun, reps) {
+    tm <- numeric(reps)
+    for (r in seq_len(reps)) {
+        invisible(gc())
+        t0 <- proc.time()[["elapsed"]]
+        v <- fun()
+        tm[r] <- proc.time()[["elapsed"]] - t0
+    }
+    list(time = min(tm), value = v)
+}
+
 run_one <- function(case) {
     suppressPackageStartupMessages(library(pnmf))
     threads <- 2L; k <- 20L; maxit <- 1000L
+    reps <- max(1L, as.integer(Sys.getenv("PNMF_BENCH_REPS", "1")))
     fixed <- grepl("_fixed100$", case)
     tol <- if (fixed) 0 else 1e-4
     iters <- if (fixed) 100L else maxit
@@ -56,31 +71,24 @@ run_one <- function(case) {
     rm(p)
     x <- preprocessCounts(x)
     invisible(gc())
-    graph_s <- NA
+    graph_s <- setup_s <- ps_s <- NA
     warm <- NA
-    ps_s <- NA
     how <- NA
     if (grepl("_pnmf", case)) {
-        fit <- NULL
-        one <- function(scales, ...)
-            pnmf(x, k = k, scales = scales, lambda = c(0, 0, 0), tol = tol, n_sweeps = iters,
+        one <- function(scales, n_sweeps = iters, ...)
+            pnmf(x, k = k, scales = scales, lambda = c(0, 0, 0), tol = tol, n_sweeps = n_sweeps,
                  threads = threads, ...)
-        if (ncol(x) <= 3000L) {
-            # graph "auto" is the complete filtration here: pnmf first builds
-            # all pairs closer than 1e-9 (none) from all N^2/2 distances;
-            # that step, timed alone (it is also inside fit_s):
-            xd <- as.matrix(x)
-            graph_s <- elapsed(f <- pnmf:::build_filtration(xd, 1e-9, threads))
-            rm(xd, f)
-            invisible(gc())
-        }
+        scales <- 1e-9
+        extra <- list()
+        how <- "scales 1e-9"
+        # setup: the same call with no iteration after the start (filtration,
+        # NNDSVDA start, warm start); its first run also tells whether pnmf
+        # takes a numeric scale for these data
+        setup <- function() do.call(one, c(list(scales, n_sweeps = 0L), extra))
         err <- NULL
-        s <- elapsed(fit <- tryCatch(one(1e-9), pnmf_input_error = function(e) {
-            err <<- conditionMessage(e)
-            NULL
-        }))
-        how <- "scales=1e-9"
-        if (is.null(fit)) {
+        t_first <- elapsed(tryCatch(setup(), pnmf_input_error = function(e)
+            err <<- conditionMessage(e)))
+        if (!is.null(err)) {
             # above 3,000 cells graph "auto" is "knn", which needs the MST of a
             # persistentScales() result (a plain numeric scale is refused);
             # graph = "complete" would take the N^2/2 distances in 2,000
@@ -89,14 +97,30 @@ run_one <- function(case) {
             # ps_s) with its scales replaced by the single 1e-9, kNN graph
             # with k_nn = 1.
             message("pnmf(scales = 1e-9) refused: ", err)
+            ps <- NULL
             ps_s <- elapsed(ps <- persistentScales(x, type = "spread", n_scales = 2L,
                                                    edges = FALSE, threads = threads))
             ps$scales <- 1e-9
             ps$components <- ncol(x)
             ps$edges <- NA_real_
-            s <- elapsed(fit <- one(ps, graph = "knn", k_nn = 1L))
-            how <- "ps$scales=1e-9,knn,k_nn=1"
+            scales <- ps
+            extra <- list(graph = "knn", k_nn = 1L)
+            how <- "ps with scales 1e-9; knn; k_nn 1"
+            setup_s <- timed(setup, reps)$time
+        } else {
+            setup_s <- if (reps > 1L) min(t_first, timed(setup, reps - 1L)$time) else t_first
+            if (ncol(x) <= 3000L) {
+                # graph "auto" is the complete filtration: pnmf first builds
+                # all pairs closer than 1e-9 (none) from all N^2/2 distances;
+                # that step timed alone (part of setup_s and fit_s)
+                xd <- as.matrix(x)
+                graph_s <- elapsed(f <- pnmf:::build_filtration(xd, 1e-9, threads))
+                rm(xd, f)
+            }
         }
+        r <- timed(function() do.call(one, c(list(scales), extra)), reps)
+        s <- r$time
+        fit <- r$value
         W <- fit$W[, , 1L]
         H <- fit$H[, , 1L]
         it <- length(fit$objective) - 1L
@@ -105,9 +129,10 @@ run_one <- function(case) {
     } else if (grepl("_rcppml", case)) {
         if (!requireNamespace("RcppML", quietly = TRUE)) stop("RcppML is not installed")
         RcppML::setRcppMLthreads(threads)
-        r <- NULL
-        s <- elapsed(r <- RcppML::nmf(x, k, tol = tol, maxit = iters, verbose = FALSE,
-                                      seed = 1, diag = FALSE))
+        r <- timed(function() RcppML::nmf(x, k, tol = tol, maxit = iters, verbose = FALSE,
+                                          seed = 1, diag = FALSE), reps)
+        s <- r$time
+        r <- r$value
         W <- r$w %*% diag(r$d, k)
         H <- r$h
         it <- as.integer(r$iter)
@@ -116,10 +141,10 @@ run_one <- function(case) {
     loss <- nmf_loss(x, W, H)
     emit_result(case = case, method = method, blas = mapped_blas(), genes = nrow(x),
                 cells = ncol(x), nnz = length(x@x), k = k, threads = threads,
-                tol = tol, max_iter = iters, call = how, ps_s = round(ps_s, 2),
-                fit_s = round(s, 3), graph_s = round(graph_s, 3), iterations = it,
-                warm_iter = warm,
-                s_per_iter = round((s - if (is.na(graph_s)) 0 else graph_s) / max(it, 1L), 4),
+                tol = tol, max_iter = iters, reps = reps, call = how, ps_s = round(ps_s, 2),
+                graph_s = round(graph_s, 3), setup_s = round(setup_s, 3), fit_s = round(s, 3),
+                iterations = it, warm_iter = warm,
+                s_per_iter = round((s - if (is.na(setup_s)) 0 else setup_s) / max(it, 1L), 4),
                 loss = format(loss, digits = 10), rel_loss = signif(loss / sum(x@x^2), 6),
                 peak_rss_mb = round(peak_rss_mb(), 1))
 }
@@ -128,6 +153,8 @@ if (length(args) >= 2L && args[1L] == "--case") {
     run_one(args[2L])
 } else {
     blas <- blas_env(args)
+    reps <- opt_value(args, "--reps")
+    if (!is.null(reps)) blas$env <- c(blas$env, paste0("PNMF_BENCH_REPS=", as.integer(reps)))
     sets <- c("pbmc3k", if (!"--no-20k" %in% args) "resample20k")
     cases <- c(outer(c("_pnmf", "_rcppml", "_pnmf_fixed100", "_rcppml_fixed100"), sets,
                      function(a, b) paste0(b, a)))
