@@ -34,7 +34,7 @@
 #'   (`persistentScales(type = "spread")`), distances in the principal
 #'   components for large data, a k-nearest-neighbour filtration (plus the
 #'   minimum spanning tree, so every scale's connected components stay exact)
-#'   above 3,000 cells, sparse input kept sparse, and a monotone solver.
+#'   above 1,000 cells, sparse input kept sparse, and a monotone solver.
 #'   The fast mode minimises the same objective over the same set as the
 #'   authors' algorithm, whose rescaling keeps every column of W_t at unit
 #'   norm (without that constraint the objective has no minimiser: F(cW,
@@ -76,7 +76,9 @@
 #'   not given.
 #' @param graph `"auto"`, `"complete"` (all pairs of cells closer than the
 #'   largest scale) or `"knn"` (nearest neighbours + minimum spanning tree).
-#'   `"auto"` is `"complete"` in the exact mode and up to 3,000 cells.  With
+#'   `"auto"` is `"complete"` in the exact mode and up to 1,000 cells (above,
+#'   the nearly complete graphs of the coarse scales cost O(N^2) per
+#'   iteration and slow convergence down).  With
 #'   `lambda[1] = 0` no graph is built (`fit$edges` is then 0).
 #' @param k_nn Neighbours per cell for `graph = "knn"`.
 #' @param knn_method `"auto"`, `"exact"` (blocked BLAS), `"annoy"` or
@@ -175,7 +177,7 @@ pnmf <- function(x, k = NULL, scales = NULL, lambda = c(1, 1, 1),
     }
     scales <- check_scale_values(scales)
     space <- if (!is.null(persistence) && identical(persistence$space, "pca")) "pca" else "full"
-    if (graph == "auto") graph <- if (exact || n <= 3000L) "complete" else "knn"
+    if (graph == "auto") graph <- if (exact || n <= 1000L) "complete" else "knn"
     if (graph == "knn" && is.null(persistence))
         pnmf_stop("graph = \"knn\" needs the minimum spanning tree: pass 'scales' as a ",
                   "persistentScales() result.")

@@ -105,7 +105,7 @@ run_one <- function(case) {
             ps$edges <- NA_real_
             scales <- ps
             extra <- list(graph = "knn", k_nn = 1L)
-            how <- "ps with scales 1e-9; knn; k_nn 1"
+            how <- "ps with scales 1e-9, knn, k_nn 1"
             setup_s <- timed(setup, reps)$time
         } else {
             setup_s <- if (reps > 1L) min(t_first, timed(setup, reps - 1L)$time) else t_first

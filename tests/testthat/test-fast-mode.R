@@ -82,7 +82,7 @@ expect_objective_matches <- function(x, fit, D = brute_dist(x), A_fun = identity
 test_that("fast is the default mode and its defaults are the documented ones", {
     f <- pnmf(xr, k = 3)
     expect_identical(f$mode, "fast")
-    expect_identical(f$graph, "complete")                      # <= 3000 cells
+    expect_identical(f$graph, "complete")                      # <= 1000 cells
     expect_identical(f$space, "full")
     expect_s3_class(f$persistence, "persistentScales")
     expect_identical(f$persistence$type, "spread")
@@ -435,16 +435,16 @@ test_that("identical cells (all death times 0): the default fit has a finite obj
     expect_valid_factors(f, "identical cells")
 })
 
-test_that("graph = \"auto\" is the kNN graph above 3,000 cells; keep_W and named lambda", {
+test_that("graph = \"auto\" is the kNN graph above 1,000 cells; keep_W and named lambda", {
     set.seed(10)
-    y <- matrix(stats::rexp(5 * 3001), 5, 3001)
+    y <- matrix(stats::rexp(5 * 1001), 5, 1001)
     fy <- pnmf(y, k = 2, n_scales = 5, n_sweeps = 3)
     expect_identical(fy$graph, "knn")
     expect_length(fy$scales, 5L)
-    expect_true(all(fy$edges >= 3001L - fy$persistence$components))   # the MST is in
-    expect_true(all(fy$edges <= 3001 * 15 + 3000))                      # k_nn = 15 + MST
+    expect_true(all(fy$edges >= 1001L - fy$persistence$components))   # the MST is in
+    expect_true(all(fy$edges <= 1001 * 15 + 1000))                      # k_nn = 15 + MST
     expect_monotone_path(fy, n_sweeps = 3L)
-    expect_valid_factors(fy, "3001 cells")
+    expect_valid_factors(fy, "1001 cells")
     # keep_W = FALSE: same path, no W; lambda by name in any order
     a <- pnmf(xr, k = 2, lambda = c(3, 2, 0.1))
     b <- pnmf(xr, k = 2, lambda = c(3, 2, 0.1), keep_W = FALSE)
