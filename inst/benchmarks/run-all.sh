@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Run every pnmf benchmark, one after the other (they share 2 cores: never in
+# parallel), with OpenBLAS when it is installed, then the exact mode also with
+# the reference BLAS.  Results go to inst/benchmarks/results/*.csv; the
+# numbers quoted in RESULTS.md come from these files.
+#
+#   bash inst/benchmarks/run-all.sh            # about 1 hour
+#   bash inst/benchmarks/run-all.sh --with-100k  # + 100,000 sparse cells (about 30 min more)
+set -uo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$HERE/../.." || exit 1
+OB=/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0
+blas=default
+[ -e "$OB" ] && blas=openblas
+status=0
+run() { echo; echo "== $*"; "$@" || { echo "FAILED: $*"; status=1; }; }
+
+if [ "$blas" = openblas ]; then
+    run env LD_PRELOAD="$OB" OPENBLAS_NUM_THREADS=1 Rscript "$HERE/bench-exact.R"
+fi
+run Rscript "$HERE/bench-exact.R"
+run Rscript "$HERE/bench-flops.R" --blas "$blas"
+run Rscript "$HERE/bench-knn.R"
+run Rscript "$HERE/bench-deaths.R"
+run Rscript "$HERE/bench-nmf.R" --blas "$blas"
+run Rscript "$HERE/bench-accuracy.R" --blas "$blas"
+run Rscript "$HERE/bench-fast.R" --blas "$blas" "$@"
+exit $status
