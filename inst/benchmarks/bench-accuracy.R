@@ -21,7 +21,8 @@
 # time_s = pnmf() including its persistentScales(); kmeans_s = all the
 # k-means.  Each case runs in its own R process (peak RSS is that case's;
 # rss_before_mb = the peak before the fit: R, the packages and the data).
-# Prints a table, writes results/accuracy-<blas>.csv.
+# Prints a table, writes results/accuracy-<blas>.csv (a run with --sets or
+# --modes replaces only its own rows there).
 #   Rscript inst/benchmarks/bench-accuracy.R [--blas openblas|default]
 #           [--blas-threads 2] [--sets a,b,...] [--modes fast,exact,nmf]
 #   Rscript inst/benchmarks/bench-accuracy.R --case X   # one case (internal)
@@ -77,6 +78,8 @@ if (length(args) >= 2L && args[1L] == "--case") {
     if (!is.null(opt_value(args, "--sets"))) sets <- strsplit(opt_value(args, "--sets"), ",")[[1L]]
     modes <- c("nmf", "fast", "exact")
     if (!is.null(opt_value(args, "--modes"))) modes <- strsplit(opt_value(args, "--modes"), ",")[[1L]]
+    # a run of some sets or modes only updates their rows of the results file
+    subset <- !is.null(opt_value(args, "--sets")) || !is.null(opt_value(args, "--modes"))
     avail <- vapply(sets, function(s) has_data(labelled_set_files[[s]]), TRUE)
     if (any(!avail)) message("skipped (data not found under ", shared_dir(), "): ",
                              paste(sets[!avail], collapse = ", "))
@@ -105,8 +108,7 @@ if (length(args) >= 2L && args[1L] == "--case") {
     cat("\n")
     options(width = 250)
     print(res, row.names = FALSE)
-    dir.create(file.path(here, "results"), showWarnings = FALSE)
     out <- file.path(here, "results", sprintf("accuracy-%s.csv", blas$name))
-    utils::write.csv(cbind(res, machine = machine_line()), out, row.names = FALSE)
+    write_results(res, out, machine_line(), merge = subset)
     cat("\nwritten to", out, "\n")
 }

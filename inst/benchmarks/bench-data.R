@@ -297,3 +297,20 @@ rbind_fill <- function(dfs) {
         d[cols]
     }))
 }
+
+# Write the results table; with merge = TRUE (a run of some cases only) the
+# rows of other cases already in the file are kept and those of the cases
+# run are replaced.
+write_results <- function(res, out, machine, merge = FALSE) {
+    new <- cbind(res, machine = machine)
+    if (merge && file.exists(out)) {
+        old <- utils::read.csv(out, colClasses = "character", check.names = FALSE)
+        all <- rbind_fill(list(old, new))
+        first <- match(all$case, all$case)              # keep the file's order
+        last <- !duplicated(all$case, fromLast = TRUE)  # and the newest row of a case
+        new <- all[last, , drop = FALSE][order(first[last]), , drop = FALSE]
+    }
+    dir.create(dirname(out), showWarnings = FALSE)
+    utils::write.csv(new, out, row.names = FALSE)
+    invisible(out)
+}

@@ -20,7 +20,7 @@
 # s_per_sweep = fit_s / sweeps (filtration, start and warm start included).
 # `--sweeps N` caps the sweeps (n_sweeps = N instead of the default 200) to
 # keep a run short.  Prints a table, writes
-# results/fast-<blas>.csv.
+# results/fast-<blas>.csv (a run with --cases replaces only its own rows).
 #   Rscript inst/benchmarks/bench-fast.R [--blas openblas|default]
 #           [--blas-threads 2] [--sweeps N] [--with-100k] [--cases a,b,...]
 #   Rscript inst/benchmarks/bench-fast.R --case X   # one case (internal)
@@ -101,8 +101,7 @@ if (length(args) >= 2L && args[1L] == "--case") {
         "k = 20, lambda = (1, 1, 1), default tol, threads = 2; times in s, RSS in MB\n\n")
     options(width = 250)
     print(res, row.names = FALSE)
-    dir.create(file.path(here, "results"), showWarnings = FALSE)
     out <- file.path(here, "results", sprintf("fast-%s.csv", blas$name))
-    utils::write.csv(cbind(res, machine = machine_line()), out, row.names = FALSE)
+    write_results(res, out, machine_line(), merge = !is.null(only))
     cat("\nwritten to", out, "\n")
 }

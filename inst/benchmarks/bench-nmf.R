@@ -31,7 +31,7 @@
 # fit_s).  Times are the minimum over `--reps R` runs (default 1): the
 # machine may be shared, and OpenMP codes suffer most from a busy core.
 # Each case runs in its own R process.  Prints a table, writes
-# results/nmf-<blas>.csv.
+# results/nmf-<blas>.csv (a run with --cases replaces only its own rows).
 #   Rscript inst/benchmarks/bench-nmf.R [--blas openblas|default]
 #           [--blas-threads 2] [--reps R] [--no-20k] [--cases a,b,...]
 #   Rscript inst/benchmarks/bench-nmf.R --case X   # one case (internal)
@@ -176,8 +176,7 @@ if (length(args) >= 2L && args[1L] == "--case") {
         "loss = ||X - WH||_F^2\n\n")
     options(width = 250)
     print(res, row.names = FALSE)
-    dir.create(file.path(here, "results"), showWarnings = FALSE)
     out <- file.path(here, "results", sprintf("nmf-%s.csv", blas$name))
-    utils::write.csv(cbind(res, machine = machine_line()), out, row.names = FALSE)
+    write_results(res, out, machine_line(), merge = !is.null(only))
     cat("\nwritten to", out, "\n")
 }
