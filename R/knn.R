@@ -7,6 +7,14 @@
 # search found the pair, so a scale equal to a death time excludes that very
 # MST edge under the strict d < eps, as in the exact filtration.
 
+# Coordinates of the cells (features or principal components x cells), double.
+as_coords <- function(y, call = sys.call(-1L)) {
+    if (!is.matrix(y) || !is.numeric(y))
+        pnmf_stop("'y' must be a numeric matrix (features x cells).", call = call)
+    storage.mode(y) <- "double"
+    y
+}
+
 #' k nearest neighbours of every cell
 #'
 #' @param y Double matrix, features (or PCA components) x cells.
@@ -25,9 +33,7 @@
 knn_index <- function(y, k_nn, method = c("exact", "annoy", "hnsw"), threads = 1L,
                       bnparam = NULL) {
     method <- match.arg(method)
-    if (!is.matrix(y) || !is.numeric(y))
-        pnmf_stop("'y' must be a numeric matrix (features x cells).")
-    storage.mode(y) <- "double"
+    y <- as_coords(y)
     n <- ncol(y)
     if (n < 2L) pnmf_stop("at least 2 cells are needed for nearest neighbours, not ", n, ".")
     k_nn <- check_count(k_nn, "k_nn", min = 1L, max = n - 1L)
@@ -79,9 +85,7 @@ knn_filtration <- function(y, k_nn, mst_from = NULL, mst_to = NULL, emax = Inf,
                            method = c("exact", "annoy", "hnsw"), threads = 1L,
                            bnparam = NULL) {
     method <- match.arg(method)
-    if (!is.matrix(y) || !is.numeric(y))
-        pnmf_stop("'y' must be a numeric matrix (features x cells).")
-    storage.mode(y) <- "double"
+    y <- as_coords(y)
     n <- ncol(y)
     threads <- check_threads(threads)
     if (!is.numeric(emax) || length(emax) != 1L || is.na(emax))

@@ -11,7 +11,6 @@ SEXP C_filtration_pairs(SEXP, SEXP, SEXP);
 SEXP C_laplacian_products(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
 SEXP C_nndsvda(SEXP, SEXP, SEXP, SEXP, SEXP);
 SEXP C_pnmf_path(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
-SEXP C_openmp_threads(void);
 SEXP C_data_products(SEXP, SEXP, SEXP, SEXP);
 SEXP C_knn_exact(SEXP, SEXP, SEXP);
 SEXP C_pair_dist(SEXP, SEXP, SEXP, SEXP);
@@ -52,15 +51,6 @@ SEXP list_elt(SEXP list, const char *name)
     return R_NilValue;
 }
 
-SEXP C_openmp_threads(void)
-{
-#ifdef _OPENMP
-    return ScalarInteger(omp_get_num_procs());
-#else
-    return ScalarInteger(1);
-#endif
-}
-
 static const R_CallMethodDef call_methods[] = {
     {"C_ph_mst", (DL_FUNC) &C_ph_mst, 2},
     {"C_count_pairs", (DL_FUNC) &C_count_pairs, 3},
@@ -68,7 +58,6 @@ static const R_CallMethodDef call_methods[] = {
     {"C_laplacian_products", (DL_FUNC) &C_laplacian_products, 7},
     {"C_nndsvda", (DL_FUNC) &C_nndsvda, 5},
     {"C_pnmf_path", (DL_FUNC) &C_pnmf_path, 7},
-    {"C_openmp_threads", (DL_FUNC) &C_openmp_threads, 0},
     {"C_data_products", (DL_FUNC) &C_data_products, 4},
     {"C_knn_exact", (DL_FUNC) &C_knn_exact, 3},
     {"C_pair_dist", (DL_FUNC) &C_pair_dist, 4},

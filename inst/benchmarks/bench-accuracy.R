@@ -61,7 +61,7 @@ run_one <- function(case) {
     a <- NULL
     ks <- elapsed(a <- vapply(seq_len(T), function(t) kmeans_ari(getEmbedding(fit, t), d$labels), 0))
     best <- which.max(a)
-    emit_result(case = case, set = set, mode = mode, blas = mapped_blas(), cells = n,
+    emit_result(case = case, set = set, mode = mode, blas = blas_name(), cells = n,
                 genes = nrow(x), classes = length(unique(d$labels)), k = k, T = T,
                 time_s = round(s, 2), rss_before_mb = round(rss0, 1), peak_rss_mb = round(rss, 1),
                 sweeps = length(fit$objective) - 1L, iterations = sum(fit$iterations),

@@ -7,10 +7,16 @@ peak_rss_mb <- function() {
     kb / 1024
 }
 
+# The BLAS really mapped into this process (an LD_PRELOADed OpenBLAS included;
+# sessionInfo() only knows the one R was linked against).
 blas_name <- function() {
+    maps <- readLines("/proc/self/maps")
+    if (any(grepl("openblas", maps, ignore.case = TRUE))) return("OpenBLAS")
+    if (any(grepl("libmkl", maps))) return("MKL")
+    if (any(grepl("libblis", maps))) return("BLIS")
     si <- utils::sessionInfo()
     b <- if (!is.null(si$BLAS)) si$BLAS else ""
-    if (grepl("openblas", b, ignore.case = TRUE)) "OpenBLAS" else if (nzchar(b)) basename(b) else "unknown"
+    if (nzchar(b)) basename(b) else "unknown"
 }
 
 machine_line <- function() {

@@ -264,14 +264,6 @@ blas_env <- function(args) {
 }
 
 # The BLAS really mapped in this process (an LD_PRELOADed OpenBLAS included).
-mapped_blas <- function() {
-    maps <- readLines("/proc/self/maps")
-    if (any(grepl("openblas", maps, ignore.case = TRUE))) "OpenBLAS"
-    else if (any(grepl("libmkl", maps))) "MKL"
-    else if (any(grepl("libblis", maps))) "BLIS"
-    else blas_name()
-}
-
 elapsed <- function(expr) {
     t0 <- proc.time()[["elapsed"]]
     force(expr)

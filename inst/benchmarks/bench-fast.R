@@ -64,7 +64,7 @@ run_one <- function(case) {
                                  n_sweeps = max_sweeps, threads = threads))
     obj <- fit$objective
     sweeps <- length(obj) - 1L
-    emit_result(case = case, input = if (sp$dense) "dense" else "sparse", blas = mapped_blas(),
+    emit_result(case = case, input = if (sp$dense) "dense" else "sparse", blas = blas_name(),
                 cells = ncol(x), genes = nrow(x), k = fit$k, T = length(fit$scales),
                 graph = fit$graph, space = fit$space,
                 edges_max = fit$edges[length(fit$edges)],

@@ -24,15 +24,6 @@ simulate_scores <- function(d, n, n_clusters = 12L, seed = 1L) {
     centers[, cl] + matrix(stats::rnorm(d * n), d) * rep(sds[cl], each = d)
 }
 
-# which BLAS is really mapped (an LD_PRELOADed OpenBLAS included)
-mapped_blas <- function() {
-    maps <- readLines("/proc/self/maps")
-    if (any(grepl("openblas", maps, ignore.case = TRUE))) "OpenBLAS"
-    else if (any(grepl("libmkl", maps))) "MKL"
-    else if (any(grepl("libblis", maps))) "BLIS"
-    else blas_name()
-}
-
 elapsed <- function(expr) {
     t0 <- proc.time()[["elapsed"]]
     force(expr)
@@ -48,7 +39,7 @@ run_one <- function(case) {
         t_mst <- elapsed(mst <- .Call(pnmf:::C_ph_mst, y, threads))
         cache <- Sys.getenv("PNMF_BENCH_MST")
         if (nzchar(cache)) saveRDS(mst, cache)
-        emit_result(case = case, blas = mapped_blas(), cells = ncol(y), dims = d, k = NA,
+        emit_result(case = case, blas = blas_name(), cells = ncol(y), dims = d, k = NA,
                     threads = threads, knn_s = NA, mst_s = round(t_mst, 2),
                     filtration_s = NA, pairs = NA, knn_pairs = NA, recall = NA,
                     peak_rss_mb = round(peak_rss_mb(), 1))
@@ -61,7 +52,7 @@ run_one <- function(case) {
     t_knn <- elapsed(nn <- pnmf:::knn_index(y, k, method = method, threads = threads))
     if (grepl("openblas", case)) {
         # the neighbour search only: MST and filtration do not use BLAS
-        emit_result(case = case, blas = mapped_blas(), cells = n, dims = d, k = k,
+        emit_result(case = case, blas = blas_name(), cells = n, dims = d, k = k,
                     threads = threads, knn_s = round(t_knn, 2), mst_s = NA,
                     filtration_s = NA, pairs = NA, knn_pairs = NA,
                     recall = NA, peak_rss_mb = round(peak_rss_mb(), 1))
@@ -96,7 +87,7 @@ run_one <- function(case) {
         }, 0)
         recall <- round(mean(hits), 4)
     }
-    emit_result(case = case, blas = mapped_blas(), cells = n, dims = d, k = k,
+    emit_result(case = case, blas = blas_name(), cells = n, dims = d, k = k,
                 threads = threads, knn_s = round(t_knn, 2), mst_s = round(t_mst, 2),
                 filtration_s = round(t_f, 2), pairs = length(f$d), knn_pairs = knn_pairs,
                 recall = recall, peak_rss_mb = round(peak_rss_mb(), 1))

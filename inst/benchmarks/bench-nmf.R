@@ -139,7 +139,7 @@ run_one <- function(case) {
         method <- paste0("RcppML ", utils::packageVersion("RcppML"))
     } else stop("unknown case ", case)
     loss <- nmf_loss(x, W, H)
-    emit_result(case = case, method = method, blas = mapped_blas(), genes = nrow(x),
+    emit_result(case = case, method = method, blas = blas_name(), genes = nrow(x),
                 cells = ncol(x), nnz = length(x@x), k = k, threads = threads,
                 tol = tol, max_iter = iters, reps = reps, call = how, ps_s = round(ps_s, 2),
                 graph_s = round(graph_s, 3), setup_s = round(setup_s, 3), fit_s = round(s, 3),
