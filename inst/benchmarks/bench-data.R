@@ -263,7 +263,6 @@ blas_env <- function(args) {
          env = c(paste0("LD_PRELOAD=", openblas_lib), paste0("OPENBLAS_NUM_THREADS=", bt)))
 }
 
-# The BLAS really mapped in this process (an LD_PRELOADed OpenBLAS included).
 elapsed <- function(expr) {
     t0 <- proc.time()[["elapsed"]]
     force(expr)
