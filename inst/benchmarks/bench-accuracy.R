@@ -96,19 +96,12 @@ if (length(args) >= 2L && args[1L] == "--case") {
     }
     rm(d)
     blas$env <- c(blas$env, paste0("PNMF_BENCH_CACHE=", cache))
-    message("bench-accuracy, BLAS ", blas$name, ": ", length(cases), " cases")
-    res <- rbind_fill(lapply(cases, function(cs) try_case(self, cs, blas$env)))
-    cat("Machine:", machine_line(), "; children:", blas$name,
-        if (length(blas$env)) paste0("(", paste(blas$env, collapse = " "), ")"), "\n")
+    res <- run_cases(self, "bench-accuracy", cases, blas)
     cat("k = ceiling(sqrt(N)), lambda = (1, 1, 1), threads = 2; k-means ARI (nstart 10,",
         "seed 1) at t = 1, best t (chosen with the labels), t = T; times in s, RSS in MB\n")
     cat("Preprocessing:\n")
     for (s in sets) cat(sprintf("  %-9s %s\n", s, notes[[s]]))
     unlink(cache, recursive = TRUE)
     cat("\n")
-    options(width = 250)
-    print(res, row.names = FALSE)
-    out <- file.path(here, "results", sprintf("accuracy-%s.csv", blas$name))
-    write_results(res, out, machine_line(), merge = subset)
-    cat("\nwritten to", out, "\n")
+    report_results(res, "accuracy", blas, merge = subset)
 }

@@ -292,6 +292,24 @@ rbind_fill <- function(dfs) {
 # Write the results table; with merge = TRUE (a run of some cases only) the
 # rows of other cases already in the file are kept and those of the cases
 # run are replaced.
+# Run the cases in child processes; prints the machine and BLAS line.
+run_cases <- function(script, label, cases, blas) {
+    message(label, ", BLAS ", blas$name, ": ", length(cases), " cases")
+    res <- rbind_fill(lapply(cases, function(cs) try_case(script, cs, blas$env)))
+    cat("Machine:", machine_line(), "; children:", blas$name,
+        if (length(blas$env)) paste0("(", paste(blas$env, collapse = " "), ")"), "\n")
+    res
+}
+
+# Print the table and write results/<stem>-<blas>.csv (merged when a subset ran).
+report_results <- function(res, stem, blas, merge) {
+    options(width = 250)
+    print(res, row.names = FALSE)
+    out <- file.path(here, "results", sprintf("%s-%s.csv", stem, blas$name))
+    write_results(res, out, machine_line(), merge = merge)
+    cat("\nwritten to", out, "\n")
+}
+
 write_results <- function(res, out, machine, merge = FALSE) {
     new <- cbind(res, machine = machine)
     if (merge && file.exists(out)) {

@@ -93,15 +93,8 @@ if (length(args) >= 2L && args[1L] == "--case") {
         cat("pbmc3k data not found under", shared_dir(), "(set PNMF_SHARED): nothing to run\n")
         quit(save = "no")
     }
-    message("bench-fast, BLAS ", blas$name, ": ", length(cases), " cases")
-    res <- rbind_fill(lapply(cases, function(cs) try_case(self, cs, blas$env)))
-    cat("Machine:", machine_line(), "; children:", blas$name,
-        if (length(blas$env)) paste0("(", paste(blas$env, collapse = " "), ")"), "\n")
+    res <- run_cases(self, "bench-fast", cases, blas)
     cat("pbmc3k 2,000 HVG counts resampled (binomial thinning), preprocessCounts(),",
         "k = 20, lambda = (1, 1, 1), default tol, threads = 2; times in s, RSS in MB\n\n")
-    options(width = 250)
-    print(res, row.names = FALSE)
-    out <- file.path(here, "results", sprintf("fast-%s.csv", blas$name))
-    write_results(res, out, machine_line(), merge = !is.null(only))
-    cat("\nwritten to", out, "\n")
+    report_results(res, "fast", blas, merge = !is.null(only))
 }

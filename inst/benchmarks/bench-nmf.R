@@ -168,15 +168,8 @@ if (length(args) >= 2L && args[1L] == "--case") {
         message("RcppML not installed: only the pnmf cases")
         cases <- grep("rcppml", cases, invert = TRUE, value = TRUE)
     }
-    message("bench-nmf, BLAS ", blas$name, ": ", length(cases), " cases")
-    res <- rbind_fill(lapply(cases, function(cs) try_case(self, cs, blas$env)))
-    cat("Machine:", machine_line(), "; children:", blas$name,
-        if (length(blas$env)) paste0("(", paste(blas$env, collapse = " "), ")"), "\n")
+    res <- run_cases(self, "bench-nmf", cases, blas)
     cat("Plain NMF, k = 20, sparse preprocessCounts() input; times in s, RSS in MB;",
         "loss = ||X - WH||_F^2\n\n")
-    options(width = 250)
-    print(res, row.names = FALSE)
-    out <- file.path(here, "results", sprintf("nmf-%s.csv", blas$name))
-    write_results(res, out, machine_line(), merge = !is.null(only))
-    cat("\nwritten to", out, "\n")
+    report_results(res, "nmf", blas, merge = !is.null(only))
 }

@@ -1,0 +1,41 @@
+# The raw .Call entries: the names of their results (set by one C helper),
+# and heat-kernel weights of zero distances.
+
+test_that("the C entries return their documented, named parts", {
+    set.seed(3)
+    x <- matrix(runif(4 * 9), 4, 9)
+    mst <- .Call(pnmf:::C_ph_mst, x, 1L)
+    expect_named(mst, c("from", "to", "length", "diameter"))
+    expect_equal(sum(mst$length), sum(hclust(dist(t(x)), "single")$height), tolerance = 1e-12)
+    f <- .Call(pnmf:::C_filtration_pairs, x, Inf, 1L)
+    expect_named(f, c("i", "j", "d"))
+    expect_length(f$d, 9 * 8 / 2)
+    H <- matrix(runif(2 * 9), 2, 9)
+    lp <- .Call(pnmf:::C_laplacian_products, f$i, f$j, f$d, 9L, max(f$d) + 1, H, 1L)
+    expect_named(lp, c("HA", "degree", "trace"))
+    s <- svd(x, nu = 2, nv = 2)
+    init <- .Call(pnmf:::C_nndsvda, s$u, s$d[1:2], s$v, 2L, mean(x))
+    expect_named(init, c("W", "H"))
+    expect_equal(dim(init$W), c(4L, 2L))
+    ps <- persistentScales(x, type = "spread", n_scales = 3)
+    fit <- .Call(pnmf:::C_pnmf_path, x, init$W, init$H, f, ps$scales, c(1, 1, 1),
+                 list(n_sweeps = 2L, max_iter = 3L, warm_max_iter = 3L, tol = 1e-3,
+                      warm_tol = 1e-3, f_start = 1e9, keep_W = TRUE, verbose = FALSE,
+                      threads = 1L, solver = "hals", path_tol = 0))
+    expect_named(fit, c("H", "W", "objective", "iterations", "loss", "sweeps"))
+    expect_identical(fit$sweeps, 2L)
+})
+
+test_that("zero distances weigh 1 at any scale, even where eps^1.5 underflows", {
+    x <- cbind(c(1, 2), c(1, 2), c(3, 5))            # cells 1 and 2 identical
+    A <- scaleGraph(x, 1e-300)
+    expect_equal(as.matrix(A)[1, 2], 1)
+    expect_equal(Matrix::nnzero(A), 2)                # only the zero-distance pair
+    f <- pnmf:::build_filtration(x, 1e-300, 1L)
+    H <- matrix(c(1, 3, 5), 1, 3)
+    lp <- .Call(pnmf:::C_laplacian_products, f$i, f$j, f$d, 3L, 1e-300, H, 1L)
+    expect_equal(lp$degree, c(1, 1, 0))
+    expect_equal(drop(lp$HA), c(3, 1, 0))
+    expect_equal(lp$trace, (1 - 3)^2)                 # 1/2 sum_ij A_ij (h_i - h_j)^2
+    expect_true(all(is.finite(pnmf(x, k = 1, scales = c(0, 1e-300))$objective)))
+})
