@@ -1,6 +1,6 @@
 # Memory plan of a fit: estimated before anything large is allocated.
 
-memory_plan <- function(m, n, k, T, n_edges, keep_W, x, complete) {
+memory_plan <- function(m, n, k, T, n_edges, keep_W, x, complete, joint = FALSE) {
     d <- 8
     data <- if (inherits(x, "dgCMatrix")) 12 * length(x@x) + 4 * (n + 1) else d * m * n
     parts <- c(
@@ -9,7 +9,8 @@ memory_plan <- function(m, n, k, T, n_edges, keep_W, x, complete) {
         result = if (keep_W) d * (m * k * T + k * n * T) else d * k * n * T,
         graph = n_edges * (16 + 24 + 8),                 # edge list, index, weights
         filtration_build = if (complete) n_edges * (8 + 16) else n_edges * 24,
-        workspace = d * (3 * m * k + 6 * k * n + 4 * n))
+        workspace = d * (3 * m * k + 6 * k * n + 4 * n),
+        stacked = if (joint) d * (2 * k * n * T + m * k * T) else 0)  # fast solver: H, W'X, X H' of all scales
     structure(parts, total = sum(parts), class = "pnmf_memory_plan")
 }
 

@@ -189,7 +189,7 @@ pnmf <- function(x, k = NULL, scales = NULL, lambda = c(1, 1, 1),
     n_edges_max <- if (lambda[["geometric"]] == 0) 0
                    else if (graph == "complete") n * (n - 1) / 2 else n * k_nn + n - 1
     plan <- memory_plan(m, n, k, length(scales), n_edges_max, keep_W, x,
-                        complete = graph == "complete")
+                        complete = graph == "complete", joint = !exact)
     check_memory(plan, max_memory)
 
     filt <- if (lambda[["geometric"]] == 0) {

@@ -474,3 +474,14 @@ test_that("exactly factorisable data: the objective goes to rounding level of ||
     expect_lt(abs(o[length(o)] - dense_path_objective(x, f)$objective), slack)
     expect_valid_factors(f, "exact factorisation")
 })
+
+test_that("the memory plan counts the fast solver's stacked arrays", {
+    set.seed(5)
+    x <- matrix(rexp(6 * 40), 6, 40)
+    ps <- persistentScales(x, type = "spread", n_scales = 5)
+    f <- pnmf(x, k = 2, scales = ps, n_sweeps = 1)
+    e <- pnmf(x, k = 2, scales = ps, mode = "exact", n_sweeps = 1)
+    T <- length(ps$scales)
+    expect_equal(unclass(f$memory)[["stacked"]], 8 * (2 * 2 * 40 * T + 6 * 2 * T))
+    expect_equal(unclass(e$memory)[["stacked"]], 0)
+})
