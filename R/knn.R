@@ -83,7 +83,7 @@ knn_index <- function(y, k_nn, method = c("exact", "annoy", "hnsw"), threads = 1
 #' @noRd
 knn_filtration <- function(y, k_nn, mst_from = NULL, mst_to = NULL, emax = Inf,
                            method = c("exact", "annoy", "hnsw"), threads = 1L,
-                           bnparam = NULL) {
+                           bnparam = NULL, with_mst = TRUE) {
     method <- match.arg(method)
     y <- as_coords(y)
     n <- ncol(y)
@@ -92,7 +92,9 @@ knn_filtration <- function(y, k_nn, mst_from = NULL, mst_to = NULL, emax = Inf,
         pnmf_stop("'emax' must be one number, not ", deparse1(emax), ".")
     if (is.null(mst_from) != is.null(mst_to))
         pnmf_stop("give both 'mst_from' and 'mst_to', or neither.")
-    if (is.null(mst_from)) {
+    if (!with_mst) {
+        mst_from <- mst_to <- integer()
+    } else if (is.null(mst_from)) {
         mst <- .Call(C_ph_mst, y, threads)
         mst_from <- mst$from
         mst_to <- mst$to

@@ -42,8 +42,11 @@ getBasis <- function(object, scale = 1L) {
 #' @export
 print.pnmf <- function(x, ...) {
     nobj <- length(x$objective)
-    cat(sprintf("Persistent NMF (%s mode): %d features x %d cells, k = %d, %d scales\n",
-                x$mode, x$dims[1L], x$dims[2L], x$k, length(x$scales)))
+    title <- switch(x$mode, nmf = "NMF (baseline)", gnmf = "GNMF (baseline)",
+                    sprintf("Persistent NMF (%s mode)", x$mode))
+    cat(sprintf("%s: %d features x %d cells, k = %d, %d scale%s\n", title,
+                x$dims[1L], x$dims[2L], x$k, length(x$scales),
+                if (length(x$scales) == 1L) "" else "s"))
     cat(sprintf("  lambda: geometric %g, smoothness %g, anchoring %g\n",
                 x$lambda[1L], x$lambda[2L], x$lambda[3L]))
     cat(sprintf("  scales: %.6g (finest, %s edges) to %.6g (coarsest, %s edges)\n",

@@ -62,7 +62,8 @@
 #'   \item{edges}{number of edges of each scale's graph (`NA` if not counted);}
 #'   \item{diameter}{the largest distance between two cells;}
 #'   \item{space, coords}{the distance space, and the cells' coordinates
-#'     in it (principal components x cells) when `space = "pca"`;}
+#'     in it (principal components x cells) when `space = "pca"` (or
+#'     `"dimred"` when [calculatePNMF()] measured distances in a reducedDim);}
 #'   \item{n, type, complete}{the number of cells and the options used.}
 #'   }
 #' @seealso [pnmf()], [scaleGraph()]
@@ -85,9 +86,16 @@ persistentScales <- function(x, type = c("all", "distinct", "spread"), n_scales 
     complete <- check_flag(complete, "complete")
     edges <- check_flag(edges, "edges")
     threads <- check_threads(threads)
-    n <- ncol(x)
     sp <- distance_space(x, space, n_pcs)
-    mst <- .Call(C_ph_mst, sp$y, threads)
+    persistence_of(sp$y, sp$space, type, n_scales, complete, edges, threads, colnames(x))
+}
+
+# The diagram and scales of cells with coordinates y (dimensions x cells)
+# in the given space ("full", "pca" or "dimred"; coordinates are kept for
+# the latter two so that pnmf() builds its graphs in the same space).
+persistence_of <- function(y, space, type, n_scales, complete, edges, threads, cells) {
+    n <- ncol(y)
+    mst <- .Call(C_ph_mst, y, threads)
     a <- pmin(mst$from, mst$to)
     b <- pmax(mst$from, mst$to)
     o <- order(mst$length, a, b)
@@ -97,13 +105,13 @@ persistentScales <- function(x, type = c("all", "distinct", "spread"), n_scales 
     scales <- switch(type, all = deaths, distinct = unique(deaths),
                      spread = spread_scales(deaths, max(2L, n_scales - complete)))
     if (complete) scales <- c(scales, above(mst$diameter, 1e-9))
-    n_edges <- if (edges) .Call(C_count_pairs, sp$y, scales, threads)
+    n_edges <- if (edges) .Call(C_count_pairs, y, scales, threads)
                else rep(NA_real_, length(scales))
     structure(list(diagram = diagram, pairs = pairs, scales = scales,
                    components = n - findInterval(scales, deaths, left.open = TRUE),
-                   edges = n_edges, diameter = mst$diameter, space = sp$space,
-                   coords = if (sp$space == "pca") sp$y, n = n, type = type,
-                   complete = complete, cells = colnames(x)),
+                   edges = n_edges, diameter = mst$diameter, space = space,
+                   coords = if (space != "full") y, n = n, type = type,
+                   complete = complete, cells = cells),
               class = "persistentScales")
 }
 
@@ -143,8 +151,10 @@ print.persistentScales <- function(x, ...) {
                 length(d), length(unique(d)), min(d), max(d), x$diameter))
     cat(sprintf("  scales: %d (%s death times%s), distances in %s\n", length(x$scales),
                 x$type, if (x$complete) " + complete graph" else "",
-                if (identical(x$space, "pca")) sprintf("%d principal components", nrow(x$coords))
-                else "the full feature space"))
+                switch(x$space, pca = sprintf("%d principal components", nrow(x$coords)),
+                       dimred = sprintf("%d dimensions of a reduced representation",
+                                        nrow(x$coords)),
+                       "the full feature space")))
     if (!anyNA(x$edges))
         cat(sprintf("  edges per scale: %s ... %s\n", format(x$edges[1L], big.mark = ","),
                     format(x$edges[length(x$edges)], big.mark = ",")))

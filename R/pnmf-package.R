@@ -10,3 +10,6 @@
 #' @keywords internal
 #' @useDynLib pnmf, .registration = TRUE
 NULL
+
+# the tidy-evaluation pronoun of ggplot2's aes(), resolved at plot time
+utils::globalVariables(".data")

@@ -102,7 +102,12 @@
 #'   the available memory the system reports.
 #' @param threads Number of OpenMP threads for pnmf's own loops (the BLAS
 #'   may use its own threads).
-#' @param verbose Print the objective after the warm start and every sweep?
+#' @param verbose Report progress?  In an interactive session (with the
+#'   cli package) a progress bar over the warm-start scales and the sweeps;
+#'   otherwise a message with the objective after the warm start and after
+#'   every sweep.  `FALSE` (default) is silent.  A fit can be interrupted
+#'   (Esc, Ctrl-C or [setTimeLimit()]) between blocks: control returns at
+#'   once and nothing is left allocated.
 #' @return An object of class `pnmf`: a list with
 #'   \describe{
 #'   \item{H}{array k x N x T, the embeddings H_t (cells in columns);}
@@ -136,51 +141,62 @@ pnmf <- function(x, k = NULL, scales = NULL, lambda = c(1, 1, 1),
                  knn_method = c("auto", "exact", "annoy", "hnsw"),
                  n_sweeps = NULL, max_iter = NULL, tol = NULL, keep_W = TRUE,
                  max_memory = NULL, threads = 1L, verbose = FALSE) {
-    call <- match.call()
     mode <- match.arg(mode)
     graph <- match.arg(graph)
     knn_method <- match.arg(knn_method)
+    fit_pnmf(x, k, scales, lambda, mode, n_scales, graph, k_nn, knn_method, n_sweeps,
+             max_iter, tol, keep_W, max_memory, threads, verbose, call = match.call())
+}
+
+# The fit behind pnmf(), calculatePNMF() and the baselines.  'filtration'
+# replaces the graph pnmf() would build (the baselines' kNN graph); with
+# keep_filtration = TRUE the edges of the graph are kept in the result (as
+# $filtration) so the graph of a scale can be stored.
+fit_pnmf <- function(x, k, scales, lambda, mode, n_scales, graph, k_nn, knn_method,
+                     n_sweeps, max_iter, tol, keep_W, max_memory, threads, verbose,
+                     call, filtration = NULL, keep_filtration = FALSE) {
     exact <- mode == "exact"
-    x <- if (exact) as_data_matrix(x) else as_input_matrix(x)
+    x <- if (exact) as_data_matrix(x, call = call) else as_input_matrix(x, call = call)
     m <- nrow(x)
     n <- ncol(x)
     if (is.null(k)) {
         k <- ceiling(sqrt(n))
         if (k > m) k <- ceiling(sqrt(m))
     }
-    k <- check_count(k, "k", min = 1L, max = n)
-    lambda <- check_lambda(lambda)
-    n_scales <- check_count(n_scales, "n_scales", min = 2L)
-    k_nn <- check_count(k_nn, "k_nn", min = 1L)
+    k <- check_count(k, "k", min = 1L, max = n, call = call)
+    lambda <- check_lambda(lambda, call = call)
+    n_scales <- check_count(n_scales, "n_scales", min = 2L, call = call)
+    k_nn <- check_count(k_nn, "k_nn", min = 1L, call = call)
     n_sweeps <- check_count(if (is.null(n_sweeps)) if (exact) 10L else 200L else n_sweeps,
-                            "n_sweeps", min = 0L)
+                            "n_sweeps", min = 0L, call = call)
     max_iter <- check_count(if (is.null(max_iter)) if (exact) 1000L else 3L else max_iter,
-                            "max_iter", min = 0L)
-    tol <- check_number(if (is.null(tol)) 1e-3 else tol, "tol")
-    keep_W <- check_flag(keep_W, "keep_W")
-    verbose <- check_flag(verbose, "verbose")
-    threads <- check_threads(threads)
-    if (!is.null(max_memory)) max_memory <- check_number(max_memory, "max_memory")
+                            "max_iter", min = 0L, call = call)
+    tol <- check_number(if (is.null(tol)) 1e-3 else tol, "tol", call = call)
+    keep_W <- check_flag(keep_W, "keep_W", call = call)
+    verbose <- check_flag(verbose, "verbose", call = call)
+    threads <- check_threads(threads, call = call)
+    if (!is.null(max_memory)) max_memory <- check_number(max_memory, "max_memory", call = call)
 
     persistence <- NULL
     if (is.null(scales)) {
-        if (n < 2L) pnmf_stop("one cell has no scales: pass 'scales' explicitly.")
+        if (n < 2L) pnmf_stop("one cell has no scales: pass 'scales' explicitly.", call = call)
         scales <- if (exact) persistentScales(x, edges = FALSE, space = "full", threads = threads)
                   else persistentScales(x, type = "spread", n_scales = n_scales, edges = FALSE,
                                         threads = threads)
     }
     if (inherits(scales, "persistentScales")) {
         if (scales$n != n)
-            pnmf_stop("'scales' was computed for ", scales$n, " cells but 'x' has ", n, ".")
+            pnmf_stop("'scales' was computed for ", scales$n, " cells but 'x' has ", n, ".",
+                      call = call)
         persistence <- scales
         scales <- scales$scales
     }
-    scales <- check_scale_values(scales)
-    space <- if (!is.null(persistence) && identical(persistence$space, "pca")) "pca" else "full"
+    scales <- check_scale_values(scales, call = call)
+    space <- if (is.null(persistence)) "full" else persistence$space
     if (graph == "auto") graph <- if (exact || n <= 1000L) "complete" else "knn"
-    if (graph == "knn" && is.null(persistence))
+    if (graph == "knn" && is.null(persistence) && is.null(filtration))
         pnmf_stop("graph = \"knn\" needs the minimum spanning tree: pass 'scales' as a ",
-                  "persistentScales() result.")
+                  "persistentScales() result.", call = call)
     if (graph == "knn" && k_nn > n - 1L) k_nn <- n - 1L
     if (knn_method == "auto")
         knn_method <- if (n <= 50000L || !requireNamespace("BiocNeighbors", quietly = TRUE)) "exact"
@@ -190,14 +206,16 @@ pnmf <- function(x, k = NULL, scales = NULL, lambda = c(1, 1, 1),
                    else if (graph == "complete") n * (n - 1) / 2 else n * k_nn + n - 1
     plan <- memory_plan(m, n, k, length(scales), n_edges_max, keep_W, x,
                         complete = graph == "complete", joint = !exact)
-    check_memory(plan, max_memory)
+    check_memory(plan, max_memory, call = call)
 
-    filt <- if (lambda[["geometric"]] == 0) {
+    filt <- if (!is.null(filtration)) {
+        filtration
+    } else if (lambda[["geometric"]] == 0) {
         # no graph term: no pairs of cells are needed at all
         structure(list(i = integer(), j = integer(), d = double()), n = n,
                   class = "pnmf_filtration")
     } else {
-        coords <- if (space == "pca") persistence$coords else dense_copy(x)
+        coords <- if (space != "full") persistence$coords else dense_copy(x)
         if (graph == "complete") build_filtration(coords, max(scales), threads)
         else knn_filtration(coords, k_nn, persistence$pairs[, 1L], persistence$pairs[, 2L],
                             max(scales), knn_method, threads)
@@ -205,7 +223,8 @@ pnmf <- function(x, k = NULL, scales = NULL, lambda = c(1, 1, 1),
     init <- nndsvda_init(x, k, truncated = !exact)
     control <- list(n_sweeps = n_sweeps, max_iter = max_iter, warm_max_iter = max_iter,
                     tol = if (exact) tol else tol / 10, warm_tol = if (exact) tol else tol / 10,
-                    f_start = 1e9, keep_W = keep_W, verbose = verbose, threads = threads,
+                    f_start = 1e9, keep_W = keep_W, threads = threads,
+                    progress = progress_reporter(verbose, length(scales)),
                     solver = if (exact) "mu" else "hals", path_tol = if (exact) 0 else tol)
     res <- .Call(C_pnmf_path, c_data(x), init$W, init$H, filt, scales, lambda, control)
     fit <- new_pnmf(res, x, k, scales, persistence, lambda, mode,
@@ -213,6 +232,7 @@ pnmf <- function(x, k = NULL, scales = NULL, lambda = c(1, 1, 1),
     fit$graph <- graph
     fit$space <- space
     fit$memory <- plan
+    if (keep_filtration) fit$filtration <- filt
     fit
 }
 

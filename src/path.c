@@ -13,6 +13,11 @@
  * fixed number of sweeps) or by the monotone HALS / coordinate descent of
  * solve_hals.c (solver "hals"), where every block decreases the path
  * objective, so the sweeps stop once its relative decrease is <= path_tol.
+ *
+ * Progress goes to an optional R function progress(step, total, objective),
+ * called between blocks (never inside a parallel region): one step per
+ * warm-start scale and per sweep.  An R error or interrupt raised there
+ * unwinds cleanly, since all work memory comes from R_alloc.
  */
 #include "pnmf.h"
 #include <string.h>
@@ -57,6 +62,16 @@ void data_from_sexp(SEXP sX, data_matrix *X)
     error("data must be a double matrix or a sparse list");
 }
 
+static void report_progress(SEXP fn, int step, int total, double objective)
+{
+    R_CheckUserInterrupt();
+    if (fn == R_NilValue) return;
+    SEXP call = PROTECT(lang4(fn, ScalarInteger(step), ScalarInteger(total),
+                              ScalarReal(objective)));
+    eval(call, R_GlobalEnv);
+    UNPROTECT(1);
+}
+
 SEXP C_pnmf_path(SEXP sX, SEXP sW0, SEXP sH0, SEXP sedges, SEXP sscales,
                  SEXP slambda, SEXP scontrol)
 {
@@ -92,7 +107,9 @@ SEXP C_pnmf_path(SEXP sX, SEXP sW0, SEXP sH0, SEXP sedges, SEXP sscales,
     double warm_tol = asReal(list_elt(scontrol, "warm_tol"));
     double f_start = asReal(list_elt(scontrol, "f_start"));
     int keep_W = asLogical(list_elt(scontrol, "keep_W"));
-    int verbose = asLogical(list_elt(scontrol, "verbose"));
+    SEXP progress = list_elt(scontrol, "progress");
+    if (progress != R_NilValue && !isFunction(progress))
+        error("'progress' must be a function or NULL");
     int nthreads = as_threads(list_elt(scontrol, "threads"));
     SEXP ssolver = list_elt(scontrol, "solver");
     if (!isString(ssolver) || length(ssolver) != 1) error("'solver' must be a string");
@@ -104,7 +121,8 @@ SEXP C_pnmf_path(SEXP sX, SEXP sW0, SEXP sH0, SEXP sedges, SEXP sscales,
         hals ? solve_block_hals : solve_block_mu;
     if (n_sweeps == NA_INTEGER || n_sweeps < 0 || max_iter == NA_INTEGER || max_iter < 0 ||
         warm_iter == NA_INTEGER || warm_iter < 0 || !R_FINITE(tol) || !R_FINITE(warm_tol) ||
-        !(f_start > 0) || keep_W == NA_LOGICAL)
+        !(f_start > 0) || !R_FINITE(f_start) || keep_W == NA_LOGICAL || !R_FINITE(lam[0]) ||
+        !R_FINITE(lam[1]) || !R_FINITE(lam[2]) || lam[0] < 0 || lam[1] < 0 || lam[2] < 0)
         error("invalid control values");
 
     graph_index g;
@@ -161,11 +179,12 @@ SEXP C_pnmf_path(SEXP sX, SEXP sW0, SEXP sH0, SEXP sedges, SEXP sscales,
         rg[t] = r.rg;
         iters[t] = r.iter;
         Wsrc = W; Hsrc = H;
+        report_progress(progress, T - t, T + n_sweeps, NA_REAL);
     }
     double sum_rg = 0.0;
     for (int t = 0; t < T; t++) sum_rg += rg[t];
     obj[0] = sum_rg + path_regulariser(Hall, kn, T, lam[1], lam[2]);
-    if (verbose) Rprintf("warm start: objective %.10g\n", obj[0]);
+    report_progress(progress, T, T + n_sweeps, obj[0]);
 
     /* 2. sweeps: the authors' Gauss-Seidel over scales, fine to coarse, or
      * the joint monotone iterations (one W and one H update of every scale) */
@@ -199,8 +218,8 @@ SEXP C_pnmf_path(SEXP sX, SEXP sW0, SEXP sH0, SEXP sedges, SEXP sscales,
             for (int t = 0; t < T; t++) sum_rg += rg[t];
             obj[s] = sum_rg + path_regulariser(Hall, kn, T, lam[1], lam[2]);
         }
-        if (verbose) Rprintf("sweep %d: objective %.10g\n", s, obj[s]);
         done = s;
+        report_progress(progress, T + s, T + n_sweeps, obj[s]);
         if (path_tol > 0 && fabs(obj[s - 1] - obj[s]) <= path_tol * fabs(obj[s - 1])) break;
     }
     if (hals) joint_finish(&jp);

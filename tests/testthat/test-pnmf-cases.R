@@ -246,7 +246,12 @@ test_that("print, summary, plot and verbose run and report the fit", {
     expect_identical(plot(f, "norms"), f)
     expect_identical(plot(f, "embedding", scale = 3, labels = rep(c("a", "b", "c"), 5)), f)
     expect_error(plot(f, "embedding", scale = 99), class = "pnmf_input_error")
-    v <- capture.output(pnmf(x, k = 2, n_sweeps = 2, verbose = TRUE, mode = "exact"))
+    v <- character()
+    withCallingHandlers(pnmf(x, k = 2, n_sweeps = 2, verbose = TRUE, mode = "exact"),
+                        message = function(m) {
+                            v <<- c(v, conditionMessage(m))
+                            invokeRestart("muffleMessage")
+                        })
     expect_true(any(grepl("^warm start: objective", v)))
     expect_identical(sum(grepl("^sweep [0-9]+: objective", v)), 2L)
 })

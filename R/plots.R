@@ -1,0 +1,218 @@
+# ggplot2 plots (ggplot2 is suggested): persistence, metrics and criteria
+# along the path, embeddings, objective trace.  Each returns a ggplot.
+
+need_ggplot <- function(call = sys.call(-1L)) need_package("ggplot2", call = call)
+
+# The persistence object behind a fit, an embedding or a SingleCellExperiment.
+as_persistence <- function(x, name, call = sys.call(-1L)) {
+    if (inherits(x, "persistentScales")) return(x)
+    fit <- as_fit(x, name, call = call)
+    if (is.null(fit$persistence))
+        pnmf_stop("this fit has no persistence diagram (it was given plain scales, or is a ",
+                  "baseline).", call = call)
+    fit$persistence
+}
+
+#' Plot the persistence diagram with the scales
+#'
+#' `type = "barcode"`: one bar per death of the 0-dimensional persistence
+#' (birth 0 to death time, longest at the top); `type = "histogram"`: the
+#' distribution of the death times.  The scales of the fit are drawn as grey
+#' ticks, the `selected` scales as red dashed lines.
+#'
+#' @param x A [persistentScales()] result, a [pnmf()] fit, a
+#'   [calculatePNMF()] result or a SingleCellExperiment from [runPNMF()].
+#' @param type `"barcode"` or `"histogram"`.
+#' @param selected Scales (distances) to mark; by default the scale of a
+#'   [calculatePNMF()] / [runPNMF()] embedding, else none.  A
+#'   [selectScale()] result is accepted.
+#' @param bins Number of bins of the histogram.
+#' @param name For a SingleCellExperiment, the name given to [runPNMF()].
+#' @return A ggplot object.
+#' @examples
+#' if (requireNamespace("ggplot2", quietly = TRUE)) {
+#'     ps <- persistentScales(circles$x, type = "spread")
+#'     plotPersistence(ps, selected = ps$scales[3])
+#'     plotPersistence(ps, "histogram")
+#' }
+#' @export
+plotPersistence <- function(x, type = c("barcode", "histogram"), selected = NULL, bins = 30L,
+                            name = "PNMF") {
+    need_ggplot()
+    type <- match.arg(type)
+    ps <- as_persistence(x, name)
+    if (is.null(selected)) {
+        emb <- if (inherits(x, "pnmf_embedding")) x
+               else if (methods::is(x, "SingleCellExperiment"))
+                   SingleCellExperiment::reducedDim(x, name)
+        if (inherits(emb, "pnmf_embedding")) selected <- attr(emb, "scale")
+    }
+    if (inherits(selected, "pnmf_selection")) selected <- selected$scale
+    if (!is.null(selected) && (!is.numeric(selected) || anyNA(selected)))
+        pnmf_stop("'selected' must be scales (numbers) or a selectScale() result.")
+    bins <- check_count(bins, "bins", min = 1L)
+    d <- ps$diagram[, "death"]
+    scales <- ps$scales
+    if (type == "barcode") {
+        df <- data.frame(bar = seq_along(d), birth = 0, death = d)
+        p <- ggplot2::ggplot(df) +
+            ggplot2::geom_segment(ggplot2::aes(x = .data$birth, xend = .data$death,
+                                               y = .data$bar, yend = .data$bar),
+                                  linewidth = max(0.1, min(1, 100 / length(d)))) +
+            ggplot2::labs(x = "distance", y = "bars (dimension 0, by death)",
+                          title = "Persistence barcode")
+    } else {
+        p <- ggplot2::ggplot(data.frame(death = d), ggplot2::aes(x = .data$death)) +
+            ggplot2::geom_histogram(bins = bins, fill = "grey60", colour = "white") +
+            ggplot2::labs(x = "death time (distance)", y = "deaths",
+                          title = "Death times of the 0-dimensional persistence")
+    }
+    p <- p + ggplot2::geom_rug(data = data.frame(scale = scales),
+                               ggplot2::aes(x = .data$scale), inherit.aes = FALSE,
+                               colour = "grey40", sides = "b") +
+        ggplot2::theme_bw()
+    if (length(selected))
+        p <- p + ggplot2::geom_vline(xintercept = selected, colour = "red", linetype = 2)
+    p
+}
+
+#' Plot a metric or criterion along the path
+#'
+#' Plots, against the scale index t, the columns of an [evaluatePath()]
+#' result (metrics computed with labels) or of a [selectScale()] result
+#' (the label-free criteria), one panel per column, marking the best
+#' (with labels) or the selected (without) scale.
+#'
+#' @param x An [evaluatePath()] data.frame or a [selectScale()] result.
+#' @param columns Columns to plot; default: `ARI`, `NMI`, `purity`,
+#'   `accuracy` for [evaluatePath()], `stability` and `silhouette` for
+#'   [selectScale()].
+#' @return A ggplot object.
+#' @examples
+#' if (requireNamespace("ggplot2", quietly = TRUE)) {
+#'     fit <- pnmf(circles$x, k = 2, lambda = c(100, 100, 1))
+#'     plotPath(evaluatePath(fit, circles$labels))
+#'     plotPath(selectScale(fit, n_clusters = 5))
+#' }
+#' @export
+plotPath <- function(x, columns = NULL) {
+    need_ggplot()
+    if (inherits(x, "pnmf_selection")) {
+        df <- x$scores
+        mark <- x$t
+        if (is.null(columns)) columns <- c("stability", "silhouette")
+        what <- sprintf("selected without labels (%s)", x$criterion)
+    } else if (is.data.frame(x) && all(c("t", "ARI") %in% names(x))) {
+        df <- x
+        if (is.null(columns)) columns <- c("ARI", "NMI", "purity", "accuracy")
+        mark <- df$t[which.max(df[[columns[1L]]])]
+        what <- sprintf("best %s (with labels)", columns[1L])
+    } else {
+        pnmf_stop("expected an evaluatePath() or selectScale() result.")
+    }
+    if (!is.character(columns) || !all(columns %in% names(df)))
+        pnmf_stop("'columns' must be columns of 'x': ", paste(names(df), collapse = ", "), ".")
+    long <- do.call(rbind, lapply(columns, function(cn)
+        data.frame(t = df$t, value = df[[cn]], measure = factor(cn, levels = columns))))
+    ggplot2::ggplot(long, ggplot2::aes(x = .data$t, y = .data$value)) +
+        ggplot2::geom_line() + ggplot2::geom_point(size = 0.8) +
+        ggplot2::geom_vline(xintercept = mark, colour = "red", linetype = 2) +
+        ggplot2::facet_wrap(~measure, scales = "free_y") +
+        ggplot2::labs(x = "scale index t (1 = finest)", y = NULL,
+                      title = sprintf("Along the path: t = %d %s", mark, what)) +
+        ggplot2::theme_bw()
+}
+
+#' Plot the cells at one scale
+#'
+#' Draws the cells in the embedding of one scale: a UMAP of H_t (with uwot,
+#' seeded) when `method = "umap"`, or the first two factors (`"factors"`);
+#' `"auto"` uses UMAP when uwot is installed and k > 2.
+#'
+#' @param object A [pnmf()] fit, a [calculatePNMF()] result or a
+#'   SingleCellExperiment from [runPNMF()].
+#' @param scale Scale index; default the scale of a [calculatePNMF()] /
+#'   [runPNMF()] embedding, else 1.
+#' @param labels Optional labels (colours), one per cell; for a
+#'   SingleCellExperiment also the name of a `colData` column.
+#' @param method `"auto"`, `"umap"` or `"factors"`.
+#' @param seed Seed for UMAP (the caller's random stream is left as it was).
+#' @param name For a SingleCellExperiment, the name given to [runPNMF()].
+#' @return A ggplot object.
+#' @examples
+#' if (requireNamespace("ggplot2", quietly = TRUE)) {
+#'     fit <- pnmf(circles$x, k = 2, lambda = c(100, 100, 1))
+#'     plotEmbedding(fit, scale = 1, labels = circles$labels)
+#' }
+#' @export
+plotEmbedding <- function(object, scale = NULL, labels = NULL,
+                          method = c("auto", "umap", "factors"), seed = 1L, name = "PNMF") {
+    need_ggplot()
+    method <- match.arg(method)
+    fit <- as_fit(object, name)
+    if (is.null(scale)) {
+        emb <- if (inherits(object, "pnmf_embedding")) object
+               else if (methods::is(object, "SingleCellExperiment"))
+                   SingleCellExperiment::reducedDim(object, name)
+        scale <- if (inherits(emb, "pnmf_embedding")) attr(emb, "scale_index") else 1L
+    }
+    t <- check_scale_index(fit, scale)
+    if (is.character(labels) && length(labels) == 1L && methods::is(object, "SummarizedExperiment")) {
+        cd <- SummarizedExperiment::colData(object)
+        if (!labels %in% names(cd)) pnmf_stop("no colData column '", labels, "'.")
+        lab_name <- labels
+        labels <- cd[[labels]]
+    } else lab_name <- "label"
+    if (!is.null(labels)) labels <- check_labels(labels, fit$dims[["cells"]])
+    e <- getEmbedding(fit, t)
+    if (method == "auto") method <- if (ncol(e) > 2L && requireNamespace("uwot", quietly = TRUE))
+                                        "umap" else "factors"
+    if (method == "umap") {
+        need_package("uwot")
+        xy <- with_seed(seed, uwot::umap(e, n_neighbors = min(15L, nrow(e) - 1L),
+                                         n_threads = 1L))
+        axes <- c("UMAP1", "UMAP2")
+    } else {
+        xy <- if (ncol(e) >= 2L) e[, 1:2] else cbind(seq_len(nrow(e)), e[, 1L])
+        axes <- if (ncol(e) >= 2L) colnames(e)[1:2] else c("cell", colnames(e)[1L])
+    }
+    df <- data.frame(a = xy[, 1L], b = xy[, 2L])
+    aes <- if (is.null(labels)) ggplot2::aes(x = .data$a, y = .data$b)
+           else {
+               df$label <- factor(labels)
+               ggplot2::aes(x = .data$a, y = .data$b, colour = .data$label)
+           }
+    ggplot2::ggplot(df, aes) + ggplot2::geom_point(size = 1) +
+        ggplot2::labs(x = axes[1L], y = axes[2L], colour = lab_name,
+                      title = sprintf("Cells at scale t = %d (%.4g)", t, fit$scales[t])) +
+        ggplot2::theme_bw()
+}
+
+#' Plot the objective trace of a fit
+#'
+#' The path objective after the warm start (iteration 0) and after every
+#' sweep (exact mode) or iteration (fast mode and baselines).
+#'
+#' @inheritParams plotEmbedding
+#' @param log Logarithmic objective axis?
+#' @return A ggplot object.
+#' @examples
+#' if (requireNamespace("ggplot2", quietly = TRUE)) {
+#'     fit <- pnmf(circles$x, k = 2, lambda = c(100, 100, 1))
+#'     plotObjective(fit)
+#' }
+#' @export
+plotObjective <- function(object, log = FALSE, name = "PNMF") {
+    need_ggplot()
+    fit <- as_fit(object, name)
+    log <- check_flag(log, "log")
+    df <- data.frame(sweep = seq_along(fit$objective) - 1L, objective = fit$objective)
+    p <- ggplot2::ggplot(df, ggplot2::aes(x = .data$sweep, y = .data$objective)) +
+        ggplot2::geom_line() + ggplot2::geom_point(size = 1) +
+        ggplot2::labs(x = if (fit$mode == "exact") "sweep (0 = warm start)"
+                          else "iteration (0 = warm start)",
+                      y = "objective", title = sprintf("Objective (%s)", fit$mode)) +
+        ggplot2::theme_bw()
+    if (log) p <- p + ggplot2::scale_y_log10()
+    p
+}
