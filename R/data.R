@@ -68,3 +68,28 @@ simulateCircles <- function(n_per_circle = 20L, n_circles = 4L, n_noise = 97L,
     dimnames(x) <- list(paste0("feature", seq_len(nrow(x))), paste0("sample", seq_len(n)))
     list(x = x, labels = factor(lab))
 }
+
+#' Human dendritic cells (Villani et al. 2017), batch 1
+#'
+#' A small real single-cell data set for examples and the Bioconductor
+#' vignette: 288 blood dendritic cells of three types (CD141+ DCs,
+#' CD1C-/CD141- "double negative" cells and plasmacytoid DCs, 96 each) from
+#' the Smart-seq2 study of Villani et al., on 859 highly variable genes, as
+#' log1p(TPM).  The pNMF paper uses a 4-type version of this batch.
+#'
+#' @format A list with
+#' \describe{
+#'   \item{logtpm}{numeric matrix, 859 genes x 288 cells, `log1p(TPM)`
+#'     rounded to 3 decimals (genes and cells named);}
+#'   \item{cell_type}{factor, the sorted cell type of each cell
+#'     (`CD141`, `DoubleNeg`, `pDC`).}
+#' }
+#' @source `HumanDC$exp[[1]]` and `HumanDC$metadata[[1]]$cell_type` of
+#'   `data/HumanDC.rda` in the SCIBER package (GitHub RavenGan/SCIBER,
+#'   commit 372e411; also on CRAN), MIT license, which prepared it from
+#'   Villani et al., Science 356:eaah4573 (2017), GEO GSE94820.  Only the
+#'   rounding was changed here.
+#' @examples
+#' dim(villani$logtpm)
+#' table(villani$cell_type)
+"villani"

@@ -179,7 +179,7 @@ SEXP C_pnmf_path(SEXP sX, SEXP sW0, SEXP sH0, SEXP sedges, SEXP sscales,
         rg[t] = r.rg;
         iters[t] = r.iter;
         Wsrc = W; Hsrc = H;
-        report_progress(progress, T - t, T + n_sweeps, NA_REAL);
+        if (t > 0) report_progress(progress, T - t, T + n_sweeps, NA_REAL);
     }
     double sum_rg = 0.0;
     for (int t = 0; t < T; t++) sum_rg += rg[t];

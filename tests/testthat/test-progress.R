@@ -1,0 +1,46 @@
+# Progress reporting and interrupts: a fit stopped between blocks returns
+# control cleanly, and the next fit is the same as a fresh one.
+
+test_that("the progress function sees every warm-start scale and every sweep", {
+    x <- circles$x
+    ps <- persistentScales(x, type = "spread", n_scales = 5)
+    f <- pnmf:::build_filtration(x, max(ps$scales), 1L)
+    init <- pnmf:::nndsvda_init(x, 2)
+    calls <- list()
+    prog <- function(step, total, objective) calls[[length(calls) + 1L]] <<- c(step, total, objective)
+    res <- .Call(pnmf:::C_pnmf_path, x, init$W, init$H, f, ps$scales, c(100, 100, 1),
+                 list(n_sweeps = 3L, max_iter = 50L, warm_max_iter = 50L, tol = 1e-3,
+                      warm_tol = 1e-3, f_start = 1e9, keep_W = FALSE, progress = prog,
+                      threads = 1L, solver = "mu", path_tol = 0))
+    m <- do.call(rbind, calls)
+    expect_identical(nrow(m), 5L + 3L)
+    expect_equal(m[, 1], 1:8)
+    expect_equal(m[, 2], rep(8, 8))
+    expect_equal(m[5:8, 3], res$objective)
+    expect_true(all(is.na(m[1:4, 3])))
+    expect_error(.Call(pnmf:::C_pnmf_path, x, init$W, init$H, f, ps$scales, c(1, 1, 1),
+                       list(n_sweeps = 1L, max_iter = 5L, warm_max_iter = 5L, tol = 1e-3,
+                            warm_tol = 1e-3, f_start = 1e9, keep_W = FALSE, progress = 1,
+                            threads = 1L, solver = "mu", path_tol = 0)), "progress")
+})
+
+test_that("an error or time limit during a fit leaves the session as it was", {
+    x <- circles$x
+    fresh <- pnmf(x, k = 2, lambda = c(100, 100, 1), mode = "exact", n_sweeps = 2)
+    # a progress callback that fails half-way through the warm start
+    n <- 0
+    expect_error(withCallingHandlers(
+        pnmf(x, k = 2, lambda = c(100, 100, 1), mode = "exact", n_sweeps = 2, verbose = TRUE),
+        message = function(m) stop("stop here")), "stop here")
+    # an elapsed-time limit hits the interrupt check between blocks
+    big <- simulateCircles(n_per_circle = 150, n_noise = 300, seed = 1)$x
+    res <- tryCatch({
+        setTimeLimit(elapsed = 0.5, transient = TRUE)
+        pnmf(big, k = 10, mode = "exact", n_sweeps = 50)
+        "finished"
+    }, error = function(e) conditionMessage(e), finally = setTimeLimit(elapsed = Inf))
+    expect_match(res, "time limit|elapsed")
+    again <- pnmf(x, k = 2, lambda = c(100, 100, 1), mode = "exact", n_sweeps = 2)
+    expect_identical(again$H, fresh$H)
+    expect_identical(again$objective, fresh$objective)
+})

@@ -1,0 +1,101 @@
+# Clustering of scales, path evaluation and the label-free scale choice.
+
+# A pnmf-shaped object with chosen embeddings (k x N x T), to test the
+# criteria on known structure.
+fake_fit <- function(H, scales = seq_len(dim(H)[3])) {
+    dimnames(H) <- list(paste0("PNMF", seq_len(dim(H)[1])), NULL, NULL)
+    structure(list(H = H, W = NULL, scales = scales, k = dim(H)[1],
+                   dims = c(features = 1, cells = dim(H)[2]), mode = "fast"),
+              class = "pnmf")
+}
+
+test_that("evaluatePath agrees with clusterScale + clusterMetrics at every scale", {
+    fit <- pnmf(circles$x, k = 2, lambda = c(100, 100, 1), n_scales = 6)
+    ev <- evaluatePath(fit, circles$labels)
+    expect_s3_class(ev, "data.frame")
+    expect_identical(ev$t, seq_along(fit$scales))
+    expect_equal(ev$scale, fit$scales)
+    for (t in c(1, 4)) {
+        m <- clusterMetrics(clusterScale(fit, t, n_clusters = 4), circles$labels)
+        expect_equal(unlist(ev[t, c("ARI", "NMI", "purity", "accuracy")]), m)
+        expect_equal(ev$mean[t], mean(m))
+    }
+    ev2 <- evaluatePath(fit, circles$labels, scales = c(2, 5))
+    expect_equal(ev2[, -1], ev[c(2, 5), -1], ignore_attr = TRUE)
+})
+
+test_that("clustering is reproducible and leaves the caller's random stream alone", {
+    fit <- pnmf(circles$x, k = 2, lambda = c(100, 100, 1), n_scales = 4)
+    set.seed(42)
+    before <- .Random.seed
+    a <- clusterScale(fit, 2, n_clusters = 4)
+    expect_identical(.Random.seed, before)
+    expect_identical(clusterScale(fit, 2, n_clusters = 4), a)
+    expect_length(a, 80)
+    expect_identical(nlevels(a), 4L)
+})
+
+test_that("graph-based clustering runs through bluster", {
+    skip_if_not_installed("bluster")
+    fit <- pnmf(circles$x, k = 2, lambda = c(100, 100, 1), n_scales = 4)
+    cl <- clusterScale(fit, 1, method = "graph")
+    expect_s3_class(cl, "factor")
+    expect_length(cl, 80)
+    ev <- evaluatePath(fit, circles$labels, method = "graph", scales = 1)
+    expect_identical(ev$n_clusters, nlevels(cl))
+})
+
+test_that("the silhouette matches cluster::silhouette", {
+    skip_if_not_installed("cluster")
+    set.seed(3)
+    e <- matrix(rnorm(120), 60)
+    cl <- sample(1:3, 60, replace = TRUE)
+    ref <- mean(cluster::silhouette(cl, stats::dist(e))[, "sil_width"])
+    expect_equal(pnmf:::mean_silhouette(e, cl), ref, tolerance = 1e-12)
+})
+
+test_that("stability finds the persistent clustering, silhouette the best separated", {
+    set.seed(9)
+    n <- 60
+    grp <- rep(1:2, each = 30)
+    H <- array(0, c(2, n, 5))
+    for (t in 1:3) {   # the same two groups, separated by 4, 5 and 12
+        sep <- c(4, 5, 12)[t]
+        H[1, , t] <- ifelse(grp == 1, sep, 0) + abs(rnorm(n, sd = 0.5))
+        H[2, , t] <- abs(rnorm(n, sd = 0.5))
+    }
+    for (t in 4:5) H[, , t] <- abs(matrix(rnorm(2 * n), 2))   # no structure
+    fit <- fake_fit(H)
+    st <- selectScale(fit, n_clusters = 2)
+    expect_s3_class(st, "pnmf_selection")
+    expect_identical(st$t, 1L)                 # ties go to the finer scale
+    expect_equal(st$scores$stability[1:2], c(1, 1))
+    expect_lt(max(st$scores$stability[4:5]), 0.5)
+    # stability = mean ARI with the neighbours' clusterings
+    cls <- lapply(1:5, function(t) clusterScale(fit, t, n_clusters = 2))
+    ref3 <- mean(c(clusterMetrics(cls[[3]], cls[[2]])[["ARI"]],
+                   clusterMetrics(cls[[3]], cls[[4]])[["ARI"]]))
+    expect_equal(st$scores$stability[3], ref3)
+    si <- selectScale(fit, "silhouette", n_clusters = 2)
+    expect_identical(si$t, 3L)
+    expect_equal(si$scores$silhouette[3],
+                 pnmf:::mean_silhouette(getEmbedding(fit, 3), cls[[3]]))
+    # without n_clusters the number is chosen by silhouette: 2 here
+    auto <- selectScale(fit)
+    expect_identical(auto$scores$n_clusters[1:3], rep(2L, 3))
+    expect_output(print(auto), "Selected scale t = 1 of 5")
+    expect_identical(selectScale(fit, max_cells = 20)$t, 1L)   # subsampled silhouettes
+})
+
+test_that("bad arguments of the clustering helpers are classed errors", {
+    err <- "pnmf_input_error"
+    fit <- pnmf(circles$x, k = 2, lambda = c(100, 100, 1), n_scales = 3)
+    expect_error(clusterScale(fit, 9, n_clusters = 2), class = err)
+    expect_error(clusterScale(fit, 1), class = err)          # k-means needs n_clusters
+    expect_error(clusterScale(circles$x, 1, n_clusters = 2), class = err)
+    expect_error(evaluatePath(fit, circles$labels[-1]), class = err)
+    expect_error(evaluatePath(fit, rep(NA, 80)), class = err)
+    expect_error(selectScale(fit, n_clusters = 0), class = err)
+    expect_error(selectScale(fit, max_cells = 1), class = err)
+    expect_error(selectScale(list()), class = err)
+})
