@@ -50,8 +50,8 @@ fitGNMF <- function(x, k = NULL, lambda = 1, k_nn = 5L, space = c("auto", "full"
                     n_pcs = 50L, knn_method = c("auto", "exact", "annoy", "hnsw"),
                     max_iter = 200L, tol = 1e-4, keep_W = TRUE, max_memory = NULL,
                     threads = 1L, verbose = FALSE) {
-    space <- match.arg(space)
-    knn_method <- match.arg(knn_method)
+    space <- arg_choice(space, "space")
+    knn_method <- arg_choice(knn_method, "knn_method")
     x <- as_input_matrix(x, min_cells = 2L)
     lambda <- check_number(lambda, "lambda")
     k_nn <- check_count(k_nn, "k_nn", min = 1L)

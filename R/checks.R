@@ -34,7 +34,18 @@ as_data_matrix <- function(x, arg = "x", min_cells = 1L, call = sys.call(-1L)) {
         pnmf_stop("'", arg, "' has ", sum(x < 0), " negative value(s) (min ", signif(min(x), 4),
                   "); NMF needs nonnegative data: use counts or log-normalised values.",
                   call = call)
+    check_magnitude(x, arg, call)
     x
+}
+
+# Squared distances and the objective are sums of squares of the data: they
+# must stay finite in double precision (values up to about 1e150 do).
+check_magnitude <- function(v, arg, call) {
+    s <- sum(v^2)
+    if (!is.finite(s) || s > 1e280)
+        pnmf_stop("'", arg, "' is too large to factorise in double precision (its sum of ",
+                  "squares overflows); rescale it, e.g. ", arg, " / max(", arg, ").",
+                  call = call)
 }
 
 # Like as_data_matrix(), but a sparse Matrix stays sparse (as a dgCMatrix).
@@ -50,6 +61,7 @@ as_input_matrix <- function(x, arg = "x", min_cells = 1L, call = sys.call(-1L)) 
     if (any(x@x < 0))
         pnmf_stop("'", arg, "' has ", sum(x@x < 0), " negative value(s); NMF needs ",
                   "nonnegative data.", call = call)
+    check_magnitude(x@x, arg, call)
     x
 }
 
@@ -102,4 +114,20 @@ check_scale_values <- function(scales, call = sys.call(-1L)) {
     if (is.unsorted(scales))
         pnmf_stop("'scales' must be sorted increasingly (finest scale first).", call = call)
     as.double(scales)
+}
+
+# match.arg() with a classed error: one of the choices in the caller's
+# default for 'name' (or 'choices'), partial matching allowed.
+arg_choice <- function(arg, name, choices = NULL, call = sys.call(-1L)) {
+    if (is.null(choices)) {
+        parent <- sys.parent()
+        choices <- eval(formals(sys.function(parent))[[name]], envir = sys.frame(parent))
+    }
+    if (identical(arg, choices)) return(arg[1L])
+    i <- if (is.character(arg) && length(arg) == 1L && !is.na(arg)) pmatch(arg, choices)
+         else NA_integer_
+    if (is.na(i))
+        pnmf_stop("'", name, "' must be one of ", paste0("\"", choices, "\"", collapse = ", "),
+                  ", not ", deparse1(arg), ".", call = call)
+    choices[i]
 }

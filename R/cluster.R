@@ -69,7 +69,7 @@ cluster_embedding <- function(emb, method, n_clusters, k_graph, nstart, seed,
 #' @export
 clusterScale <- function(object, scale = 1L, method = c("kmeans", "graph"), n_clusters = NULL,
                          k_graph = 10L, nstart = 10L, seed = 1L, name = "PNMF") {
-    method <- match.arg(method)
+    method <- arg_choice(method, "method")
     fit <- as_fit(object, name)
     t <- check_scale_index(fit, scale)
     if (!is.null(n_clusters)) n_clusters <- check_count(n_clusters, "n_clusters", min = 1L,
@@ -114,7 +114,7 @@ check_labels <- function(labels, n, call = sys.call(-1L)) {
 evaluatePath <- function(object, labels, method = c("kmeans", "graph"), n_clusters = NULL,
                          scales = NULL, k_graph = 10L, nstart = 10L, seed = 1L,
                          name = "PNMF") {
-    method <- match.arg(method)
+    method <- arg_choice(method, "method")
     fit <- as_fit(object, name)
     labels <- check_labels(labels, fit$dims[["cells"]])
     if (is.null(n_clusters) && method == "kmeans")

@@ -32,7 +32,7 @@ as_coords <- function(y, call = sys.call(-1L)) {
 #' @noRd
 knn_index <- function(y, k_nn, method = c("exact", "annoy", "hnsw"), threads = 1L,
                       bnparam = NULL) {
-    method <- match.arg(method)
+    method <- arg_choice(method, "method")
     y <- as_coords(y)
     n <- ncol(y)
     if (n < 2L) pnmf_stop("at least 2 cells are needed for nearest neighbours, not ", n, ".")
@@ -84,7 +84,7 @@ knn_index <- function(y, k_nn, method = c("exact", "annoy", "hnsw"), threads = 1
 knn_filtration <- function(y, k_nn, mst_from = NULL, mst_to = NULL, emax = Inf,
                            method = c("exact", "annoy", "hnsw"), threads = 1L,
                            bnparam = NULL, with_mst = TRUE) {
-    method <- match.arg(method)
+    method <- arg_choice(method, "method")
     y <- as_coords(y)
     n <- ncol(y)
     threads <- check_threads(threads)

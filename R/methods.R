@@ -116,7 +116,7 @@ print.summary.pnmf <- function(x, ...) {
 #' @export
 plot.pnmf <- function(x, type = c("objective", "embedding", "norms"), scale = 1L,
                       labels = NULL, ...) {
-    type <- match.arg(type)
+    type <- arg_choice(type, "type")
     if (type == "objective") {
         graphics::plot(seq_along(x$objective) - 1L, x$objective, type = "b",
                        xlab = "sweep (0 = warm start)", ylab = "objective",

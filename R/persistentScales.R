@@ -79,8 +79,8 @@
 persistentScales <- function(x, type = c("all", "distinct", "spread"), n_scales = 30L,
                              complete = type != "spread", space = c("auto", "full", "pca"),
                              n_pcs = 50L, edges = TRUE, threads = 1L) {
-    type <- match.arg(type)
-    space <- match.arg(space)
+    type <- arg_choice(type, "type")
+    space <- arg_choice(space, "space")
     x <- as_input_matrix(x, min_cells = 2L)
     n_scales <- check_count(n_scales, "n_scales", min = 2L)
     complete <- check_flag(complete, "complete")
@@ -196,7 +196,7 @@ length.persistentScales <- function(x) length(x$scales)
 #' plot(ps, "deaths", mark = ps$scales[c(1, 40)])
 #' @export
 plot.persistentScales <- function(x, type = c("barcode", "deaths"), mark = NULL, ...) {
-    type <- match.arg(type)
+    type <- arg_choice(type, "type")
     d <- x$diagram[, "death"]
     if (type == "barcode") {
         nb <- length(d)

@@ -39,7 +39,7 @@ as_persistence <- function(x, name, call = sys.call(-1L)) {
 plotPersistence <- function(x, type = c("barcode", "histogram"), selected = NULL, bins = 30L,
                             name = "PNMF") {
     need_ggplot()
-    type <- match.arg(type)
+    type <- arg_choice(type, "type")
     ps <- as_persistence(x, name)
     if (is.null(selected)) {
         emb <- if (inherits(x, "pnmf_embedding")) x
@@ -148,7 +148,7 @@ plotPath <- function(x, columns = NULL) {
 plotEmbedding <- function(object, scale = NULL, labels = NULL,
                           method = c("auto", "umap", "factors"), seed = 1L, name = "PNMF") {
     need_ggplot()
-    method <- match.arg(method)
+    method <- arg_choice(method, "method")
     fit <- as_fit(object, name)
     if (is.null(scale)) {
         emb <- if (inherits(object, "pnmf_embedding")) object

@@ -141,9 +141,9 @@ pnmf <- function(x, k = NULL, scales = NULL, lambda = c(1, 1, 1),
                  knn_method = c("auto", "exact", "annoy", "hnsw"),
                  n_sweeps = NULL, max_iter = NULL, tol = NULL, keep_W = TRUE,
                  max_memory = NULL, threads = 1L, verbose = FALSE) {
-    mode <- match.arg(mode)
-    graph <- match.arg(graph)
-    knn_method <- match.arg(knn_method)
+    mode <- arg_choice(mode, "mode")
+    graph <- arg_choice(graph, "graph")
+    knn_method <- arg_choice(knn_method, "knn_method")
     fit_pnmf(x, k, scales, lambda, mode, n_scales, graph, k_nn, knn_method, n_sweeps,
              max_iter, tol, keep_W, max_memory, threads, verbose, call = match.call())
 }

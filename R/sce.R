@@ -237,7 +237,7 @@ calculate_pnmf <- function(x, coords, ncomponents = NULL, ntop = 2000, subset_ro
                            unit_norm = TRUE, method = c("pnmf", "nmf", "gnmf"),
                            scale = "select", select_args = list(), threads = NULL,
                            BPPARAM = NULL, keep_graph = FALSE, ..., call = sys.call(-1L)) {
-    method <- match.arg(method)
+    method <- arg_choice(method, "method")
     fit_args <- list(...)
     if (is.null(threads))
         threads <- if (!is.null(BPPARAM)) {
@@ -296,9 +296,10 @@ calculate_pnmf <- function(x, coords, ncomponents = NULL, ntop = 2000, subset_ro
 fit_with_graph <- function(a, keep_graph, call) {
     f <- formals(pnmf)
     for (nm in setdiff(names(f), names(a))) a[[nm]] <- eval(f[[nm]])
-    a$mode <- match.arg(a$mode, c("fast", "exact"))
-    a$graph <- match.arg(a$graph, c("auto", "complete", "knn"))
-    a$knn_method <- match.arg(a$knn_method, c("auto", "exact", "annoy", "hnsw"))
+    a$mode <- arg_choice(a$mode, "mode", c("fast", "exact"), call = call)
+    a$graph <- arg_choice(a$graph, "graph", c("auto", "complete", "knn"), call = call)
+    a$knn_method <- arg_choice(a$knn_method, "knn_method", c("auto", "exact", "annoy", "hnsw"),
+                               call = call)
     unknown <- setdiff(names(a), names(f))
     if (length(unknown))
         pnmf_stop("unknown argument(s): ", paste(unknown, collapse = ", "), ".", call = call)
@@ -314,6 +315,13 @@ fit_with_graph <- function(a, keep_graph, call) {
 select_features <- function(x, subset_row, ntop, call = sys.call(-1L)) {
     if (is.null(dim(x)) || length(dim(x)) != 2L)
         pnmf_stop("'x' must be a matrix-like object (features x cells).", call = call)
+    if (nrow(x) < 1L || ncol(x) < 1L)
+        pnmf_stop("'x' has ", nrow(x), " features and ", ncol(x), " cells; at least one of ",
+                  "each is needed.", call = call)
+    if (is.data.frame(x) || ((is.matrix(x) || is.array(x)) && !is.numeric(x)))
+        pnmf_stop("'x' must be a numeric matrix-like object, not ",
+                  if (is.data.frame(x)) "a data.frame" else paste(typeof(x), "values"), ".",
+                  call = call)
     if (!is.null(subset_row)) {
         ok <- tryCatch({ seq_len(nrow(x))[stats::setNames(seq_len(nrow(x)), rownames(x))[subset_row]] },
                        error = function(e) NULL)

@@ -66,7 +66,7 @@ mean_silhouette <- function(emb, cl) {
 selectScale <- function(object, criterion = c("stability", "silhouette"),
                         n_clusters = NULL, max_clusters = 10L, max_cells = 1000L,
                         nstart = 10L, seed = 1L, name = "PNMF") {
-    criterion <- match.arg(criterion)
+    criterion <- arg_choice(criterion, "criterion")
     fit <- as_fit(object, name)
     n <- fit$dims[["cells"]]
     if (n < 3L) pnmf_stop("choosing a scale needs at least 3 cells.")

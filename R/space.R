@@ -2,7 +2,7 @@
 # leading principal components (much cheaper for many cells and genes).
 
 distance_space <- function(x, space = c("auto", "full", "pca"), n_pcs = 50L) {
-    space <- match.arg(space)
+    space <- arg_choice(space, "space")
     n_pcs <- check_count(n_pcs, "n_pcs", min = 1L)
     if (space == "auto")
         space <- if (ncol(x) <= 5000L && nrow(x) <= 5000L) "full" else "pca"

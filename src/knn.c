@@ -97,6 +97,17 @@ static void knn_one(const double *Y, int m, int n, int k, int i, const double *g
             nc++;
         }
     }
+    if (nc < k) {
+        /* the screen overflowed (huge coordinates give NaN bounds): rank
+         * every cell by its exact distance instead */
+        nc = 0;
+        for (int j = 0; j < n; j++) {
+            if (j == i) continue;
+            cb[nc].j = j;
+            cb[nc].d = sqdist(Y + (size_t) i * m, Y + (size_t) j * m, m);
+            nc++;
+        }
+    }
     qsort(cb, (size_t) nc, sizeof(cand), cand_cmp);
     for (int r = 0; r < k; r++) out[i + (size_t) r * n] = cb[r].j + 1;
 }
