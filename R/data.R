@@ -49,13 +49,8 @@ simulateCircles <- function(n_per_circle = 20L, n_circles = 4L, n_noise = 97L,
     if (!is.numeric(radii) || length(radii) != n_circles || any(!is.finite(radii)) || any(radii < 0))
         pnmf_stop("'radii' must be ", n_circles, " finite numbers >= 0.")
     sd <- check_number(sd, "sd")
-    if (!is.null(seed)) {
-        if (exists(".Random.seed", envir = globalenv())) {
-            old <- get(".Random.seed", envir = globalenv())
-            on.exit(assign(".Random.seed", old, envir = globalenv()))
-        } else on.exit(rm(".Random.seed", envir = globalenv()))
-        set.seed(seed)
-    }
+    if (!is.null(seed))
+        return(with_seed(seed, simulateCircles(n_per_circle, n_circles, n_noise, radii, sd)))
     n <- n_per_circle * n_circles
     theta <- stats::runif(n, 0, 2 * pi)
     lab <- rep(seq_len(n_circles), each = n_per_circle)

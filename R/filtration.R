@@ -28,7 +28,14 @@ scaleGraph <- function(x, eps, threads = 1L) {
     threads <- check_threads(threads)
     f <- build_filtration(x, eps, threads)
     n <- ncol(x)
-    w <- if (length(f$d)) ifelse(f$d == 0, 1, exp(-f$d^2 / eps^1.5)) else numeric()
-    Matrix::sparseMatrix(i = f$i, j = f$j, x = w, dims = c(n, n), symmetric = TRUE,
+    Matrix::sparseMatrix(i = f$i, j = f$j, x = heat_weights(f$d, eps), dims = c(n, n), symmetric = TRUE,
                          dimnames = list(colnames(x), colnames(x)))
+}
+
+# The heat-kernel weights of the C core (heat_weight() in pnmf.h): 1 at
+# distance 0 (even where eps^1.5 underflows), else exp(-d^2 / eps^1.5).
+heat_weights <- function(d, eps) {
+    w <- exp(-d^2 / eps^1.5)
+    w[d == 0] <- 1
+    w
 }

@@ -3,6 +3,15 @@
 
 need_ggplot <- function(call = sys.call(-1L)) need_package("ggplot2", call = call)
 
+# The pnmf_embedding of a calculatePNMF() result or a runPNMF() SCE, else NULL.
+stored_embedding <- function(x, name) {
+    emb <- if (inherits(x, "pnmf_embedding")) x
+           else if (methods::is(x, "SingleCellExperiment") &&
+                    name %in% SingleCellExperiment::reducedDimNames(x))
+               SingleCellExperiment::reducedDim(x, name)
+    if (inherits(emb, "pnmf_embedding")) emb
+}
+
 # The persistence object behind a fit, an embedding or a SingleCellExperiment.
 as_persistence <- function(x, name, call = sys.call(-1L)) {
     if (inherits(x, "persistentScales")) return(x)
@@ -41,12 +50,7 @@ plotPersistence <- function(x, type = c("barcode", "histogram"), selected = NULL
     need_ggplot()
     type <- arg_choice(type, "type")
     ps <- as_persistence(x, name)
-    if (is.null(selected)) {
-        emb <- if (inherits(x, "pnmf_embedding")) x
-               else if (methods::is(x, "SingleCellExperiment"))
-                   SingleCellExperiment::reducedDim(x, name)
-        if (inherits(emb, "pnmf_embedding")) selected <- attr(emb, "scale")
-    }
+    if (is.null(selected)) selected <- attr(stored_embedding(x, name), "scale")
     if (inherits(selected, "pnmf_selection")) selected <- selected$scale
     if (!is.null(selected) && (!is.numeric(selected) || anyNA(selected)))
         pnmf_stop("'selected' must be scales (numbers) or a selectScale() result.")
@@ -151,10 +155,8 @@ plotEmbedding <- function(object, scale = NULL, labels = NULL,
     method <- arg_choice(method, "method")
     fit <- as_fit(object, name)
     if (is.null(scale)) {
-        emb <- if (inherits(object, "pnmf_embedding")) object
-               else if (methods::is(object, "SingleCellExperiment"))
-                   SingleCellExperiment::reducedDim(object, name)
-        scale <- if (inherits(emb, "pnmf_embedding")) attr(emb, "scale_index") else 1L
+        scale <- attr(stored_embedding(object, name), "scale_index")
+        if (is.null(scale)) scale <- 1L
     }
     t <- check_scale_index(fit, scale)
     if (is.character(labels) && length(labels) == 1L && methods::is(object, "SummarizedExperiment")) {

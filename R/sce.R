@@ -193,7 +193,8 @@ getPNMF <- function(x, name = "PNMF") {
 print.pnmf_embedding <- function(x, ...) {
     cat(sprintf("pNMF embedding: %d cells x %d factors, scale t = %d (%.6g)\n", nrow(x),
                 ncol(x), attr(x, "scale_index"), attr(x, "scale")))
-    print(utils::head(unclass(x)[, , drop = FALSE][, seq_len(ncol(x)), drop = FALSE], 6L))
+    print(matrix(unclass(x), nrow(x), dimnames = dimnames(x))[seq_len(min(6L, nrow(x))), ,
+                                                               drop = FALSE])
     if (nrow(x) > 6L) cat(sprintf("... %d more cells\n", nrow(x) - 6L))
     invisible(x)
 }
@@ -282,9 +283,7 @@ calculate_pnmf <- function(x, coords, ncomponents = NULL, ntop = 2000, subset_ro
         f <- fit$filtration
         if (is.null(f)) pnmf_stop("no graph to store: the fit has no graph term.")
         e <- f$d < fit$scales[t]
-        eps <- fit$scales[t]
-        g <- list(i = f$i[e], j = f$j[e],
-                  w = as.double(ifelse(f$d[e] == 0, 1, exp(-f$d[e]^2 / eps^1.5))))
+        g <- list(i = f$i[e], j = f$j[e], w = heat_weights(f$d[e], fit$scales[t]))
     }
     fit$filtration <- NULL
     structure(emb, basis = if (!is.null(fit$W)) getBasis(fit, t), scale = fit$scales[t],
@@ -356,8 +355,7 @@ row_variances <- function(x) {
 }
 
 realize <- function(x, call = sys.call(-1L)) {
-    if (is.matrix(x) || inherits(x, "dgCMatrix")) return(x)
-    if (inherits(x, "sparseMatrix")) return(methods::as(methods::as(x, "CsparseMatrix"), "generalMatrix"))
+    if (is.matrix(x) || inherits(x, "sparseMatrix")) return(x)   # as_input_matrix() converts
     if (methods::is(x, "DelayedArray") && requireNamespace("DelayedArray", quietly = TRUE) &&
         DelayedArray::is_sparse(x))
         return(methods::as(x, "dgCMatrix"))

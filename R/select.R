@@ -1,20 +1,20 @@
 # Choosing a scale without labels.
 
-# Mean silhouette width of a clustering of the rows of emb (Euclidean);
-# cells in singleton clusters count 0, as in cluster::silhouette().
-mean_silhouette <- function(emb, cl) {
+# Mean silhouette width of a clustering given the full distance matrix d of
+# the cells; cells in singleton clusters count 0, as in cluster::silhouette().
+mean_silhouette <- function(d, cl) {
     cl <- as.integer(factor(cl))
     nc <- max(cl)
     if (nc < 2L) return(0)
-    d <- as.matrix(stats::dist(emb))
-    ind <- matrix(0, nrow(emb), nc)
-    ind[cbind(seq_len(nrow(emb)), cl)] <- 1
+    n <- nrow(d)
+    ind <- matrix(0, n, nc)
+    ind[cbind(seq_len(n), cl)] <- 1
     size <- colSums(ind)
     tot <- d %*% ind                          # sum of distances to each cluster
-    own <- tot[cbind(seq_len(nrow(emb)), cl)]
+    own <- tot[cbind(seq_len(n), cl)]
     a <- own / pmax(size[cl] - 1, 1)
     other <- sweep(tot, 2L, size, "/")
-    other[cbind(seq_len(nrow(emb)), cl)] <- Inf
+    other[cbind(seq_len(n), cl)] <- Inf
     b <- apply(other, 1L, min)
     s <- ifelse(size[cl] > 1, (b - a) / pmax(a, b), 0)
     s[!is.finite(s)] <- 0
@@ -85,10 +85,11 @@ selectScale <- function(object, criterion = c("stability", "silhouette"),
     chosen <- integer(T)
     for (t in seq_len(T)) {
         emb <- getEmbedding(fit, t)
+        d <- as.matrix(stats::dist(emb[sub, , drop = FALSE]))
         best <- -Inf
         for (nc in tried) {
             cl <- cluster_embedding(emb, "kmeans", nc, 10L, nstart, seed)
-            s <- mean_silhouette(emb[sub, , drop = FALSE], cl[sub])
+            s <- mean_silhouette(d, cl[sub])
             if (s > best) {
                 best <- s
                 clusters[[t]] <- cl

@@ -51,7 +51,7 @@ test_that("the silhouette matches cluster::silhouette", {
     e <- matrix(rnorm(120), 60)
     cl <- sample(1:3, 60, replace = TRUE)
     ref <- mean(cluster::silhouette(cl, stats::dist(e))[, "sil_width"])
-    expect_equal(pnmf:::mean_silhouette(e, cl), ref, tolerance = 1e-12)
+    expect_equal(pnmf:::mean_silhouette(as.matrix(stats::dist(e)), cl), ref, tolerance = 1e-12)
 })
 
 test_that("stability finds the persistent clustering, silhouette the best separated", {
@@ -79,7 +79,7 @@ test_that("stability finds the persistent clustering, silhouette the best separa
     si <- selectScale(fit, "silhouette", n_clusters = 2)
     expect_identical(si$t, 3L)
     expect_equal(si$scores$silhouette[3],
-                 pnmf:::mean_silhouette(getEmbedding(fit, 3), cls[[3]]))
+                 pnmf:::mean_silhouette(as.matrix(dist(getEmbedding(fit, 3))), cls[[3]]))
     # without n_clusters the number is chosen by silhouette: 2 here
     auto <- selectScale(fit)
     expect_identical(auto$scores$n_clusters[1:3], rep(2L, 3))
