@@ -65,10 +65,10 @@ as_input_matrix <- function(x, arg = "x", min_cells = 1L, call = sys.call(-1L)) 
     x
 }
 
-check_count <- function(x, arg, min = 1L, max = Inf, call = sys.call(-1L)) {
+check_count <- function(x, arg, min = 1L, max = .Machine$integer.max, call = sys.call(-1L)) {
     if (!is.numeric(x) || length(x) != 1L || is.na(x) || x != round(x) || x < min || x > max)
         pnmf_stop("'", arg, "' must be a whole number",
-                  if (is.finite(max)) paste0(" between ", min, " and ", max)
+                  if (max < .Machine$integer.max) paste0(" between ", min, " and ", max)
                   else paste0(" >= ", min), ", not ", deparse1(x), ".", call = call)
     as.integer(x)
 }

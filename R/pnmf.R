@@ -168,7 +168,7 @@ fit_pnmf <- function(x, k, scales, lambda, mode, n_scales, graph, k_nn, knn_meth
     n_scales <- check_count(n_scales, "n_scales", min = 2L, call = call)
     k_nn <- check_count(k_nn, "k_nn", min = 1L, call = call)
     n_sweeps <- check_count(if (is.null(n_sweeps)) if (exact) 10L else 200L else n_sweeps,
-                            "n_sweeps", min = 0L, call = call)
+                            "n_sweeps", min = 0L, max = 1e7, call = call)
     max_iter <- check_count(if (is.null(max_iter)) if (exact) 1000L else 3L else max_iter,
                             "max_iter", min = 0L, call = call)
     tol <- check_number(if (is.null(tol)) 1e-3 else tol, "tol", call = call)

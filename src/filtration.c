@@ -24,6 +24,7 @@ SEXP C_filtration_pairs(SEXP sX, SEXP semax, SEXP sthreads)
 {
     if (!isReal(sX) || !isMatrix(sX)) error("'x' must be a double matrix");
     if (!isReal(semax) || length(semax) != 1) error("'emax' must be one number");
+    check_finite(sX, "x");
     int m = nrows(sX), n = ncols(sX), nthreads = as_threads(sthreads);
     double emax = REAL(semax)[0];
     const double *X = REAL(sX);

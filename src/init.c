@@ -40,6 +40,14 @@ void set_names(SEXP list, const char **names)
     UNPROTECT(1);
 }
 
+/* Errors unless every value of the double vector s is finite. */
+void check_finite(SEXP s, const char *what)
+{
+    const double *v = REAL(s);
+    for (R_xlen_t l = 0; l < XLENGTH(s); l++)
+        if (!R_FINITE(v[l])) error("'%s' has missing or infinite values", what);
+}
+
 SEXP list_elt(SEXP list, const char *name)
 {
     if (TYPEOF(list) != VECSXP) error("expected a list holding '%s'", name);

@@ -123,8 +123,7 @@ SEXP C_knn_exact(SEXP sY, SEXP sk, SEXP sthreads)
     if (k == NA_INTEGER || k < 1 || k > n - 1)
         error("'k' must be between 1 and %d (the number of cells - 1)", n - 1);
     const double *Y = REAL(sY);
-    for (R_xlen_t l = 0; l < XLENGTH(sY); l++)
-        if (!R_FINITE(Y[l])) error("'y' has missing or infinite values");
+    check_finite(sY, "y");
     /* block size: Gram block of about 16 M doubles (128 MB) */
     int B = (int) (16777216.0 / n);
     if (B > 1024) B = 1024;
@@ -183,6 +182,7 @@ SEXP C_pair_dist(SEXP sY, SEXP si, SEXP sj, SEXP sthreads)
     R_xlen_t ne = XLENGTH(si);
     if (XLENGTH(sj) != ne) error("'i' and 'j' must have the same length");
     int m = nrows(sY), n = ncols(sY), nthreads = as_threads(sthreads);
+    check_finite(sY, "y");
     const int *pi = INTEGER(si), *pj = INTEGER(sj);
     for (R_xlen_t e = 0; e < ne; e++)
         if (pi[e] == NA_INTEGER || pj[e] == NA_INTEGER || pi[e] < 1 || pi[e] > n ||

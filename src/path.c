@@ -49,8 +49,8 @@ void data_from_sexp(SEXP sX, data_matrix *X)
         if (!isInteger(p) || !isInteger(i) || !isReal(x) || !isInteger(dim) || length(dim) != 2)
             error("sparse data must be list(p = integer, i = integer, x = double, dim = integer(2))");
         int m = INTEGER(dim)[0], n = INTEGER(dim)[1];
-        if (m < 0 || n < 0 || length(p) != n + 1 || INTEGER(p)[0] != 0 ||
-            INTEGER(p)[n] != length(i) || length(x) != length(i))
+        if (m < 0 || n < 0 || XLENGTH(p) != (R_xlen_t) n + 1 || INTEGER(p)[0] != 0 ||
+            INTEGER(p)[n] != XLENGTH(i) || XLENGTH(x) != XLENGTH(i))
             error("inconsistent sparse data");
         for (int j = 0; j < n; j++)
             if (INTEGER(p)[j + 1] < INTEGER(p)[j]) error("inconsistent sparse data");
@@ -119,7 +119,7 @@ SEXP C_pnmf_path(SEXP sX, SEXP sW0, SEXP sH0, SEXP sedges, SEXP sscales,
     if (!R_FINITE(path_tol) || path_tol < 0) error("invalid 'path_tol'");
     block_result (*solve)(const block_problem *, double *, double *) =
         hals ? solve_block_hals : solve_block_mu;
-    if (n_sweeps == NA_INTEGER || n_sweeps < 0 || max_iter == NA_INTEGER || max_iter < 0 ||
+    if (n_sweeps == NA_INTEGER || n_sweeps < 0 || n_sweeps > 10000000 || max_iter == NA_INTEGER || max_iter < 0 ||
         warm_iter == NA_INTEGER || warm_iter < 0 || !R_FINITE(tol) || !R_FINITE(warm_tol) ||
         !(f_start > 0) || !R_FINITE(f_start) || keep_W == NA_LOGICAL || !R_FINITE(lam[0]) ||
         !R_FINITE(lam[1]) || !R_FINITE(lam[2]) || lam[0] < 0 || lam[1] < 0 || lam[2] < 0)

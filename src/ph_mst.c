@@ -52,8 +52,9 @@ void prim_mst(const double *X, int m, int n, int nthreads,
             for (int r = 0; r < nrest; r++) {
                 double d2 = sqdist(xu, Y + (size_t) r * m, m);
                 if (d2 > lmax) lmax = d2;
-                if (d2 < key[r]) { key[r] = d2; parent[r] = u; }
-                if (key[r] < lkey || (key[r] == lkey && lbest >= 0 && id[r] < id[lbest])) {
+                /* parent < 0: a key still +Inf where d2 overflowed to +Inf */
+                if (d2 < key[r] || parent[r] < 0) { key[r] = d2; parent[r] = u; }
+                if (lbest < 0 || key[r] < lkey || (key[r] == lkey && id[r] < id[lbest])) {
                     lkey = key[r]; lbest = r;
                 }
             }
@@ -124,6 +125,7 @@ SEXP C_ph_mst(SEXP sX, SEXP sthreads)
     if (!isReal(sX) || !isMatrix(sX)) error("'x' must be a double matrix");
     int m = nrows(sX), n = ncols(sX), nthreads = as_threads(sthreads);
     if (n < 1) error("'x' must have at least one column");
+    check_finite(sX, "x");
     SEXP res = PROTECT(allocVector(VECSXP, 4));
     SEXP sfrom = PROTECT(allocVector(INTSXP, n - 1));
     SEXP sto = PROTECT(allocVector(INTSXP, n - 1));
@@ -146,6 +148,7 @@ SEXP C_count_pairs(SEXP sX, SEXP sth, SEXP sthreads)
 {
     if (!isReal(sX) || !isMatrix(sX)) error("'x' must be a double matrix");
     if (!isReal(sth)) error("'thresholds' must be double");
+    check_finite(sX, "x");
     int nt = length(sth);
     const double *th = REAL(sth);
     for (int t = 1; t < nt; t++)

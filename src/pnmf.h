@@ -152,6 +152,7 @@ void data_from_sexp(SEXP sX, data_matrix *X);
 /* utilities */
 int as_threads(SEXP s);
 SEXP list_elt(SEXP list, const char *name);
+void check_finite(SEXP s, const char *what);
 void set_names(SEXP list, const char **names);
 
 #endif

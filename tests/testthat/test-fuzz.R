@@ -1,9 +1,9 @@
 # Bounded fuzzing (seeded): malformed and edge-case inputs never crash R,
 # and exported functions fail only with classed pnmf errors.  The longer run
-# is inst/check/fuzz.R.
+# is inst/robustness/fuzz.R.
 
 test_that("hundreds of malformed inputs give results or classed errors, no crash", {
-    source(system.file("check", "fuzz-cases.R", package = "pnmf"), local = TRUE)
+    source(system.file("robustness", "fuzz-cases.R", package = "pnmf"), local = TRUE)
     r <- suppressWarnings(run_fuzz(250, 250, seed = 20261125))
     expect_identical(nrow(r), 500L)
     unclassed <- r[r$kind == "export" & r$outcome == "unclassed", ]
@@ -11,6 +11,35 @@ test_that("hundreds of malformed inputs give results or classed errors, no crash
     # the cases really are mostly malformed: most calls must fail
     expect_gt(mean(r$outcome[r$kind == "export"] == "classed"), 0.5)
     expect_gt(mean(r$outcome[r$kind == "call"] == "error"), 0.5)
+})
+
+test_that("every argument of every .Call entry, replaced by bad values, gives an R error or a result", {
+    source(system.file("robustness", "fuzz-cases.R", package = "pnmf"), local = TRUE)
+    r <- run_entry_audit()
+    # all ten valid calls work, then about 2,000 mutated ones return (no crash)
+    expect_identical(r$outcome[r$what == "valid"], rep("ok", 10L))
+    expect_gt(nrow(r), 2000L)
+    expect_setequal(unique(r$entry), c("C_ph_mst", "C_count_pairs", "C_filtration_pairs",
+                                       "C_laplacian_products", "C_nndsvda", "C_pnmf_path",
+                                       "C_data_products", "C_knn_exact", "C_pair_dist"))
+    # every entry refuses non-finite coordinates or data it cannot index
+    bad <- r[r$what != "valid", ]
+    expect_gt(mean(bad$outcome == "error"), 0.6)
+    x <- matrix(runif(12), 3, 4)
+    x[2, 3] <- NaN
+    expect_error(.Call(pnmf:::C_ph_mst, x, 1L), "missing or infinite")
+    expect_error(.Call(pnmf:::C_count_pairs, x, 1, 1L), "missing or infinite")
+    expect_error(.Call(pnmf:::C_filtration_pairs, x, 1, 1L), "missing or infinite")
+    expect_error(.Call(pnmf:::C_pair_dist, x, 1L, 2L, 1L), "missing or infinite")
+})
+
+test_that("the MST stays a tree when squared distances overflow", {
+    set.seed(2)
+    y <- matrix(runif(12), 2, 6) * 1e300
+    mst <- .Call(pnmf:::C_ph_mst, y, 1L)
+    expect_true(all(c(mst$from, mst$to) %in% 1:6))
+    expect_identical(sort(unique(c(mst$from, mst$to))), 1:6)
+    expect_true(all(mst$length == Inf))
 })
 
 test_that("huge values give a clear error, and the raw kNN entry stays in range", {

@@ -1,6 +1,6 @@
 # Seeded fuzz cases for pnmf: random malformed and edge-case inputs to the
 # exported functions and to the raw .Call entries.  Used by
-# tests/testthat/test-fuzz.R (a few hundred cases) and inst/check/fuzz.R
+# tests/testthat/test-fuzz.R (a few hundred cases) and inst/robustness/fuzz.R
 # (thousands).  A case passes when the call returns, or fails with a classed
 # pnmf error (exported functions) or any R error (raw .Call entries); a crash
 # would end the R process, so a finished run shows there was none.
@@ -115,4 +115,92 @@ run_fuzz <- function(n_export, n_call, seed = 1L) {
         out[nrow(out) + 1L, ] <- c("call", cs$entry, r)
     }
     out
+}
+
+# Systematic audit of the raw .Call entries: valid arguments for each entry,
+# then every argument (and every element of a list argument) replaced in turn
+# by each value of a catalogue of bad ones.  Returns list(entry, what, args).
+entry_valid_args <- function() {
+    set.seed(3)
+    x <- matrix(runif(4 * 9), 4, 9)
+    ns <- asNamespace("pnmf")
+    f <- .Call(ns$C_filtration_pairs, x, 0.8, 1L)
+    H <- matrix(runif(2 * 9), 2, 9)
+    W <- matrix(runif(4 * 2), 4, 2)
+    s <- svd(x, nu = 2, nv = 2)
+    xs <- Matrix::Matrix(x * (x > 0.4), sparse = TRUE)
+    xl <- list(p = xs@p, i = xs@i, x = xs@x, dim = xs@Dim)
+    control <- list(n_sweeps = 2L, max_iter = 3L, warm_max_iter = 3L, tol = 1e-3,
+                    warm_tol = 1e-3, f_start = 1e9, keep_W = TRUE, progress = NULL,
+                    threads = 1L, solver = "hals", path_tol = 0)
+    list(
+        list(entry = "C_ph_mst", args = list(x, 1L)),
+        list(entry = "C_count_pairs", args = list(x, c(0.2, 0.5, 1), 2L)),
+        list(entry = "C_filtration_pairs", args = list(x, 0.8, 1L)),
+        list(entry = "C_laplacian_products", args = list(f$i, f$j, f$d, 9L, 0.5, H, 1L)),
+        list(entry = "C_nndsvda", args = list(s$u, s$d[1:2], s$v, 2L, mean(x))),
+        list(entry = "C_pnmf_path", args = list(x, W, H, f, c(0.3, 0.6), c(1, 1, 1), control)),
+        list(entry = "C_pnmf_path", args = list(xl, W, H, f, c(0.3, 0.6), c(1, 1, 1),
+                                                 modifyList(control, list(solver = "mu")))),
+        list(entry = "C_data_products", args = list(xl, H, W, 2L)),
+        list(entry = "C_knn_exact", args = list(x, 3L, 2L)),
+        list(entry = "C_pair_dist", args = list(x, 1:3, c(2L, 5L, 9L), 1L)))
+}
+
+# Bad replacements for one valid value v (a list gets its elements mutated
+# separately, in entry_mutations()).
+bad_values <- function(v) {
+    out <- list(NULL, NA, "a", list(), integer(), numeric(), NA_integer_, NaN, Inf, -Inf,
+                -1L, 0L, .Machine$integer.max, 1e300, -1, TRUE, sum)
+    if (is.numeric(v) && length(v) > 0L) {
+        bump <- function(val) { z <- v; z[length(z)] <- val; z }
+        out <- c(out, list(bump(NA), bump(NaN), bump(Inf), bump(-1), bump(1e300),
+                           bump(.Machine$integer.max), rev(v), v[-1L], c(v, v),
+                           if (is.integer(v)) as.double(v) else suppressWarnings(as.integer(v)),
+                           as.character(v)))
+    }
+    if (is.matrix(v)) {
+        out <- c(out, list(t(v), v[, -1L, drop = FALSE], v[-1L, , drop = FALSE],
+                           v[, 0L, drop = FALSE], v[0L, , drop = FALSE], c(v), v * 1e300,
+                           array(v, c(dim(v), 1L))))
+    }
+    out
+}
+
+entry_mutations <- function() {
+    cases <- list()
+    add <- function(entry, what, args) cases[[length(cases) + 1L]] <<- list(entry = entry, what = what, args = args)
+    for (valid in entry_valid_args()) {
+        args <- valid$args
+        add(valid$entry, "valid", args)
+        for (a in seq_along(args)) {
+            v <- args[[a]]
+            if (is.list(v) && !is.null(names(v))) {
+                for (el in names(v)) {
+                    z <- args; z[[a]][[el]] <- NULL
+                    add(valid$entry, paste0("arg ", a, ": drop ", el), z)
+                    for (b in bad_values(v[[el]])) {
+                        z <- args; z[[a]][el] <- list(b)
+                        add(valid$entry, paste0("arg ", a, "$", el), z)
+                    }
+                }
+            }
+            for (b in bad_values(v)) {
+                z <- args; z[a] <- list(b)
+                add(valid$entry, paste0("arg ", a), z)
+            }
+        }
+    }
+    cases
+}
+
+run_entry_audit <- function() {
+    ns <- asNamespace("pnmf")
+    cases <- entry_mutations()
+    outcome <- vapply(cases, function(cs) tryCatch({
+        suppressWarnings(do.call(.Call, c(list(get(cs$entry, envir = ns)), cs$args)))
+        "ok"
+    }, error = function(e) "error"), "")
+    data.frame(entry = vapply(cases, `[[`, "", "entry"), what = vapply(cases, `[[`, "", "what"),
+               outcome = outcome)
 }
