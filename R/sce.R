@@ -69,7 +69,9 @@
 #'                      select_args = list(n_clusters = 5))
 #' dim(emb)
 #' attr(emb, "scale_index")
-#' if (requireNamespace("SingleCellExperiment", quietly = TRUE)) {
+#' # With a SingleCellExperiment (interactive only: loading the package alone
+#' # takes about 6 s; the vignette and the tests run the same steps)
+#' if (interactive() && requireNamespace("SingleCellExperiment", quietly = TRUE)) {
 #'     sce <- SingleCellExperiment::SingleCellExperiment(
 #'         list(logcounts = circles$x), colData = data.frame(label = circles$labels))
 #'     sce <- runPNMF(sce, ncomponents = 2, lambda = c(100, 100, 1), store_graph = TRUE)
@@ -254,6 +256,8 @@ calculate_pnmf <- function(x, coords, ncomponents = NULL, ntop = 2000, subset_ro
     mat <- select_features(x, subset_row, ntop)
     if (!is.null(coords) && ncol(coords) != ncol(mat))
         pnmf_stop("the reducedDim has ", ncol(coords), " cells but the assay has ", ncol(mat), ".")
+    if (!is.null(ncomponents))
+        ncomponents <- check_count(ncomponents, "ncomponents", max = max(1L, ncol(mat)), call = call)
     if (unit_norm) mat <- preprocessCounts(mat, log = FALSE, unit_norm = TRUE)
     fit <- switch(method,
         nmf = do.call(fitNMF, c(list(quote(mat), ncomponents, threads = threads), fit_args)),

@@ -2,12 +2,12 @@
 # function and raw .Call entry (cases from fuzz-cases.R).  Passes when no
 # call crashes R (the script finishes) and every failure of an exported
 # function is a classed pnmf error.
-#   Rscript inst/check/fuzz.R [cases per kind, default 1500] [seed, default 1]
+#   Rscript inst/robustness/fuzz.R [cases per kind, default 1500] [seed, default 1]
 args <- commandArgs(trailingOnly = TRUE)
 n <- if (length(args) >= 1L) as.integer(args[1L]) else 1500L
 seed <- if (length(args) >= 2L) as.integer(args[2L]) else 1L
 suppressPackageStartupMessages(library(pnmf))
-source(system.file("check", "fuzz-cases.R", package = "pnmf"))
+source(system.file("robustness", "fuzz-cases.R", package = "pnmf"))
 t0 <- proc.time()[["elapsed"]]
 r <- suppressWarnings(run_fuzz(n, n, seed))
 cat(sprintf("fuzz: %d cases (%d exported-function calls, %d raw .Call), seed %d, %.0f s\n",

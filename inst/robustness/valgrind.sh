@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run a representative workload of pnmf's C code under valgrind memcheck and
 # fail on any error (invalid read/write, use of uninitialised values).
-#   bash inst/check/valgrind.sh        # about 30 s; needs valgrind and pnmf installed
+#   bash inst/robustness/valgrind.sh        # a few minutes; needs valgrind and pnmf installed
 set -uo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 command -v valgrind >/dev/null 2>&1 || { echo "valgrind is not installed (apt-get install valgrind)"; exit 2; }

@@ -6,6 +6,11 @@
 # Exit status 1 if anything failed or errored.
 #
 #   Rscript inst/scripts/run-tests.R [repo-root] [--filter REGEX] [--child]
+#                                    [--failed-before N]
+#
+# --failed-before N adds N failures found before the suite (test.sh: the
+# R CMD check, the sanitizer run, the valgrind run) to the failed count, so
+# the last line and the exit status account for them.
 #
 # When both R's reference BLAS and OpenBLAS are on the machine, the golden
 # test (the authors' published run) is run a second time in a child process
@@ -25,8 +30,10 @@ script_root <- function() {
 args <- commandArgs(trailingOnly = TRUE)
 opt <- function(name) { i <- match(name, args); if (is.na(i)) NULL else args[i + 1L] }
 filter <- opt("--filter")
+failed_before <- opt("--failed-before")
 child <- "--child" %in% args
-pos <- args[!args %in% c("--filter", "--child", filter)]
+pos <- args[!args %in% c("--filter", "--child", "--failed-before", filter, failed_before)]
+failed_before <- if (is.null(failed_before)) 0L else as.integer(failed_before)
 root <- if (length(pos)) normalizePath(pos[1L]) else script_root()
 test_path <- file.path(root, "tests", "testthat")
 if (!nzchar(Sys.getenv("NOT_CRAN"))) Sys.setenv(NOT_CRAN = "true")
@@ -112,6 +119,11 @@ if (!child && is.null(filter) && length(ob <- other_blas())) {
         cat("ERROR: the golden test with", names(ob), "did not report its counts\n")
         failed <- failed + 1
     }
+}
+if (failed_before > 0L) {
+    cat(sprintf("\n%d failure(s) before the test suite (see above) counted as failed\n",
+                failed_before))
+    failed <- failed + failed_before
 }
 cat("\n")
 counts_line(passed, failed, skipped)

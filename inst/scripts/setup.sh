@@ -2,7 +2,9 @@
 # setup.sh: install what pnmf needs on a Debian/Ubuntu machine, then install
 # pnmf itself from this repository.
 #
-#   bash inst/scripts/setup.sh
+#   bash inst/scripts/setup.sh          # what the package and its demo need
+#   bash inst/scripts/setup.sh --test   # also valgrind and gcc's sanitizer
+#                                       # runtime, for inst/scripts/test.sh
 #
 # Idempotent: a Debian package is installed only when what it provides is
 # missing (R packages named in DESCRIPTION, plus testthat, knitr and
@@ -17,6 +19,8 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+test_tools=0
+[ "${1:-}" = "--test" ] && test_tools=1
 [ -f "$ROOT/DESCRIPTION" ] || { echo "setup.sh: no DESCRIPTION in $ROOT" >&2; exit 1; }
 
 LOG="$(mktemp -d "${TMPDIR:-/tmp}/pnmf-setup.XXXXXX")"
@@ -62,6 +66,13 @@ else
 fi
 command -v pandoc >/dev/null 2>&1 || need+=(pandoc)
 command -v qpdf >/dev/null 2>&1 || need+=(qpdf)
+# the robustness runs of test.sh: valgrind, and libasan for -fsanitize=address
+if [ "$test_tools" -eq 1 ]; then
+    command -v valgrind >/dev/null 2>&1 || need+=(valgrind)
+    if command -v gcc >/dev/null 2>&1 && [ ! -f "$(gcc -print-file-name=libasan.so)" ]; then
+        need+=("libgcc-$(gcc -dumpversion | cut -d. -f1)-dev")
+    fi
+fi
 # OpenBLAS: pnmf is correct with any BLAS but fast with an optimised one; on
 # Debian installing it makes it R's BLAS (run-tests.R then also runs the
 # golden test with the reference BLAS, so both are exercised).

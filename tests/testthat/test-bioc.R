@@ -143,3 +143,24 @@ test_that("the Bioconductor entry points give classed errors", {
     logcounts(neg)[1, 1] <- -1
     expect_error(runPNMF(neg), class = err)
 })
+
+test_that("runPNMF leaves the caller's assays bit-identical (deep copies compared)", {
+    sce <- small_sce()
+    sp <- Matrix::Matrix(logcounts(sce), sparse = TRUE)
+    assay(sce, "sparse") <- sp
+    reducedDim(sce, "PCA") <- prcomp(t(logcounts(sce)), rank. = 5)$x
+    # copies in fresh memory: an in-place write by C code would show up
+    dense_copy <- logcounts(sce) + 0
+    sparse_copy <- sp + 0
+    pca_copy <- reducedDim(sce, "PCA") + 0
+    out <- runPNMF(sce, ncomponents = 3, n_scales = 5)
+    out <- runPNMF(sce, assay.type = "sparse", ncomponents = 3, n_scales = 5, threads = 2,
+                   store_graph = TRUE)
+    out <- runPNMF(sce, dimred = "PCA", ncomponents = 3, n_scales = 5)
+    out <- runPNMF(sce, method = "gnmf", ncomponents = 3)
+    expect_identical(logcounts(sce), dense_copy)
+    expect_identical(assay(sce, "sparse"), sparse_copy)
+    expect_identical(reducedDim(sce, "PCA"), pca_copy)
+    expect_identical(reducedDimNames(sce), "PCA")
+    expect_false(is.null(reducedDim(out, "PNMF")))
+})

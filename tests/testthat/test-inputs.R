@@ -131,3 +131,58 @@ test_that("inputs are not modified by a fit", {
     expect_identical(sc, sc_copy)
     expect_identical(lam, lam_copy)
 })
+
+test_that("the fast mode, the baselines and the helpers leave their inputs unchanged", {
+    set.seed(4)
+    sp <- Matrix::rsparsematrix(40, 25, 0.3, rand.x = function(n) stats::rpois(n, 4) + 1)
+    sp_copy <- sp + 0
+    dn <- as.matrix(sp)
+    dn_copy <- dn + 0
+    for (input in list(sp, dn)) {
+        f <- pnmf(input, k = 3, n_scales = 5, n_sweeps = 5, threads = 2)
+        f <- pnmf(input, k = 3, n_scales = 5, n_sweeps = 5, graph = "knn", k_nn = 4)
+        ps <- persistentScales(input, type = "spread", n_scales = 4)
+        g <- scaleGraph(input, ps$scales[2])
+        n <- fitNMF(input, 3, max_iter = 5)
+        gn <- fitGNMF(input, 3, k_nn = 4, max_iter = 5)
+        e <- calculatePNMF(input, ncomponents = 2, ntop = 20, n_scales = 4, scale = 1)
+    }
+    expect_identical(sp, sp_copy)
+    expect_identical(dn, dn_copy)
+    # a fit is not changed by what is computed from it
+    fit <- pnmf(dn, k = 2, n_scales = 4, n_sweeps = 3)
+    fit_copy <- unserialize(serialize(fit, NULL))
+    s <- selectScale(fit, n_clusters = 2)
+    cl <- clusterScale(fit, 2, n_clusters = 2)
+    ev <- evaluatePath(fit, labels = rep(1:2, length.out = 25), n_clusters = 2)
+    h <- getEmbedding(fit, 3)
+    h[] <- 0
+    expect_identical(fit, fit_copy)
+})
+
+test_that("degenerate cell sets: one cell, fewer cells than k, duplicates, constant data", {
+    x1 <- x[, 1, drop = FALSE]
+    expect_error(pnmf(x1, k = 2, scales = 1), "between 1 and 1", class = err)
+    f1 <- pnmf(x1, k = 1, scales = 1, n_sweeps = 2)           # a single cell, given scales
+    expect_true(all(is.finite(f1$H)) && all(f1$H >= 0))
+    expect_error(fitNMF(x[, 1:3], k = 4), class = err)
+    expect_error(calculatePNMF(x[, 1:3], ncomponents = 4), "'ncomponents'.*between 1 and 3",
+                 class = err)
+    # all cells identical: every death time is 0; the fit still runs on finite values
+    xd <- x[, rep(1, 6)]
+    ps <- persistentScales(xd)
+    expect_true(all(ps$diagram[, "death"] == 0))
+    fd <- pnmf(xd, k = 2, n_sweeps = 3)
+    expect_true(all(is.finite(fd$H)) && all(is.finite(fd$objective)))
+    expect_true(all(fd$H >= 0))
+    # duplicated cells die at 0: the scales stay sorted and >= 0, the fit finite
+    xh <- cbind(x, x[, 1:4])
+    psh <- persistentScales(xh)
+    expect_identical(sum(psh$diagram[, "death"] == 0), 4L)
+    fh <- pnmf(xh, k = 2, n_sweeps = 3)
+    expect_false(is.unsorted(fh$scales))
+    expect_true(all(is.finite(fh$H)) && all(is.finite(fh$objective)))
+    # identical cells are neighbours at every positive scale (weight 1)
+    g <- scaleGraph(xh, min(psh$diagram[psh$diagram[, "death"] > 0, "death"]))
+    expect_equal(diag(as.matrix(g)[1:4, 9:12]), rep(1, 4))
+})
