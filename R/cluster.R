@@ -32,7 +32,19 @@ cluster_embedding <- function(emb, method, n_clusters, k_graph, nstart, seed,
         if (n_clusters > distinct)
             return(factor(match(do.call(paste, as.data.frame(emb)),
                                 do.call(paste, as.data.frame(emb)))))
-        km <- with_seed(seed, stats::kmeans(emb, n_clusters, nstart = nstart, iter.max = 100L))
+        km <- tryCatch(with_seed(seed, stats::kmeans(emb, n_clusters, nstart = nstart,
+                                                     iter.max = 100L)),
+                       error = function(e) NULL)
+        if (is.null(km)) {
+            # Hartigan-Wong stops on nearly coincident points ("empty
+            # cluster"); Lloyd's algorithm on the rescaled embedding does not
+            km <- tryCatch(with_seed(seed, stats::kmeans(emb / max(abs(emb)), n_clusters,
+                                                         nstart = nstart, iter.max = 100L,
+                                                         algorithm = "Lloyd")),
+                           error = function(e) pnmf_stop(
+                               "k-means failed on this embedding (", conditionMessage(e),
+                               "); try method = \"graph\" or fewer clusters.", call = call))
+        }
         return(factor(km$cluster))
     }
     if (!requireNamespace("bluster", quietly = TRUE))

@@ -24,7 +24,7 @@ preprocessCounts <- function(x, log = TRUE, unit_norm = TRUE) {
         if (!is.double(x@x)) x@x <- as.double(x@x)
         if (log) x@x <- log10(1 + x@x)
         if (unit_norm) {
-            nrm <- sqrt(Matrix::colSums(x^2))
+            nrm <- col_norms(x)
             warn_zero_cells(nrm)
             nrm[nrm == 0] <- 1
             dn <- dimnames(x)
@@ -36,12 +36,27 @@ preprocessCounts <- function(x, log = TRUE, unit_norm = TRUE) {
     x <- as_data_matrix(x)
     if (log) x <- log10(1 + x)
     if (unit_norm) {
-        nrm <- sqrt(colSums(x^2))
+        nrm <- col_norms(x)
         warn_zero_cells(nrm)
         nrm[nrm == 0] <- 1
         x <- sweep(x, 2L, nrm, "/")
     }
     x
+}
+
+# Euclidean norms of the columns of a nonnegative matrix.  Where the sum of
+# squares under- or overflows (values near 1e-160 or 1e160), the column is
+# scaled by its maximum first, as LAPACK's dnrm2 does; other columns keep the
+# plain (bit-identical) formula.
+col_norms <- function(x) {
+    nrm <- sqrt(if (is.matrix(x)) colSums(x^2) else Matrix::colSums(x^2))
+    redo <- which(nrm == 0 | !is.finite(nrm))
+    for (j in redo) {
+        v <- if (is.matrix(x)) x[, j] else as.vector(x[, j])
+        m <- max(v)
+        if (m > 0 && is.finite(m)) nrm[j] <- m * sqrt(sum((v / m)^2))
+    }
+    nrm
 }
 
 warn_zero_cells <- function(nrm) {

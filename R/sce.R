@@ -278,6 +278,7 @@ calculate_pnmf <- function(x, coords, ncomponents = NULL, ntop = 2000, subset_ro
             a <- a[!vapply(a, is.null, logical(1))]
             fit_with_graph(a, keep_graph, call)
         })
+    fit$unit_norm <- unit_norm          # for projectPNMF() of new cells
     t <- if (identical(scale, "select")) do.call(selectScale, c(list(quote(fit)), select_args))$t
          else if (identical(scale, "finest")) 1L
          else check_scale_index(fit, scale)

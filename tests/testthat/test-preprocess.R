@@ -134,3 +134,14 @@ test_that("simulateCircles is reproducible with a seed and restores the RNG stat
     simulateCircles(n_per_circle = 4, seed = 3)
     expect_false(exists(".Random.seed", envir = globalenv()))
 })
+
+test_that("unit norms survive values whose squares underflow", {
+    x <- cbind(c(1e-300, 2e-300, 0), c(3e-170, 0, 4e-170), c(1, 2, 2))
+    y <- preprocessCounts(x, log = FALSE)
+    expect_equal(colSums(y^2), c(1, 1, 1))
+    expect_equal(y[, 1], c(1, 2, 0) / sqrt(5))
+    expect_equal(y[, 2], c(3, 0, 4) / 5)
+    expect_identical(y[, 3], x[, 3] / 3)                   # plain formula elsewhere
+    ys <- preprocessCounts(Matrix::Matrix(x, sparse = TRUE), log = FALSE)
+    expect_equal(as.matrix(ys), y, ignore_attr = TRUE)
+})

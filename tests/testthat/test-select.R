@@ -99,3 +99,12 @@ test_that("bad arguments of the clustering helpers are classed errors", {
     expect_error(selectScale(fit, max_cells = 1), class = err)
     expect_error(selectScale(list()), class = err)
 })
+
+test_that("k-means on nearly coincident cells falls back to Lloyd instead of failing", {
+    emb <- cbind(seq(2.07, 2.77, length.out = 8), seq(2.07, 2.77, length.out = 8)) * 1e-301
+    set.seed(1)
+    expect_error(stats::kmeans(emb, 2, nstart = 10), "empty cluster")   # what R does alone
+    cl <- pnmf:::cluster_embedding(emb, "kmeans", 2L, 10L, 10L, 1L)
+    expect_identical(as.integer(cl), rep(1:2, each = 4))
+    expect_identical(cl, pnmf:::cluster_embedding(emb * 1e301, "kmeans", 2L, 10L, 10L, 1L))
+})

@@ -1,0 +1,128 @@
+# projectPNMF(): nonnegative least squares of new cells on a fitted basis.
+
+# Brute force: the minimiser over h >= 0 of ||x - W h||^2 + ridge ||h||^2 is
+# the least-squares solution on one support whose coefficients are all > 0
+# and whose gradient is >= 0 off the support (KKT); try every support.
+nnls_brute <- function(W, x, ridge = 0) {
+    k <- ncol(W)
+    G <- crossprod(W) + ridge * diag(k)
+    b <- drop(crossprod(W, x))
+    best <- rep(0, k)
+    for (code in seq_len(2^k - 1)) {
+        s <- which(bitwAnd(code, 2^(0:(k - 1))) > 0)
+        h <- rep(0, k)
+        h[s] <- solve(G[s, s, drop = FALSE], b[s])
+        grad <- drop(G %*% h) - b
+        if (all(h[s] > 0) && all(grad[-s] >= -1e-9)) best <- h
+    }
+    best
+}
+
+set.seed(11)
+W <- matrix(stats::rexp(30 * 3), 30, 3, dimnames = list(paste0("g", 1:30), paste0("PNMF", 1:3)))
+fake_fit <- function(W) {
+    structure(list(W = array(W, c(dim(W), 1L), dimnames = c(dimnames(W), list(NULL))),
+                   H = array(0, c(ncol(W), 1L, 1L)), scales = 1, k = ncol(W),
+                   dims = c(features = nrow(W), cells = 1L)), class = "pnmf")
+}
+
+test_that("coefficients equal the brute-force NNLS solution, with and without ridge", {
+    x <- cbind(W %*% c(1, 0, 2), matrix(stats::rexp(30 * 7), 30, 7))
+    x[, 3] <- W %*% c(0, 0, 0.5) + 0.01                  # an active bound
+    rownames(x) <- rownames(W)
+    fit <- fake_fit(W)
+    for (ridge in c(0, 0.7)) {
+        p <- projectPNMF(fit, x, ridge = ridge, tol = 1e-14, max_iter = 10000L)
+        ref <- t(apply(x, 2, function(v) nnls_brute(W, v, ridge)))
+        expect_equal(unclass(p)[, ], ref, tolerance = 1e-8, ignore_attr = TRUE)
+        expect_true(all(p >= 0))
+    }
+    p <- projectPNMF(fit, x, tol = 1e-14, max_iter = 10000L)
+    expect_equal(p[1, ], c(PNMF1 = 1, PNMF2 = 0, PNMF3 = 2), tolerance = 1e-8)
+    expect_identical(dim(p), c(8L, 3L))
+    expect_identical(colnames(p), colnames(W))
+    expect_true(all(attr(p, "iterations") >= 1L))
+})
+
+test_that("a converged NMF fit gets its own embedding back", {
+    f0 <- fitNMF(circles$x, k = 3, max_iter = 5000, tol = 1e-14)
+    p <- projectPNMF(f0, circles$x, tol = 1e-13)
+    expect_equal(unclass(p)[, ], getEmbedding(f0, 1), tolerance = 1e-5, ignore_attr = TRUE)
+    expect_identical(rownames(p), colnames(circles$x))
+})
+
+test_that("sparse, dense and DelayedArray data, threads and row order give the same result", {
+    fit <- pnmf(circles$x[, 1:60], k = 2, lambda = c(100, 100, 1), n_scales = 5)
+    xn <- circles$x[, 61:80]
+    ref <- projectPNMF(fit, xn, scale = 3)
+    expect_identical(attr(ref, "scale_index"), 3L)
+    expect_identical(attr(ref, "scale"), fit$scales[3])
+    expect_equal(projectPNMF(fit, Matrix::Matrix(xn, sparse = TRUE), scale = 3), ref,
+                 tolerance = 1e-12)
+    expect_identical(projectPNMF(fit, xn, scale = 3, threads = 2), ref)
+    # features matched by name: shuffled rows and extra rows change nothing
+    extra <- rbind(xn[sample(nrow(xn)), ], extra_gene = 1)
+    expect_equal(projectPNMF(fit, extra, scale = 3), ref, tolerance = 1e-12)
+    if (requireNamespace("DelayedArray", quietly = TRUE))
+        expect_equal(projectPNMF(fit, DelayedArray::DelayedArray(xn), scale = 3), ref,
+                     tolerance = 1e-12)
+    # the default scale of a fit is the finest
+    expect_identical(attr(projectPNMF(fit, xn), "scale_index"), 1L)
+})
+
+test_that("bad new data and options give classed errors; inputs are unchanged", {
+    err <- "pnmf_input_error"
+    fit <- pnmf(circles$x[, 1:40], k = 2, n_scales = 4, n_sweeps = 5)
+    xn <- circles$x[, 41:50]
+    expect_error(projectPNMF(fit, xn[-1, ]), "features are not in", class = err)
+    unnamed <- unname(xn)
+    expect_error(projectPNMF(fit, unnamed[-1, ]), "99 features but the fit's basis has 100",
+                 class = err)
+    expect_equal(projectPNMF(fit, unnamed), projectPNMF(fit, xn), ignore_attr = TRUE)
+    dup <- xn
+    rownames(dup)[2] <- rownames(dup)[1]
+    expect_error(projectPNMF(fit, dup), "duplicated feature names", class = err)
+    neg <- xn; neg[1, 1] <- -1
+    expect_error(projectPNMF(fit, neg), "negative", class = err)
+    nas <- xn; nas[2, 2] <- NA
+    expect_error(projectPNMF(fit, nas), "missing", class = err)
+    expect_error(projectPNMF(fit, xn[, 0]), class = err)
+    expect_error(projectPNMF(fit, as.vector(xn)), class = err)
+    expect_error(projectPNMF(fit, xn, scale = 5), class = err)
+    expect_error(projectPNMF(fit, xn, ridge = -1), class = err)
+    expect_error(projectPNMF(fit, xn, max_iter = 0), class = err)
+    expect_error(projectPNMF(fit, xn, unit_norm = NA), class = err)
+    expect_error(projectPNMF(xn, xn), class = err)
+    nw <- pnmf(circles$x[, 1:40], k = 2, n_scales = 4, n_sweeps = 5, keep_W = FALSE)
+    expect_error(projectPNMF(nw, xn), "keep_W", class = err)
+    copy <- xn + 0
+    sp <- Matrix::Matrix(xn, sparse = TRUE)
+    sp_copy <- sp + 0
+    fit_copy <- unserialize(serialize(fit, NULL))
+    p <- projectPNMF(fit, xn, unit_norm = TRUE)
+    p <- projectPNMF(fit, sp, unit_norm = TRUE, ridge = 1)
+    expect_identical(xn, copy)
+    expect_identical(sp, sp_copy)
+    expect_identical(fit, fit_copy)
+})
+
+test_that("calculatePNMF results and SingleCellExperiments project their own assay", {
+    x <- villani$logtpm[, c(1:20, 97:116, 193:212)]
+    emb <- calculatePNMF(x, ncomponents = 3, ntop = 200, n_scales = 5, scale = 2)
+    fit <- getPNMF(emb)
+    expect_true(fit$unit_norm)
+    # the same steps by hand: the fit's features, unit norm, NNLS on W_2
+    feats <- rownames(getBasis(fit, 2))
+    y <- x[feats, ]
+    y <- sweep(y, 2, sqrt(colSums(y^2)), "/")
+    p <- projectPNMF(emb, x)
+    expect_identical(attr(p, "scale_index"), 2L)
+    expect_equal(p, projectPNMF(fit, y, scale = 2, unit_norm = FALSE), tolerance = 1e-12)
+    # unit norm: scaling a cell does not move it
+    x2 <- sweep(x, 2, seq_len(ncol(x)), "*")
+    expect_equal(unclass(projectPNMF(emb, x2))[, ], unclass(p)[, ], tolerance = 1e-8)
+    skip_if_not_installed("SingleCellExperiment")
+    sce <- SingleCellExperiment::SingleCellExperiment(list(logcounts = x))
+    sce <- runPNMF(sce, ncomponents = 3, ntop = 200, n_scales = 5, scale = 2)
+    expect_equal(unclass(projectPNMF(sce, x))[, ], unclass(p)[, ], tolerance = 1e-12)
+})
