@@ -39,3 +39,25 @@ test_that("zero distances weigh 1 at any scale, even where eps^1.5 underflows", 
     expect_equal(lp$trace, (1 - 3)^2)                 # 1/2 sum_ij A_ij (h_i - h_j)^2
     expect_true(all(is.finite(pnmf(x, k = 1, scales = c(0, 1e-300))$objective)))
 })
+
+test_that("every entry gives identical results under gctorture (PROTECT balance)", {
+    # with gctorture every allocation runs the garbage collector: an object
+    # the C code forgot to protect would be freed and the result corrupted
+    source(system.file("robustness", "fuzz-cases.R", package = "pnmf"), local = TRUE)
+    ns <- asNamespace("pnmf")
+    cases <- entry_valid_args()
+    # the path again with an R progress callback (evaluated from C)
+    calls <- 0L
+    with_cb <- cases[[6L]]
+    with_cb$args[[7L]]$progress <- function(step, total, obj) calls <<- calls + 1L
+    cases <- c(cases, list(with_cb))
+    run <- function(cs) do.call(.Call, c(list(get(cs$entry, envir = ns)), cs$args))
+    ref <- lapply(cases, run)
+    n_ref <- calls
+    gctorture(TRUE)
+    tortured <- lapply(cases, run)
+    gctorture(FALSE)
+    expect_identical(tortured, ref)
+    expect_identical(calls, 2L * n_ref)
+    expect_gt(n_ref, 0L)
+})

@@ -44,3 +44,22 @@ test_that("an error or time limit during a fit leaves the session as it was", {
     expect_identical(again$H, fresh$H)
     expect_identical(again$objective, fresh$objective)
 })
+
+test_that("fits stopped by an error give all their memory back", {
+    x <- simulateCircles(n_per_circle = 100, n_noise = 200, seed = 2)$x    # 400 cells
+    stop_after <- function(k) {
+        n <- 0
+        function(m) { n <<- n + 1; if (n >= k) stop("stop here") }
+    }
+    run <- function() tryCatch(
+        withCallingHandlers(pnmf(x, k = 5, n_scales = 10, n_sweeps = 20, verbose = TRUE),
+                            message = stop_after(8)),
+        error = function(e) conditionMessage(e))
+    used_mb <- function() { gc(); sum(gc()[, 2L]) }
+    expect_identical(run(), "stop here")                 # also warms up lazy loading
+    before <- used_mb()
+    for (i in 1:20) run()
+    # one aborted fit holds several MB of working memory (data copy, graph,
+    # path): 20 of them leaking would show
+    expect_lt(used_mb() - before, 1)
+})
