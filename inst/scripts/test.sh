@@ -73,21 +73,18 @@ if [ -n "$tarball" ]; then
     fi
 fi
 
-echo "== test suite under AddressSanitizer and UndefinedBehaviorSanitizer"
-start=$SECONDS
-if ! bash "$ROOT/inst/robustness/sanitize.sh"; then
-    status=1
-    failed_before=$((failed_before + 1))
-fi
-echo "sanitizer run took $((SECONDS - start)) s"
-
-echo "== valgrind memcheck"
-start=$SECONDS
-if ! bash "$ROOT/inst/robustness/valgrind.sh"; then
-    status=1
-    failed_before=$((failed_before + 1))
-fi
-echo "valgrind run took $((SECONDS - start)) s"
+# a robustness script: its own output, then a failure counted if it failed
+robustness_step() {   # title, script
+    echo "== $1"
+    local start=$SECONDS
+    if ! bash "$ROOT/inst/robustness/$2"; then
+        status=1
+        failed_before=$((failed_before + 1))
+    fi
+    echo "$2 took $((SECONDS - start)) s"
+}
+robustness_step "test suite under AddressSanitizer and UndefinedBehaviorSanitizer" sanitize.sh
+robustness_step "valgrind memcheck" valgrind.sh
 
 echo "== tests"
 Rscript "$ROOT/inst/scripts/run-tests.R" "$ROOT" --failed-before "$failed_before" || status=1

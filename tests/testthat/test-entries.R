@@ -61,3 +61,13 @@ test_that("every entry gives identical results under gctorture (PROTECT balance)
     expect_identical(calls, 2L * n_ref)
     expect_gt(n_ref, 0L)
 })
+
+test_that("an allocation the machine cannot give is an R error", {
+    set.seed(3)
+    x <- matrix(runif(36), 4, 9)
+    s <- svd(x, nu = 2, nv = 2)
+    # W would be 4 x (2^31 - 1) doubles: 64 GB
+    expect_error(.Call(pnmf:::C_nndsvda, s$u, s$d[1:2], s$v, .Machine$integer.max, 1),
+                 "cannot allocate")
+    expect_identical(dim(.Call(pnmf:::C_nndsvda, s$u, s$d[1:2], s$v, 2L, 1)$W), c(4L, 2L))
+})

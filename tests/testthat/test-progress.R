@@ -63,3 +63,21 @@ test_that("fits stopped by an error give all their memory back", {
     # path): 20 of them leaking would show
     expect_lt(used_mb() - before, 1)
 })
+
+test_that("a time limit stops the persistence and kNN computations too", {
+    set.seed(8)
+    big <- matrix(runif(30 * 20000), 30, 20000)
+    small <- big[, 1:300]
+    fresh <- persistentScales(small)
+    limited <- function(expr) tryCatch({
+        setTimeLimit(elapsed = 0.3, transient = TRUE)
+        force(expr)
+        "finished"
+    }, error = function(e) conditionMessage(e), finally = setTimeLimit(elapsed = Inf))
+    t0 <- proc.time()[["elapsed"]]
+    expect_match(limited(persistentScales(big)), "time limit|elapsed")
+    # stopped inside Prim's loop, not after it (the whole run takes about 9 s)
+    expect_lt(proc.time()[["elapsed"]] - t0, 5)
+    expect_match(limited(.Call(pnmf:::C_knn_exact, big, 10L, 1L)), "time limit|elapsed")
+    expect_identical(persistentScales(small), fresh)
+})
