@@ -23,26 +23,29 @@ as_data_matrix <- function(x, arg = "x", min_cells = 1L, call = sys.call(-1L)) {
         pnmf_stop("'", arg, "' has ", nrow(x), " features and ", ncol(x), " cells; ",
                   "at least 1 feature and ", min_cells, " cells are needed.", call = call)
     storage.mode(x) <- "double"
-    bad <- !is.finite(x)
-    if (any(bad)) {
-        w <- which(bad, arr.ind = TRUE)[1L, ]
-        pnmf_stop("'", arg, "' has ", sum(bad), " missing or infinite value(s) ",
-                  "(first at feature ", w[1L], ", cell ", w[2L], "); remove or impute them.",
-                  call = call)
-    }
-    if (any(x < 0))
-        pnmf_stop("'", arg, "' has ", sum(x < 0), " negative value(s) (min ", signif(min(x), 4),
-                  "); NMF needs nonnegative data: use counts or log-normalised values.",
-                  call = call)
-    check_magnitude(x, arg, call)
+    check_values(x, arg, call, dense = TRUE)
     x
 }
 
-# Squared distances and the objective are sums of squares of the data: they
-# must stay finite in double precision (values up to about 1e150 do).
-check_magnitude <- function(v, arg, call) {
-    s <- sum(v^2)
-    if (!is.finite(s) || s > 1e280)
+# Non-finite, negative and too large values, found in one pass in C; the
+# details of a failure are then worked out in R.
+check_values <- function(v, arg, call, dense = FALSE) {
+    s <- .Call(C_value_summary, v)
+    if (s[1L] > 0) {
+        where <- if (dense) {
+            w <- which(!is.finite(v), arr.ind = TRUE)[1L, ]
+            paste0(" (first at feature ", w[1L], ", cell ", w[2L], ")")
+        } else ""
+        pnmf_stop("'", arg, "' has ", s[1L], " missing or infinite value(s)", where,
+                  "; remove or impute them.", call = call)
+    }
+    if (s[2L] > 0)
+        pnmf_stop("'", arg, "' has ", s[2L], " negative value(s) (min ", signif(s[4L], 4),
+                  "); NMF needs nonnegative data: use counts or log-normalised values.",
+                  call = call)
+    # squared distances and the objective are sums of squares of the data:
+    # they must stay finite in double precision (values up to about 1e150 do)
+    if (!is.finite(s[3L]) || s[3L] > 1e280)
         pnmf_stop("'", arg, "' is too large to factorise in double precision (its sum of ",
                   "squares overflows); rescale it, e.g. ", arg, " / max(", arg, ").",
                   call = call)
@@ -51,17 +54,13 @@ check_magnitude <- function(v, arg, call) {
 # Like as_data_matrix(), but a sparse Matrix stays sparse (as a dgCMatrix).
 as_input_matrix <- function(x, arg = "x", min_cells = 1L, call = sys.call(-1L)) {
     if (!inherits(x, "sparseMatrix")) return(as_data_matrix(x, arg, min_cells, call))
-    x <- methods::as(methods::as(methods::as(x, "CsparseMatrix"), "generalMatrix"), "dMatrix")
+    if (!inherits(x, "dgCMatrix"))
+        x <- methods::as(methods::as(methods::as(x, "CsparseMatrix"), "generalMatrix"),
+                         "dMatrix")
     if (nrow(x) < 1L || ncol(x) < min_cells)
         pnmf_stop("'", arg, "' has ", nrow(x), " features and ", ncol(x), " cells; ",
                   "at least 1 feature and ", min_cells, " cells are needed.", call = call)
-    if (any(!is.finite(x@x)))
-        pnmf_stop("'", arg, "' has ", sum(!is.finite(x@x)), " missing or infinite value(s); ",
-                  "remove or impute them.", call = call)
-    if (any(x@x < 0))
-        pnmf_stop("'", arg, "' has ", sum(x@x < 0), " negative value(s); NMF needs ",
-                  "nonnegative data.", call = call)
-    check_magnitude(x@x, arg, call)
+    check_values(x@x, arg, call)
     x
 }
 

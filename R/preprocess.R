@@ -19,9 +19,8 @@ preprocessCounts <- function(x, log = TRUE, unit_norm = TRUE) {
     unit_norm <- check_flag(unit_norm, "unit_norm")
     if (inherits(x, "sparseMatrix")) {
         x <- methods::as(x, "CsparseMatrix")
-        if (any(!is.finite(x@x)) || any(x@x < 0))
-            pnmf_stop("'x' must be finite and nonnegative.")
         if (!is.double(x@x)) x@x <- as.double(x@x)
+        check_values(x@x, "x", sys.call())
         if (log) x@x <- log10(1 + x@x)
         if (unit_norm) {
             nrm <- col_norms(x)

@@ -8,8 +8,14 @@
 #' New cells are not in the scale's graph and have no path, so the graph and
 #' path terms of the objective do not act on them; `ridge` plays the role of
 #' the anchoring term (use the fit's anchoring weight for the same shrinkage).
-#' The solver is exact coordinate descent in C, run until the largest change
-#' of a coefficient is below `tol` times the largest coefficient.
+#' The solver (in C, parallel over cells) starts from the unconstrained
+#' least-squares solution with its negative entries set to 0, runs coordinate
+#' descent, and as soon as a sweep leaves the set of positive coefficients
+#' unchanged solves the problem exactly on that set and accepts the result if
+#' it satisfies the optimality (KKT) conditions; otherwise it goes on until
+#' the largest change of a coefficient in a sweep is below `tol` times the
+#' largest coefficient.  Most cells end with the exact solution after a few
+#' sweeps.
 #'
 #' The new data must be on the scale of the data that was factorised:
 #' `unit_norm` (by default what [calculatePNMF()] / [runPNMF()] recorded, and
@@ -30,7 +36,7 @@
 #' @param unit_norm Scale each new cell to unit norm?  See Details.
 #' @param ridge Ridge weight (>= 0) on the new coefficients.
 #' @param max_iter,tol Coordinate-descent sweeps per cell at most, and the
-#'   relative tolerance.
+#'   relative tolerance for cells whose exact solution was not found first.
 #' @param threads Threads over cells.
 #' @param name For a SingleCellExperiment, the name given to [runPNMF()].
 #' @return A matrix, new cells x k (as [getEmbedding()]), with attributes

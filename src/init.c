@@ -15,6 +15,7 @@ SEXP C_data_products(SEXP, SEXP, SEXP, SEXP);
 SEXP C_knn_exact(SEXP, SEXP, SEXP);
 SEXP C_pair_dist(SEXP, SEXP, SEXP, SEXP);
 SEXP C_project_nnls(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
+SEXP C_value_summary(SEXP);
 
 /* Threads asked for, clamped to [1, what OpenMP offers]; 1 without OpenMP. */
 int as_threads(SEXP s)
@@ -71,6 +72,7 @@ static const R_CallMethodDef call_methods[] = {
     {"C_knn_exact", (DL_FUNC) &C_knn_exact, 3},
     {"C_pair_dist", (DL_FUNC) &C_pair_dist, 4},
     {"C_project_nnls", (DL_FUNC) &C_project_nnls, 6},
+    {"C_value_summary", (DL_FUNC) &C_value_summary, 1},
     {NULL, NULL, 0}
 };
 

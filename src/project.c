@@ -2,7 +2,10 @@
  *
  * h_j = argmin_{h >= 0} ||x_j - W h||^2 + ridge ||h||^2 for every column x_j
  * of X, by cyclic coordinate descent on the k x k Gram matrix G = W'W +
- * ridge I with b_j = W'x_j: each step minimises exactly over one coordinate,
+ * ridge I with b_j = W'x_j, started from the unconstrained solution G^-1 b_j
+ * with its negative entries set to 0 (one Cholesky factor and BLAS-3 solves
+ * for all cells; often already optimal, else close to it): each step
+ * minimises exactly over one coordinate,
  * so the objective never increases and the iterates converge to a minimiser
  * (the unique one when W has full column rank or ridge > 0).  Cells are
  * independent, each solved in a fixed order, so the result does not depend
@@ -10,33 +13,118 @@
  */
 #include "pnmf.h"
 #include <R_ext/BLAS.h>
+#include <R_ext/Lapack.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 #ifndef FCONE
 #define FCONE
 #endif
 
-/* One cell: b (k), h (k, output); returns the sweeps used. */
-static int nnls_cell(const double *G, const double *b, int k, int max_iter, double tol,
-                     double *h)
+/* Solves A y = r in place (r becomes y) for a symmetric positive definite
+ * s x s matrix A (column-major, overwritten by its Cholesky factor); returns
+ * 0 when A is not safely positive definite. */
+static int chol_solve(double *A, int s, double *r)
 {
-    for (int c = 0; c < k; c++) h[c] = 0.0;
-    int it = 0;
+    for (int j = 0; j < s; j++) {
+        double d = A[j + (size_t) j * s];
+        for (int l = 0; l < j; l++) d -= A[j + (size_t) l * s] * A[j + (size_t) l * s];
+        if (!(d > 1e-12 * A[j + (size_t) j * s])) return 0;
+        d = sqrt(d);
+        A[j + (size_t) j * s] = d;
+        for (int i = j + 1; i < s; i++) {
+            double v = A[i + (size_t) j * s];
+            for (int l = 0; l < j; l++) v -= A[i + (size_t) l * s] * A[j + (size_t) l * s];
+            A[i + (size_t) j * s] = v / d;
+        }
+    }
+    for (int i = 0; i < s; i++) {                 /* L z = r */
+        double v = r[i];
+        for (int l = 0; l < i; l++) v -= A[i + (size_t) l * s] * r[l];
+        r[i] = v / A[i + (size_t) i * s];
+    }
+    for (int i = s - 1; i >= 0; i--) {            /* L' y = z */
+        double v = r[i];
+        for (int l = i + 1; l < s; l++) v -= A[l + (size_t) i * s] * r[l];
+        r[i] = v / A[i + (size_t) i * s];
+    }
+    return 1;
+}
+
+/* The exact solution on the support S = {c : h_c > 0} of the current h: the
+ * least-squares solution on S, adopted (h and grad replaced) when it is
+ * positive on S and no coordinate off S has a positive gradient b - G h (up
+ * to rounding): the KKT conditions of the problem, so it is its minimiser.
+ * work: k*k + 2k doubles, idx: k ints.  Returns 1 when adopted. */
+static int support_solve(const double *G, int k, double *h, double *grad, double *work,
+                         int *idx)
+{
+    int s = 0;
+    for (int c = 0; c < k; c++) if (h[c] > 0.0) idx[s++] = c;
+    if (s == 0) return 0;
+    double *A = work, *b = work + (size_t) k * k, *y = b + k;
+    double bmax = 0.0;
+    for (int c = 0; c < k; c++) {                 /* b = grad + G h */
+        double v = grad[c];
+        for (int a = 0; a < s; a++) v += G[c + (size_t) idx[a] * k] * h[idx[a]];
+        b[c] = v;
+        if (fabs(v) > bmax) bmax = fabs(v);
+    }
+    for (int a = 0; a < s; a++) {
+        y[a] = b[idx[a]];
+        for (int e = 0; e < s; e++) A[a + (size_t) e * s] = G[idx[a] + (size_t) idx[e] * k];
+    }
+    if (!chol_solve(A, s, y)) return 0;
+    for (int a = 0; a < s; a++) if (!(y[a] > 0.0)) return 0;
+    double *g = A;                                /* A is no longer needed */
+    for (int c = 0; c < k; c++) {
+        double v = b[c];
+        for (int a = 0; a < s; a++) v -= G[c + (size_t) idx[a] * k] * y[a];
+        g[c] = v;
+    }
+    for (int c = 0; c < k; c++)
+        if (!(h[c] > 0.0) && g[c] > 1e-10 * bmax) return 0;
+    for (int c = 0; c < k; c++) { h[c] = 0.0; grad[c] = g[c]; }
+    for (int a = 0; a < s; a++) h[idx[a]] = y[a];
+    return 1;
+}
+
+/* One cell: h (k) holds the start and receives the solution, grad (k) holds
+ * b - G h for that start; returns the sweeps used.  The gradient is kept up
+ * to date, so a coordinate that stays put (most often one held at 0) costs
+ * O(1) and a move one axpy over a column of G, which vectorises.  After a
+ * sweep that left the support (the positive coordinates) as it was, the
+ * exact solution on that support is tried once: it usually ends the search
+ * after a few sweeps, exactly. */
+static int nnls_cell(const double *G, int k, int max_iter, double tol, double *h,
+                     double *grad, double *work, int *idx)
+{
+    int it = 0, tried = 0;
     while (it < max_iter) {
         it++;
         double delta = 0.0, hmax = 0.0;
+        int changed = 0;
         for (int c = 0; c < k; c++) {
             const double *gc = G + (size_t) c * k;
             double gcc = gc[c];
-            if (!(gcc > 0.0)) { h[c] = 0.0; continue; }   /* a zero column of W */
-            double grad = b[c];
-            for (int l = 0; l < k; l++) grad -= gc[l] * h[l];
-            double v = h[c] + grad / gcc;
+            if (!(gcc > 0.0)) { h[c] = 0.0; continue; }  /* a zero column of W: h_c = 0 */
+            double v = h[c] + grad[c] / gcc;
             if (!(v > 0.0)) v = 0.0;
-            double d = fabs(v - h[c]);
-            if (d > delta) delta = d;
-            h[c] = v;
+            double d = v - h[c];
+            if (d != 0.0) {
+                if ((v > 0.0) != (h[c] > 0.0)) changed = 1;
+                h[c] = v;
+                for (int l = 0; l < k; l++) grad[l] -= d * gc[l];
+                if (fabs(d) > delta) delta = fabs(d);
+            }
             if (v > hmax) hmax = v;
         }
         if (delta <= tol * hmax) break;
+        if (changed) tried = 0;
+        else if (!tried) {
+            if (support_solve(G, k, h, grad, work, idx)) break;
+            tried = 1;
+        }
     }
     return it;
 }
@@ -69,16 +157,47 @@ SEXP C_project_nnls(SEXP sX, SEXP sW, SEXP sridge, SEXP smax_iter, SEXP stol, SE
     SEXP sit = PROTECT(allocVector(INTSXP, n));
     double *H = REAL(sH);
     int *iters = INTEGER(sit);
-    double *B = (double *) R_alloc((size_t) k * n + 1, sizeof(double));
-    wt_times_data(&X, W, k, B, nth);
+    /* grad = B = W'X; H = the clipped unconstrained solution; grad -= G H */
+    double *grad = (double *) R_alloc((size_t) k * n + 1, sizeof(double));
+    wt_times_data(&X, W, k, grad, nth);
+    memcpy(H, grad, (size_t) k * n * sizeof(double));
+    double *L = (double *) R_alloc((size_t) k * k, sizeof(double));
+    memcpy(L, G, (size_t) k * k * sizeof(double));
+    int info = 0;
+    F77_CALL(dpotrf)("L", &k, L, &k, &info FCONE);
+    if (info == 0 && n > 0)
+        F77_CALL(dpotrs)("L", &k, &n, L, &k, H, &k, &info FCONE);
+    if (info != 0) {                   /* G singular (W rank-deficient): start at 0 */
+        for (size_t l = 0; l < (size_t) k * n; l++) H[l] = 0.0;
+    } else {
+        for (size_t l = 0; l < (size_t) k * n; l++) if (!(H[l] > 0.0)) H[l] = 0.0;
+        double mone = -1.0;
+        if (n > 0)
+            F77_CALL(dgemm)("N", "N", &k, &n, &k, &mone, G, &k, H, &k, &one, grad, &k
+                            FCONE FCONE);
+    }
+    int nth_max = 1;
+#ifdef _OPENMP
+    nth_max = nth;
+#endif
+    double *work = (double *) R_alloc((size_t) nth_max * ((size_t) k * k + 2 * (size_t) k),
+                                      sizeof(double));
+    int *idx = (int *) R_alloc((size_t) nth_max * k, sizeof(int));
     const int block = 4096;
     for (int j0 = 0; j0 < n; j0 += block) {
         int j1 = j0 + block < n ? j0 + block : n;
 #ifdef _OPENMP
 #pragma omp parallel for num_threads(nth) schedule(dynamic, 64) if (nth > 1 && j1 - j0 > 256)
 #endif
-        for (int j = j0; j < j1; j++)
-            iters[j] = nnls_cell(G, B + (size_t) j * k, k, max_iter, tol, H + (size_t) j * k);
+        for (int j = j0; j < j1; j++) {
+            int tid = 0;
+#ifdef _OPENMP
+            tid = omp_get_thread_num();
+#endif
+            iters[j] = nnls_cell(G, k, max_iter, tol, H + (size_t) j * k, grad + (size_t) j * k,
+                                 work + (size_t) tid * ((size_t) k * k + 2 * (size_t) k),
+                                 idx + (size_t) tid * k);
+        }
         R_CheckUserInterrupt();
     }
     SET_VECTOR_ELT(res, 0, sH);

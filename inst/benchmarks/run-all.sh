@@ -4,7 +4,7 @@
 # the reference BLAS.  Results go to inst/benchmarks/results/*.csv; the
 # numbers quoted in RESULTS.md come from these files.
 #
-#   bash inst/benchmarks/run-all.sh            # about 1 hour
+#   bash inst/benchmarks/run-all.sh            # about 1 hour 10 min
 #   bash inst/benchmarks/run-all.sh --with-100k  # + 100,000 sparse cells (about 30 min more)
 set -uo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -24,5 +24,7 @@ run Rscript "$HERE/bench-knn.R"
 run Rscript "$HERE/bench-deaths.R"
 run Rscript "$HERE/bench-nmf.R" --blas "$blas"
 run Rscript "$HERE/bench-accuracy.R" --blas "$blas"
+run Rscript "$HERE/bench-select.R"
+run Rscript "$HERE/bench-project.R" --blas "$blas"
 run Rscript "$HERE/bench-fast.R" --blas "$blas" "$@"
 exit $status

@@ -44,6 +44,20 @@ test_that("coefficients equal the brute-force NNLS solution, with and without ri
     expect_true(all(attr(p, "iterations") >= 1L))
 })
 
+test_that("a rank-deficient basis: zero and duplicated columns", {
+    x <- matrix(stats::rexp(30 * 6), 30, 6)
+    loss <- function(W, H) sum((x - W %*% H)^2)
+    Wz <- cbind(W[, 1:2], 0, W[, 3])                      # a zero column
+    p <- t(unclass(projectPNMF(fake_fit(Wz), x, tol = 1e-14, max_iter = 10000L))[, ])
+    expect_true(all(p[3, ] == 0))
+    ref <- apply(x, 2, function(v) nnls_brute(W, v))
+    expect_equal(p[-3, ], ref, tolerance = 1e-8, ignore_attr = TRUE)
+    Wd <- cbind(W, W[, 2])                                # G singular: h not unique
+    pd <- t(unclass(projectPNMF(fake_fit(Wd), x, tol = 1e-14, max_iter = 10000L))[, ])
+    expect_true(all(pd >= 0))
+    expect_equal(loss(Wd, pd), loss(W, ref), tolerance = 1e-8)
+})
+
 test_that("a converged NMF fit gets its own embedding back", {
     f0 <- fitNMF(circles$x, k = 3, max_iter = 5000, tol = 1e-14)
     p <- projectPNMF(f0, circles$x, tol = 1e-13)
