@@ -71,3 +71,12 @@ test_that("an allocation the machine cannot give is an R error", {
                  "cannot allocate")
     expect_identical(dim(.Call(pnmf:::C_nndsvda, s$u, s$d[1:2], s$v, 2L, 1)$W), c(4L, 2L))
 })
+
+test_that("the one-pass value summary matches R's own counts", {
+    v <- c(1, -2, NA, Inf, 3, -Inf, NaN, 0, -0.5)
+    s <- .Call(pnmf:::C_value_summary, v)
+    fin <- v[is.finite(v)]
+    expect_identical(s, c(sum(!is.finite(v)), sum(fin < 0), sum(fin^2), min(fin)))
+    expect_identical(.Call(pnmf:::C_value_summary, numeric()), c(0, 0, 0, Inf))
+    expect_error(.Call(pnmf:::C_value_summary, 1:3), "double")
+})
