@@ -46,7 +46,7 @@ fuzz_export_case <- function() {
     small_num <- function() if (runif(1) < 0.5) fuzz_value() else sample(1:3, 1)
     f <- sample(c("pnmf", "pnmf_exact", "persistentScales", "scaleGraph", "preprocessCounts",
                   "fitNMF", "fitGNMF", "clusterMetrics", "getEmbedding", "selectScale",
-                  "calculatePNMF"), 1)
+                  "calculatePNMF", "projectPNMF"), 1)
     args <- switch(f,
         pnmf = list(x, k = small_num(), lambda = fuzz_lambda(), scales = fuzz_scales(x),
                     n_sweeps = sample(0:3, 1), n_scales = small_num(), threads = small_num()),
@@ -64,6 +64,11 @@ fuzz_export_case <- function() {
                             scale = fuzz_value()),
         selectScale = list(if (runif(1) < 0.3) x else small_fit(), n_clusters = small_num(),
                            max_cells = small_num()),
+        projectPNMF = list(if (runif(1) < 0.2) x else small_fit(),
+                           if (runif(1) < 0.3) circles_x()[, 1:sample(0:3, 1), drop = FALSE] else x,
+                           scale = if (runif(1) < 0.5) NULL else small_num(),
+                           ridge = if (runif(1) < 0.5) 0 else fuzz_value(),
+                           unit_norm = sample(list(NULL, TRUE, FALSE, NA), 1)[[1]]),
         calculatePNMF = list(x, ncomponents = small_num(), ntop = small_num(),
                              scale = sample(list("select", "finest", 1, 99, "bad"), 1)[[1]],
                              n_sweeps = 2L))

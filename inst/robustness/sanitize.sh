@@ -8,9 +8,12 @@
 # pnmf takes all memory from R (R_alloc / PROTECT).
 #   bash inst/robustness/sanitize.sh                   # whole suite, about 2 min
 #   bash inst/robustness/sanitize.sh --filter 'fuzz|entries'
+#   bash inst/robustness/sanitize.sh --fuzz 1500   # then fuzz.R, 1500 cases per kind
 # Exit status 0 when the suite passed and no sanitizer report was printed.
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+fuzz_n=0
+if [ "${1:-}" = "--fuzz" ]; then fuzz_n="${2:?--fuzz needs a number of cases}"; shift 2; fi
 asan="$(gcc -print-file-name=libasan.so)"
 [ -f "$asan" ] || { echo "sanitize.sh: libasan not found (apt-get install libasan8)"; exit 2; }
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/pnmf-san.XXXXXX")"
@@ -53,5 +56,20 @@ if [ "$rc" -ne 0 ] || [ "$reports" -ne 0 ]; then
     grep -E "^(ERROR|Failure|Error)" "$log" | head -n 20
     echo "sanitize.sh: $reports sanitizer reports; test run exit status $rc"
     exit 1
+fi
+if [ "$fuzz_n" -gt 0 ]; then
+    echo "== fuzz.R under the sanitizers"
+    flog="$WORK/fuzz.log"
+    LD_PRELOAD="$asan" R_LIBS="$WORK/lib" \
+        Rscript "$ROOT/inst/robustness/fuzz.R" "$fuzz_n" 1 >"$flog" 2>&1
+    frc=$?
+    freports=$(grep -c -E "ERROR: AddressSanitizer|runtime error:" "$flog" || true)
+    grep -E "^(fuzz|crashes)" "$flog"
+    if [ "$frc" -ne 0 ] || [ "$freports" -ne 0 ]; then
+        grep -E -A 30 "ERROR: AddressSanitizer|runtime error:" "$flog" | head -n 80
+        tail -n 20 "$flog"
+        echo "sanitize.sh: fuzz run: $freports sanitizer reports; exit status $frc"
+        exit 1
+    fi
 fi
 echo "sanitize.sh: clean (0 sanitizer reports)"

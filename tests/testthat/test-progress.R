@@ -49,7 +49,11 @@ test_that("fits stopped by an error give all their memory back", {
     x <- simulateCircles(n_per_circle = 100, n_noise = 200, seed = 2)$x    # 400 cells
     stop_after <- function(k) {
         n <- 0
-        function(m) { n <<- n + 1; if (n >= k) stop("stop here") }
+        function(m) {
+            n <<- n + 1
+            if (n >= k) stop("stop here")
+            invokeRestart("muffleMessage")
+        }
     }
     run <- function() tryCatch(
         withCallingHandlers(pnmf(x, k = 5, n_scales = 10, n_sweeps = 20, verbose = TRUE),
