@@ -4,6 +4,15 @@
 #' persistent homology of the cells (Zhang, Miao, Li, arXiv:2602.22536), with
 #' a C core.  Start with [persistentScales()] and [pnmf()].
 #'
+#' In a Bioconductor workflow: [runPNMF()] / [calculatePNMF()] (the
+#' embedding of a scale chosen by [selectScale()], the whole path with it,
+#' [getPNMF()]), [clusterScale()], [evaluatePath()], [clusterMetrics()], the
+#' baselines [fitNMF()] and [fitGNMF()], new cells with [projectPNMF()], and
+#' the plots [plotPersistence()], [plotPath()], [plotEmbedding()] and
+#' [plotObjective()].  Bad input gives conditions of class
+#' `pnmf_input_error` (a `pnmf_error`); a fit too large for the memory gives
+#' `pnmf_memory_error`.
+#'
 #' @docType package
 #' @name pnmf-package
 #' @aliases pnmf-package
