@@ -57,3 +57,21 @@ simulate_counts <- function(n_genes, n_cells, n_types = 5L, seed = 1L) {
     dimnames(x) <- list(paste0("g", seq_len(n_genes)), paste0("c", seq_len(n_cells)))
     list(x = x, types = types)
 }
+
+# ||X - W H||_F^2 without forming W H: ||X||^2 - 2 <W'X, H> + <W'W, H H'>.
+nmf_loss <- function(x, W, H) {
+    sum(x@x^2) - 2 * sum(as.matrix(Matrix::crossprod(W, x)) * H) +
+        sum(crossprod(W) * tcrossprod(H))
+}
+
+# min over `reps` runs of the elapsed time of fun(); list(time, value of the last run)
+timed <- function(fun, reps) {
+    tm <- numeric(reps)
+    for (r in seq_len(reps)) {
+        invisible(gc())
+        t0 <- proc.time()[["elapsed"]]
+        v <- fun()
+        tm[r] <- proc.time()[["elapsed"]] - t0
+    }
+    list(time = min(tm), value = v)
+}

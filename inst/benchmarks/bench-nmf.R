@@ -41,24 +41,6 @@ here <- dirname(normalizePath(self))
 source(file.path(here, "bench-common.R"))
 source(file.path(here, "bench-data.R"))
 
-# ||X - W H||_F^2 without forming W H: ||X||^2 - 2 <W'X, H> + <W'W, H H'>.
-nmf_loss <- function(x, W, H) {
-    sum(x@x^2) - 2 * sum(as.matrix(Matrix::crossprod(W, x)) * H) +
-        sum(crossprod(W) * tcrossprod(H))
-}
-
-# min over `reps` runs of the elapsed time of fun(); list(time, value of the last run)
-timed <- function(fun, reps) {
-    tm <- numeric(reps)
-    for (r in seq_len(reps)) {
-        invisible(gc())
-        t0 <- proc.time()[["elapsed"]]
-        v <- fun()
-        tm[r] <- proc.time()[["elapsed"]] - t0
-    }
-    list(time = min(tm), value = v)
-}
-
 run_one <- function(case) {
     suppressPackageStartupMessages(library(pnmf))
     threads <- 2L; k <- 20L; maxit <- 1000L

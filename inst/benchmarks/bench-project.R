@@ -21,11 +21,6 @@ here <- dirname(normalizePath(self))
 source(file.path(here, "bench-common.R"))
 source(file.path(here, "bench-data.R"))
 
-nmf_loss <- function(x, W, H) {
-    sum(x@x^2) - 2 * sum(as.matrix(Matrix::crossprod(W, x)) * H) +
-        sum(crossprod(W) * tcrossprod(H))
-}
-
 run_one <- function(case) {
     suppressPackageStartupMessages(library(pnmf))
     if (!requireNamespace("RcppML", quietly = TRUE)) stop("RcppML is not installed")
@@ -40,14 +35,9 @@ run_one <- function(case) {
         resample100k = preprocessCounts(resample_cells(p$counts, 100000L, seed = 3L)))
     rm(p, train)
     invisible(gc())
-    best <- function(fun) {
-        tm <- numeric(reps)
-        for (r in seq_len(reps)) { invisible(gc()); tm[r] <- elapsed(v <- fun()) }
-        list(time = min(tm), value = v)
-    }
-    a <- best(function() projectPNMF(fit, x, threads = 2L))
+    a <- timed(function() projectPNMF(fit, x, threads = 2L), reps)
     RcppML::setRcppMLthreads(2L)
-    b <- best(function() RcppML::project(x, w = W))
+    b <- timed(function() RcppML::project(x, w = W), reps)
     Hp <- t(unclass(a$value)[, ])
     Hr <- b$value
     if (!identical(dim(Hr), dim(Hp))) Hr <- t(Hr)
