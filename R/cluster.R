@@ -28,23 +28,19 @@ cluster_embedding <- function(emb, method, n_clusters, k_graph, nstart, seed,
     if (method == "kmeans") {
         if (is.null(n_clusters))
             pnmf_stop("k-means needs 'n_clusters' (or use method = \"graph\").", call = call)
-        distinct <- nrow(unique(emb))
-        if (n_clusters > distinct)
-            return(factor(match(do.call(paste, as.data.frame(emb)),
-                                do.call(paste, as.data.frame(emb)))))
-        km <- tryCatch(with_seed(seed, stats::kmeans(emb, n_clusters, nstart = nstart,
-                                                     iter.max = 100L)),
-                       error = function(e) NULL)
-        if (is.null(km)) {
-            # Hartigan-Wong stops on nearly coincident points ("empty
-            # cluster"); Lloyd's algorithm on the rescaled embedding does not
-            km <- tryCatch(with_seed(seed, stats::kmeans(emb / max(abs(emb)), n_clusters,
-                                                         nstart = nstart, iter.max = 100L,
-                                                         algorithm = "Lloyd")),
-                           error = function(e) pnmf_stop(
-                               "k-means failed on this embedding (", conditionMessage(e),
-                               "); try method = \"graph\" or fewer clusters.", call = call))
+        if (n_clusters > nrow(unique(emb))) {        # fewer distinct cells: one cluster each
+            key <- do.call(paste, as.data.frame(emb))
+            return(factor(match(key, key)))
         }
+        run <- function(e, algorithm)
+            with_seed(seed, stats::kmeans(e, n_clusters, nstart = nstart, iter.max = 100L,
+                                          algorithm = algorithm))
+        # Hartigan-Wong (R's default) stops on nearly coincident points
+        # ("empty cluster"); Lloyd's algorithm on the rescaled embedding does not
+        km <- tryCatch(run(emb, "Hartigan-Wong"), error = function(e)
+            tryCatch(run(emb / max(abs(emb)), "Lloyd"), error = function(e2) pnmf_stop(
+                "k-means failed on this embedding (", conditionMessage(e2),
+                "); try method = \"graph\" or fewer clusters.", call = call)))
         return(factor(km$cluster))
     }
     if (!requireNamespace("bluster", quietly = TRUE))

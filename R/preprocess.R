@@ -17,29 +17,22 @@
 preprocessCounts <- function(x, log = TRUE, unit_norm = TRUE) {
     log <- check_flag(log, "log")
     unit_norm <- check_flag(unit_norm, "unit_norm")
-    if (inherits(x, "sparseMatrix")) {
-        x <- methods::as(x, "CsparseMatrix")
-        if (!is.double(x@x)) x@x <- as.double(x@x)
-        check_values(x@x, "x", sys.call())
-        if (log) x@x <- log10(1 + x@x)
-        if (unit_norm) {
-            nrm <- col_norms(x)
-            warn_zero_cells(nrm)
-            nrm[nrm == 0] <- 1
-            dn <- dimnames(x)
-            x <- methods::as(x %*% Matrix::Diagonal(x = 1 / nrm), "CsparseMatrix")
-            dimnames(x) <- dn
-        }
-        return(x)
+    x <- as_input_matrix(x)
+    if (log) {
+        if (is.matrix(x)) x <- log10(1 + x) else x@x <- log10(1 + x@x)
     }
-    x <- as_data_matrix(x)
-    if (log) x <- log10(1 + x)
-    if (unit_norm) {
-        nrm <- col_norms(x)
-        warn_zero_cells(nrm)
-        nrm[nrm == 0] <- 1
-        x <- sweep(x, 2L, nrm, "/")
-    }
+    if (unit_norm) x <- scale_unit_norm(x)
+    x
+}
+
+# Every column divided by its norm; all-zero columns stay zero (with a
+# warning unless warn = FALSE).  A sparse matrix keeps its pattern.
+scale_unit_norm <- function(x, warn = TRUE) {
+    nrm <- col_norms(x)
+    if (warn) warn_zero_cells(nrm)
+    nrm[nrm == 0] <- 1
+    if (is.matrix(x)) return(sweep(x, 2L, nrm, "/"))
+    x@x <- x@x / rep.int(nrm, diff(x@p))
     x
 }
 

@@ -57,11 +57,8 @@ projectPNMF <- function(object, newdata, scale = NULL, unit_norm = NULL, ridge =
     if (is.null(fit$W))
         pnmf_stop("this fit was made with keep_W = FALSE, so it has no basis to project on; ",
                   "refit with keep_W = TRUE.")
-    if (is.null(scale))
-        scale <- if (inherits(object, "pnmf")) 1L
-                 else if (inherits(object, "pnmf_embedding")) attr(object, "scale_index")
-                 else attr(SingleCellExperiment::reducedDim(object, name), "scale_index")
-    t <- check_scale_index(fit, scale)
+    if (is.null(scale)) scale <- attr(stored_embedding(object, name), "scale_index")
+    t <- check_scale_index(fit, if (is.null(scale)) 1L else scale)
     if (is.null(unit_norm)) unit_norm <- isTRUE(fit$unit_norm)
     unit_norm <- check_flag(unit_norm, "unit_norm")
     ridge <- check_number(ridge, "ridge")
@@ -71,7 +68,7 @@ projectPNMF <- function(object, newdata, scale = NULL, unit_norm = NULL, ridge =
     W <- getBasis(fit, t)
     x <- match_features(realize(newdata), rownames(W), nrow(W))
     x <- as_input_matrix(x, "newdata")
-    if (unit_norm) x <- suppressWarnings(preprocessCounts(x, log = FALSE, unit_norm = TRUE))
+    if (unit_norm) x <- scale_unit_norm(x, warn = FALSE)
     r <- .Call(C_project_nnls, c_data(x), W, ridge, max_iter, tol, threads)
     emb <- t(r$H)
     dimnames(emb) <- list(colnames(x), colnames(W))

@@ -1,15 +1,14 @@
 /* project.c: embeddings of new cells on a fixed basis.
  *
  * h_j = argmin_{h >= 0} ||x_j - W h||^2 + ridge ||h||^2 for every column x_j
- * of X, by cyclic coordinate descent on the k x k Gram matrix G = W'W +
- * ridge I with b_j = W'x_j, started from the unconstrained solution G^-1 b_j
- * with its negative entries set to 0 (one Cholesky factor and BLAS-3 solves
- * for all cells; often already optimal, else close to it): each step
- * minimises exactly over one coordinate,
- * so the objective never increases and the iterates converge to a minimiser
- * (the unique one when W has full column rank or ridge > 0).  Cells are
- * independent, each solved in a fixed order, so the result does not depend
- * on the number of threads.
+ * of X, with the k x k Gram matrix G = W'W + ridge I and b_j = W'x_j.  Start:
+ * the unconstrained solution G^-1 b_j with its negative entries set to 0
+ * (one Cholesky factor, BLAS-3 solves for all cells).  Then cyclic
+ * coordinate descent, each step an exact minimisation over one coordinate
+ * (the objective never increases); once a sweep leaves the support as it
+ * was, the exact solution on that support is tried and kept if it meets the
+ * KKT conditions.  Cells are independent, each solved in a fixed order, so
+ * the result does not depend on the number of threads.
  */
 #include "pnmf.h"
 #include <R_ext/BLAS.h>
@@ -145,12 +144,8 @@ SEXP C_project_nnls(SEXP sX, SEXP sW, SEXP sridge, SEXP smax_iter, SEXP stol, SE
     int nth = as_threads(sthreads);
     const double *W = REAL(sW);
     double *G = (double *) R_alloc((size_t) k * k, sizeof(double));
-    double one = 1.0, zero = 0.0;
-    int m = X.m;
-    if (m > 0)
-        F77_CALL(dgemm)("T", "N", &k, &k, &m, &one, W, &m, W, &m, &zero, G, &k FCONE FCONE);
-    else
-        for (size_t l = 0; l < (size_t) k * k; l++) G[l] = 0.0;
+    double one = 1.0;
+    gram_cols(W, X.m, k, G);
     for (int c = 0; c < k; c++) G[c + (size_t) c * k] += ridge;
     SEXP res = PROTECT(allocVector(VECSXP, 2));
     SEXP sH = PROTECT(allocMatrix(REALSXP, k, n));
@@ -176,13 +171,10 @@ SEXP C_project_nnls(SEXP sX, SEXP sW, SEXP sridge, SEXP smax_iter, SEXP stol, SE
             F77_CALL(dgemm)("N", "N", &k, &n, &k, &mone, G, &k, H, &k, &one, grad, &k
                             FCONE FCONE);
     }
-    int nth_max = 1;
-#ifdef _OPENMP
-    nth_max = nth;
-#endif
-    double *work = (double *) R_alloc((size_t) nth_max * ((size_t) k * k + 2 * (size_t) k),
-                                      sizeof(double));
-    int *idx = (int *) R_alloc((size_t) nth_max * k, sizeof(int));
+    /* per-thread scratch of support_solve() (nth is 1 without OpenMP) */
+    size_t wlen = (size_t) k * k + 2 * (size_t) k;
+    double *work = (double *) R_alloc(nth * wlen, sizeof(double));
+    int *idx = (int *) R_alloc((size_t) nth * k, sizeof(int));
     const int block = 4096;
     for (int j0 = 0; j0 < n; j0 += block) {
         int j1 = j0 + block < n ? j0 + block : n;
@@ -195,8 +187,7 @@ SEXP C_project_nnls(SEXP sX, SEXP sW, SEXP sridge, SEXP smax_iter, SEXP stol, SE
             tid = omp_get_thread_num();
 #endif
             iters[j] = nnls_cell(G, k, max_iter, tol, H + (size_t) j * k, grad + (size_t) j * k,
-                                 work + (size_t) tid * ((size_t) k * k + 2 * (size_t) k),
-                                 idx + (size_t) tid * k);
+                                 work + tid * wlen, idx + (size_t) tid * k);
         }
         R_CheckUserInterrupt();
     }
