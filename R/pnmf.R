@@ -27,7 +27,9 @@
 #'   `lambda = c(100, 100, 1)` for their simulation, `k = ceiling(sqrt(N))`,
 #'   all death times plus the complete graph as scales, 10 sweeps, at most
 #'   1000 iterations per block and tolerance 1e-3.  These are the defaults
-#'   here.
+#'   of `mode = "exact"`.  The fast mode chooses the rank by [selectRank()]
+#'   instead (ceiling(sqrt(N)) gives 52 factors for 2,700 cells and 317 for
+#'   100,000, most of them redundant).
 #'
 #' @section Modes: `mode = "fast"` (the default) is built for 10^3-10^5
 #'   cells: at most `n_scales` scales chosen from the persistence diagram
@@ -62,8 +64,10 @@
 #' @param x Nonnegative numeric matrix, features (genes) in rows and cells in
 #'   columns, e.g. from [preprocessCounts()]; a sparse `Matrix` stays sparse
 #'   in the fast mode (it is densified in the exact mode).
-#' @param k Rank (number of factors).  Default `ceiling(sqrt(N))` for N
-#'   cells, or `ceiling(sqrt(M))` if that exceeds the M features.
+#' @param k Rank (number of factors).  Default in the fast mode: chosen by
+#'   parallel analysis, [selectRank()] (kept as `rank` in the result); in
+#'   the exact mode the authors' `ceiling(sqrt(N))` for N cells, or
+#'   `ceiling(sqrt(M))` if that exceeds the M features.
 #' @param scales The scales: a [persistentScales()] result or increasing
 #'   distances.  Default: `persistentScales(x, type = "spread", n_scales)`
 #'   in the fast mode, `persistentScales(x)` (the authors' set, T = N) in the
@@ -159,9 +163,16 @@ fit_pnmf <- function(x, k, scales, lambda, mode, n_scales, graph, k_nn, knn_meth
     x <- if (exact) as_data_matrix(x, call = call) else as_input_matrix(x, call = call)
     m <- nrow(x)
     n <- ncol(x)
-    if (is.null(k)) {
-        k <- ceiling(sqrt(n))
+    rank <- NULL
+    if (is.null(k) && exact) {
+        k <- ceiling(sqrt(n))                   # the authors' rule
         if (k > m) k <- ceiling(sqrt(m))
+    } else if (is.null(k)) {
+        if (n < 3L || m < 2L) k <- 1L
+        else {
+            rank <- selectRank(x, max_rank = min(50L, n), min_rank = min(2L, n))
+            k <- rank$k
+        }
     }
     k <- check_count(k, "k", min = 1L, max = n, call = call)
     lambda <- check_lambda(lambda, call = call)
@@ -232,6 +243,7 @@ fit_pnmf <- function(x, k, scales, lambda, mode, n_scales, graph, k_nn, knn_meth
     fit$graph <- graph
     fit$space <- space
     fit$memory <- plan
+    fit$rank <- rank
     if (keep_filtration) fit$filtration <- filt
     fit
 }

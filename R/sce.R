@@ -35,7 +35,9 @@
 #' @param x A numeric matrix-like object (features x cells: matrix, sparse
 #'   `Matrix`, DelayedArray), a SummarizedExperiment or a
 #'   SingleCellExperiment.
-#' @param ncomponents Rank k; default as [pnmf()] (`ceiling(sqrt(N))`).
+#' @param ncomponents Rank k, or `"auto"` (default): chosen by parallel
+#'   analysis of the data to factorise, [selectRank()] (in `mode = "exact"`
+#'   the authors' `ceiling(sqrt(N))`); see [plotRank()].
 #' @param ntop Number of most variable features to use (ignored when
 #'   `subset_row` is given; `Inf` for all).
 #' @param subset_row Features to use (indices, names or logical).
@@ -85,7 +87,7 @@ calculatePNMF <- function(x, ...) UseMethod("calculatePNMF")
 
 #' @rdname calculatePNMF
 #' @export
-calculatePNMF.default <- function(x, ncomponents = NULL, ntop = 2000, subset_row = NULL,
+calculatePNMF.default <- function(x, ncomponents = "auto", ntop = 2000, subset_row = NULL,
                                   unit_norm = TRUE, method = c("pnmf", "nmf", "gnmf"),
                                   scale = "select", select_args = list(), threads = NULL,
                                   BPPARAM = NULL, ...) {
@@ -236,7 +238,7 @@ dimred_coords <- function(x, dimred, n_dimred, call = sys.call(-1L)) {
     t(unname(y))
 }
 
-calculate_pnmf <- function(x, coords, ncomponents = NULL, ntop = 2000, subset_row = NULL,
+calculate_pnmf <- function(x, coords, ncomponents = "auto", ntop = 2000, subset_row = NULL,
                            unit_norm = TRUE, method = c("pnmf", "nmf", "gnmf"),
                            scale = "select", select_args = list(), threads = NULL,
                            BPPARAM = NULL, keep_graph = FALSE, ..., call = sys.call(-1L)) {
@@ -256,6 +258,7 @@ calculate_pnmf <- function(x, coords, ncomponents = NULL, ntop = 2000, subset_ro
     mat <- select_features(x, subset_row, ntop)
     if (!is.null(coords) && ncol(coords) != ncol(mat))
         pnmf_stop("the reducedDim has ", ncol(coords), " cells but the assay has ", ncol(mat), ".")
+    if (identical(ncomponents, "auto")) ncomponents <- NULL
     if (!is.null(ncomponents))
         ncomponents <- check_count(ncomponents, "ncomponents", max = max(1L, ncol(mat)), call = call)
     if (unit_norm) mat <- preprocessCounts(mat, log = FALSE, unit_norm = TRUE)
@@ -312,10 +315,10 @@ fit_with_graph <- function(a, keep_graph, call) {
              call = call, keep_filtration = keep_graph)
 }
 
-# The features to fit: subset_row, else the ntop most variable.  Variances
-# are accumulated over blocks of columns, so a DelayedArray is read in
-# blocks; then only the chosen rows are realised in memory (sparse stays
-# sparse).
+# The features to fit: subset_row, else the ntop with the largest variance
+# above the mean-variance trend (modelFeatureVar()).  Moments are
+# accumulated over blocks of columns, so a DelayedArray is read in blocks;
+# then only the chosen rows are realised in memory (sparse stays sparse).
 select_features <- function(x, subset_row, ntop, call = sys.call(-1L)) {
     if (is.null(dim(x)) || length(dim(x)) != 2L)
         pnmf_stop("'x' must be a matrix-like object (features x cells).", call = call)
@@ -336,27 +339,9 @@ select_features <- function(x, subset_row, ntop, call = sys.call(-1L)) {
     } else {
         if (!is.numeric(ntop) || length(ntop) != 1L || is.na(ntop) || ntop < 1)
             pnmf_stop("'ntop' must be a positive number (Inf for all features).", call = call)
-        rows <- if (ntop >= nrow(x)) seq_len(nrow(x))
-                else sort(order(row_variances(x), decreasing = TRUE)[seq_len(ntop)])
+        rows <- top_features_by_bio(x, ntop)
     }
     realize(x[rows, , drop = FALSE], call)
-}
-
-row_variances <- function(x) {
-    if (is.matrix(x) || inherits(x, "dgCMatrix")) {
-        mu <- if (is.matrix(x)) rowMeans(x) else Matrix::rowMeans(x)
-        m2 <- if (is.matrix(x)) rowMeans(x^2) else Matrix::rowMeans(x^2)
-        return(m2 - mu^2)
-    }
-    n <- ncol(x)
-    step <- max(1L, floor(1e7 / max(1, nrow(x))))
-    s1 <- s2 <- numeric(nrow(x))
-    for (start in seq(1L, n, by = step)) {
-        b <- as.matrix(x[, start:min(n, start + step - 1L), drop = FALSE])
-        s1 <- s1 + rowSums(b)
-        s2 <- s2 + rowSums(b^2)
-    }
-    s2 / n - (s1 / n)^2
 }
 
 realize <- function(x, call = sys.call(-1L)) {
