@@ -6,6 +6,14 @@ pnmf_stop <- function(..., call = sys.call(-1L)) {
                         call = call))
 }
 
+# Warnings for input that is valid but probably not what the user meant
+# (raw counts given as log-expression, a transposed matrix, ...): classed, so
+# they can be caught or muffled on their own.
+pnmf_warn <- function(..., call = sys.call(-1L)) {
+    warning(warningCondition(paste0(...), class = c("pnmf_input_warning", "pnmf_warning"),
+                             call = call))
+}
+
 # A nonnegative, finite, dense double features x cells matrix (a copy: the
 # caller's object is never touched).
 as_data_matrix <- function(x, arg = "x", min_cells = 1L, call = sys.call(-1L)) {
@@ -23,24 +31,22 @@ as_data_matrix <- function(x, arg = "x", min_cells = 1L, call = sys.call(-1L)) {
         pnmf_stop("'", arg, "' has ", nrow(x), " features and ", ncol(x), " cells; ",
                   "at least 1 feature and ", min_cells, " cells are needed.", call = call)
     storage.mode(x) <- "double"
-    check_values(x, arg, call, dense = TRUE)
+    check_values(x, arg, call)
     x
 }
 
 # Non-finite, negative and too large values, found in one pass in C; the
-# details of a failure are then worked out in R.
-check_values <- function(v, arg, call, dense = FALSE) {
-    s <- .Call(C_value_summary, v)
-    if (s[1L] > 0) {
-        where <- if (dense) {
-            w <- which(!is.finite(v), arr.ind = TRUE)[1L, ]
-            paste0(" (first at feature ", w[1L], ", cell ", w[2L], ")")
-        } else ""
-        pnmf_stop("'", arg, "' has ", s[1L], " missing or infinite value(s)", where,
-                  "; remove or impute them.", call = call)
-    }
+# details of a failure (where the first bad value is) are then worked out in
+# R.  'v' is a dense matrix or a dgCMatrix (whose stored values are checked).
+check_values <- function(v, arg, call) {
+    vals <- if (is.matrix(v)) v else v@x
+    s <- .Call(C_value_summary, vals)
+    if (s[1L] > 0)
+        pnmf_stop("'", arg, "' has ", s[1L], " missing or infinite value(s) (",
+                  first_at(v, !is.finite(vals)), "); remove or impute them.", call = call)
     if (s[2L] > 0)
         pnmf_stop("'", arg, "' has ", s[2L], " negative value(s) (min ", signif(s[4L], 4),
+                  ", ", first_at(v, !is.na(vals) & vals < 0),
                   "); NMF needs nonnegative data: use counts or log-normalised values.",
                   call = call)
     # squared distances and the objective are sums of squares of the data:
@@ -49,6 +55,20 @@ check_values <- function(v, arg, call, dense = FALSE) {
         pnmf_stop("'", arg, "' is too large to factorise in double precision (its sum of ",
                   "squares overflows); rescale it, e.g. ", arg, " / max(", arg, ").",
                   call = call)
+}
+
+# "first at feature i, cell j" for the first TRUE of 'bad', the values of
+# a dense matrix or the stored values of a dgCMatrix (column-major in both).
+first_at <- function(v, bad) {
+    k <- which(bad)[1L]
+    if (is.matrix(v)) {
+        i <- (k - 1L) %% nrow(v) + 1L
+        j <- (k - 1L) %/% nrow(v) + 1L
+    } else {
+        i <- v@i[k] + 1L
+        j <- findInterval(k - 1L, v@p)    # the column whose entries hold position k
+    }
+    paste0("first at feature ", i, ", cell ", j)
 }
 
 # Like as_data_matrix(), but a sparse Matrix stays sparse (as a dgCMatrix).
@@ -60,7 +80,7 @@ as_input_matrix <- function(x, arg = "x", min_cells = 1L, call = sys.call(-1L)) 
     if (nrow(x) < 1L || ncol(x) < min_cells)
         pnmf_stop("'", arg, "' has ", nrow(x), " features and ", ncol(x), " cells; ",
                   "at least 1 feature and ", min_cells, " cells are needed.", call = call)
-    check_values(x@x, arg, call)
+    check_values(x, arg, call)
     x
 }
 

@@ -88,7 +88,21 @@ clusterScale <- function(object, scale = 1L, method = c("kmeans", "graph"), n_cl
     cluster_embedding(getEmbedding(fit, t), method, n_clusters, k_graph, nstart, seed)
 }
 
-check_labels <- function(labels, n, call = sys.call(-1L)) {
+# One name given for the labels of a SummarizedExperiment is a colData column.
+is_coldata_name <- function(labels, object) {
+    is.character(labels) && length(labels) == 1L && !is.na(labels) &&
+        methods::is(object, "SummarizedExperiment")
+}
+
+check_labels <- function(labels, n, object = NULL, call = sys.call(-1L)) {
+    if (is_coldata_name(labels, object)) {
+        cd <- SummarizedExperiment::colData(object)
+        if (!labels %in% names(cd))
+            pnmf_stop("no colData column '", labels, "' (columns: ",
+                      paste(names(cd), collapse = ", "), ").", call = call)
+        labels <- cd[[labels]]
+        if (is.factor(labels)) labels <- droplevels(labels)
+    }
     if (!is.atomic(labels) || length(labels) != n)
         pnmf_stop("'labels' must be a vector or factor with one label per cell (", n, ").",
                   call = call)
@@ -108,7 +122,8 @@ check_labels <- function(labels, n, call = sys.call(-1L)) {
 #'
 #' @inheritParams clusterScale
 #' @param labels Known labels, one per cell (cells with `NA` labels are
-#'   clustered but left out of the metrics).
+#'   clustered but left out of the metrics); for a SingleCellExperiment
+#'   also the name of a `colData` column.
 #' @param scales Indices of the scales to evaluate (default all).
 #' @return A data.frame with one row per scale: `t`, `scale`, `clustering`,
 #'   `n_clusters`, `ARI`, `NMI`, `purity`, `accuracy` and `mean` (of the four).
@@ -124,7 +139,7 @@ evaluatePath <- function(object, labels, method = c("kmeans", "graph"), n_cluste
                          name = "PNMF") {
     method <- arg_choice(method, "method")
     fit <- as_fit(object, name)
-    labels <- check_labels(labels, fit$dims[["cells"]])
+    labels <- check_labels(labels, fit$dims[["cells"]], object)
     if (is.null(n_clusters) && method == "kmeans")
         n_clusters <- length(unique(labels[!is.na(labels)]))
     ts <- if (is.null(scales)) seq_along(fit$scales)

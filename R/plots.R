@@ -50,7 +50,7 @@ plotPersistence <- function(x, type = c("barcode", "histogram"), selected = NULL
     need_ggplot()
     type <- arg_choice(type, "type")
     ps <- as_persistence(x, name)
-    if (is.null(selected)) selected <- attr(stored_embedding(x, name), "scale")
+    if (is.null(selected)) selected <- stored_scale(x, name)$scale
     if (inherits(selected, "pnmf_selection")) selected <- selected$scale
     if (!is.null(selected) && (!is.numeric(selected) || anyNA(selected)))
         pnmf_stop("'selected' must be scales (numbers) or a selectScale() result.")
@@ -155,17 +155,12 @@ plotEmbedding <- function(object, scale = NULL, labels = NULL,
     method <- arg_choice(method, "method")
     fit <- as_fit(object, name)
     if (is.null(scale)) {
-        scale <- attr(stored_embedding(object, name), "scale_index")
+        scale <- stored_scale(object, name)$t
         if (is.null(scale)) scale <- 1L
     }
     t <- check_scale_index(fit, scale)
-    if (is.character(labels) && length(labels) == 1L && methods::is(object, "SummarizedExperiment")) {
-        cd <- SummarizedExperiment::colData(object)
-        if (!labels %in% names(cd)) pnmf_stop("no colData column '", labels, "'.")
-        lab_name <- labels
-        labels <- cd[[labels]]
-    } else lab_name <- "label"
-    if (!is.null(labels)) labels <- check_labels(labels, fit$dims[["cells"]])
+    lab_name <- if (is_coldata_name(labels, object)) labels else "label"
+    if (!is.null(labels)) labels <- check_labels(labels, fit$dims[["cells"]], object)
     e <- getEmbedding(fit, t)
     if (method == "auto") method <- if (ncol(e) > 2L && requireNamespace("uwot", quietly = TRUE))
                                         "umap" else "factors"

@@ -191,6 +191,7 @@ fit_pnmf <- function(x, k, scales, lambda, mode, n_scales, graph, k_nn, knn_meth
     persistence <- NULL
     if (is.null(scales)) {
         if (n < 2L) pnmf_stop("one cell has no scales: pass 'scales' explicitly.", call = call)
+        if (verbose) message(sprintf("persistence diagram of %d cells", n))
         scales <- if (exact) persistentScales(x, edges = FALSE, space = "full", threads = threads)
                   else persistentScales(x, type = "spread", n_scales = n_scales, edges = FALSE,
                                         threads = threads)
@@ -237,7 +238,11 @@ fit_pnmf <- function(x, k, scales, lambda, mode, n_scales, graph, k_nn, knn_meth
                     f_start = 1e9, keep_W = keep_W, threads = threads,
                     progress = progress_reporter(verbose, length(scales)),
                     solver = if (exact) "mu" else "hals", path_tol = if (exact) 0 else tol)
+    if (verbose)
+        message(sprintf("fitting k = %d factors at %d scale(s) (%s mode)", k, length(scales),
+                        mode))
     res <- .Call(C_pnmf_path, c_data(x), init$W, init$H, filt, scales, lambda, control)
+    if (!is.null(control$progress)) control$progress(done = TRUE)
     fit <- new_pnmf(res, x, k, scales, persistence, lambda, mode,
                     edges = findInterval(scales, filt$d, left.open = TRUE), call = call)
     fit$graph <- graph

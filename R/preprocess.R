@@ -27,9 +27,9 @@ preprocessCounts <- function(x, log = TRUE, unit_norm = TRUE) {
 
 # Every column divided by its norm; all-zero columns stay zero (with a
 # warning unless warn = FALSE).  A sparse matrix keeps its pattern.
-scale_unit_norm <- function(x, warn = TRUE) {
+scale_unit_norm <- function(x, warn = TRUE, call = sys.call(-1L)) {
     nrm <- col_norms(x)
-    if (warn) warn_zero_cells(nrm)
+    if (warn) warn_zero_cells(nrm, call)
     nrm[nrm == 0] <- 1
     if (is.matrix(x)) return(sweep(x, 2L, nrm, "/"))
     x@x <- x@x / rep.int(nrm, diff(x@p))
@@ -51,8 +51,8 @@ col_norms <- function(x) {
     nrm
 }
 
-warn_zero_cells <- function(nrm) {
+warn_zero_cells <- function(nrm, call) {
     if (any(nrm == 0))
-        warning(sum(nrm == 0), " cell(s) have no nonzero value and stay at zero; ",
-                "consider removing them.", call. = FALSE)
+        pnmf_warn(sum(nrm == 0), " cell(s) have no nonzero value and stay at zero; ",
+                  "consider removing them.", call = call)
 }

@@ -56,15 +56,33 @@
 #'   between cells (see Details), or `NULL`.
 #' @param n_dimred Number of its columns to use (default all).
 #' @param ... Further arguments for [pnmf()] (e.g. `lambda`, `n_scales`,
-#'   `mode`, `verbose`), [fitNMF()] or [fitGNMF()].
+#'   `mode`), [fitNMF()] or [fitGNMF()], and:
+#'   * `verbose`: report each phase (features, persistence, fit, scale
+#'     selection and the scale chosen) with a message, and the fit's and the
+#'     selection's progress (a cli progress bar in an interactive session,
+#'     messages otherwise).  Default `interactive()`: a console session
+#'     sees what a long call is doing, scripts and R Markdown stay quiet as
+#'     scater's functions are.
+#'   * `seed`: a seed for the random parts (the k-means of [selectScale()],
+#'     approximate neighbour search), as scater's `runNMF()` has; the
+#'     caller's random number stream is left as it was.  Default: the
+#'     fixed seed of [selectScale()].
 #' @return `calculatePNMF()`: a cells x k matrix of class `pnmf_embedding`
 #'   with attributes `basis` (W_t, features x k), `scale` (the scale's
 #'   distance), `scale_index` (t), `diagram` (the [persistentScales()]
 #'   object, `NULL` for the baselines) and `fit` (the whole [pnmf()] fit:
-#'   every scale's embedding and basis).  Subsetting its rows (cells), as
-#'   subsetting a SingleCellExperiment does, keeps all attributes and
-#'   subsets the path's cells with it.  `runPNMF()`: `x` with the embedding
-#'   in `reducedDim(x, name)`; retrieve the fit with [getPNMF()].
+#'   every scale's embedding and basis, and the scale `selection`).  It
+#'   indexes as a plain matrix; subsetting its rows (cells) keeps the
+#'   attributes and subsets the path's cells with it.
+#'
+#'   `runPNMF()`: `x` with the embedding in `reducedDim(x, name)`, a light
+#'   `pnmf_embedding` with attributes `scale`, `scale_index` and `cells`
+#'   (the cells' positions in the path), and the path stored once in
+#'   `S4Vectors::metadata(x)$pnmf[[name]]` (the fit and the names of its
+#'   cells).  Subsetting the cells of `x` keeps them aligned: [getPNMF()],
+#'   [projectPNMF()], [selectScale()], [evaluatePath()] and the plots
+#'   restrict the path to the cells present.  Raw counts or a transposed
+#'   matrix give a `pnmf_input_warning`.
 #' @seealso [getPNMF()], [selectScale()], [pnmf()]
 #' @examples
 #' emb <- calculatePNMF(circles$x, ncomponents = 2, lambda = c(100, 100, 1),
@@ -91,15 +109,17 @@ calculatePNMF.default <- function(x, ncomponents = "auto", ntop = 2000, subset_r
                                   unit_norm = TRUE, method = c("pnmf", "nmf", "gnmf"),
                                   scale = "select", select_args = list(), threads = NULL,
                                   BPPARAM = NULL, ...) {
+    call <- generic_call("calculatePNMF")
     calculate_pnmf(x, NULL, ncomponents, ntop, subset_row, unit_norm, method, scale,
-                   select_args, threads, BPPARAM, keep_graph = FALSE, ...)
+                   select_args, threads, BPPARAM, keep_graph = FALSE, ..., call = call)
 }
 
 #' @rdname calculatePNMF
 #' @export
 calculatePNMF.SummarizedExperiment <- function(x, ..., assay.type = "logcounts") {
     need_package("SummarizedExperiment")
-    calculatePNMF(get_assay(x, assay.type), ...)
+    call <- generic_call("calculatePNMF")
+    calculate_pnmf(get_assay(x, assay.type, call = call), NULL, ..., call = call)
 }
 
 #' @rdname calculatePNMF
@@ -107,9 +127,10 @@ calculatePNMF.SummarizedExperiment <- function(x, ..., assay.type = "logcounts")
 calculatePNMF.SingleCellExperiment <- function(x, ..., assay.type = "logcounts",
                                                dimred = NULL, n_dimred = NULL) {
     need_package("SingleCellExperiment")
-    mat <- get_assay(x, assay.type)
-    coords <- if (!is.null(dimred)) dimred_coords(x, dimred, n_dimred)
-    calculate_pnmf(mat, coords, ...)
+    call <- generic_call("calculatePNMF")
+    mat <- get_assay(x, assay.type, call = call)
+    coords <- if (!is.null(dimred)) dimred_coords(x, dimred, n_dimred, call = call)
+    calculate_pnmf(mat, coords, ..., call = call)
 }
 
 #' @rdname calculatePNMF
@@ -130,20 +151,43 @@ runPNMF <- function(x, ..., name = "PNMF", store_graph = FALSE, assay.type = "lo
     emb <- calculate_pnmf(mat, coords, ..., keep_graph = store_graph)
     if (store_graph) {
         g <- attr(emb, "graph")
-        attr(emb, "graph") <- NULL
         SingleCellExperiment::colPair(x, name) <- S4Vectors::SelfHits(
             c(g$i, g$j), c(g$j, g$i), nnode = ncol(x), value = c(g$w, g$w))
     }
-    SingleCellExperiment::reducedDim(x, name) <- emb
+    # The path is stored once, in metadata(x)$pnmf[[name]], with the names of
+    # the cells it was fitted on; the reducedDim stays light and carries the
+    # cells' positions in the path, which follow any subsetting of x.
+    md <- S4Vectors::metadata(x)
+    if (!is.list(md$pnmf)) md$pnmf <- list()
+    md$pnmf[[name]] <- list(fit = attr(emb, "fit"), cells = colnames(x),
+                            scale_index = attr(emb, "scale_index"))
+    S4Vectors::metadata(x) <- md
+    SingleCellExperiment::reducedDim(x, name) <- light_embedding(emb)
     x
+}
+
+# The reducedDim runPNMF() stores: the embedding with its scale and the
+# positions of its cells in the stored path (no basis, diagram or path).
+light_embedding <- function(emb) {
+    structure(plain_matrix(emb), scale = attr(emb, "scale"),
+              scale_index = attr(emb, "scale_index"), cells = seq_len(nrow(emb)),
+              class = c("pnmf_embedding", "matrix", "array"))
+}
+
+plain_matrix <- function(x) {
+    y <- unclass(x)
+    attributes(y) <- attributes(y)[intersect(names(attributes(y)), c("dim", "dimnames"))]
+    y
 }
 
 #' The pNMF fit stored by runPNMF()
 #'
-#' Returns the whole solution path stored with the embedding by [runPNMF()]
-#' (or attached to a [calculatePNMF()] result): a [pnmf()] fit whose
-#' embeddings are restricted to the cells present (after subsetting the
-#' SingleCellExperiment, the path follows).  The persistence diagram
+#' Returns the whole solution path stored by [runPNMF()] (in
+#' `S4Vectors::metadata(x)$pnmf[[name]]`) or attached to a [calculatePNMF()]
+#' result: a [pnmf()] fit whose embeddings are restricted to the cells
+#' present (after subsetting the SingleCellExperiment, the path follows; the
+#' cells are matched by their position, kept by the reducedDim, or else by
+#' name).  The persistence diagram
 #' (`fit$persistence`) always describes the cells the fit was made on.
 #'
 #' @param x A SingleCellExperiment from [runPNMF()], or a [calculatePNMF()]
@@ -156,42 +200,103 @@ runPNMF <- function(x, ..., name = "PNMF", store_graph = FALSE, assay.type = "lo
 #' getPNMF(emb)
 #' @export
 getPNMF <- function(x, name = "PNMF") {
-    if (inherits(x, "pnmf_embedding")) return(attr(x, "fit"))
+    if (inherits(x, "pnmf_embedding")) {
+        if (is.null(attr(x, "fit")))
+            pnmf_stop("this embedding has no fit attached: it is the reducedDim of a ",
+                      "runPNMF() result; call getPNMF() on the SingleCellExperiment.")
+        return(attr(x, "fit"))
+    }
     need_package("SingleCellExperiment")
     if (!methods::is(x, "SingleCellExperiment"))
         pnmf_stop("expected a SingleCellExperiment from runPNMF() or a calculatePNMF() result.")
-    if (!name %in% SingleCellExperiment::reducedDimNames(x))
-        pnmf_stop("no reducedDim named '", name, "'; run runPNMF(x, name = \"", name,
-                  "\") first.")
-    emb <- SingleCellExperiment::reducedDim(x, name)
-    if (!inherits(emb, "pnmf_embedding") || is.null(attr(emb, "fit")))
-        pnmf_stop("reducedDim '", name, "' was not made by runPNMF() (or lost its attributes, ",
-                  "e.g. by cbind()); rerun runPNMF().")
-    attr(emb, "fit")
+    if (!is.character(name) || length(name) != 1L || is.na(name))
+        pnmf_stop("'name' must be one string.")
+    entry <- S4Vectors::metadata(x)$pnmf[[name]]
+    emb <- if (name %in% SingleCellExperiment::reducedDimNames(x))
+               SingleCellExperiment::reducedDim(x, name)
+    if (is.null(entry)) {
+        # objects saved by earlier versions kept the path on the reducedDim
+        if (inherits(emb, "pnmf_embedding") && !is.null(attr(emb, "fit"))) return(attr(emb, "fit"))
+        pnmf_stop("no pNMF fit named '", name, "' in 'x'",
+                  if (length(names(S4Vectors::metadata(x)$pnmf)))
+                      paste0(" (fits: ", paste(names(S4Vectors::metadata(x)$pnmf), collapse = ", "),
+                             ")"),
+                  "; run runPNMF(x, name = \"", name, "\") first.")
+    }
+    subset_fit(entry$fit, stored_cells(x, emb, entry))
 }
 
-# Subsetting cells keeps the attributes and the path aligned; selecting
-# columns (factors) or dropping to a vector gives a plain matrix/vector.
+# Positions in the stored path of the cells of x: those the reducedDim
+# carries (kept by subsetting), else by cell name (e.g. after cbind(), which
+# drops the attributes), else all of them when the number of cells agrees.
+stored_cells <- function(x, emb, entry, call = sys.call(-1L)) {
+    n <- entry$fit$dims[["cells"]]
+    idx <- attr(emb, "cells")
+    if (!is.null(idx) && length(idx) == ncol(x)) return(idx)
+    if (!is.null(colnames(x)) && !is.null(entry$cells)) {
+        idx <- match(colnames(x), entry$cells)
+        if (!anyNA(idx)) return(idx)
+        pnmf_stop(sum(is.na(idx)), " cell(s) of 'x' (e.g. '", colnames(x)[is.na(idx)][1L],
+                  "') were not in the pNMF fit; rerun runPNMF() on these cells.", call = call)
+    }
+    if (ncol(x) == n) return(seq_len(n))
+    pnmf_stop("cannot match the ", ncol(x), " cells of 'x' to the ", n, " cells of the ",
+              "pNMF fit (no cell names); rerun runPNMF().", call = call)
+}
+
+# A fit restricted to some of its cells (the persistence diagram and the
+# basis stay those of the fit; a stored scale selection no longer applies).
+subset_fit <- function(fit, cells) {
+    if (identical(cells, seq_len(fit$dims[["cells"]]))) return(fit)
+    fit$H <- fit$H[, cells, , drop = FALSE]
+    fit$dims[["cells"]] <- length(cells)
+    fit$selection <- NULL
+    fit
+}
+
+# Scale index and scale of a calculatePNMF() / runPNMF() result, else NULL.
+stored_scale <- function(x, name) {
+    emb <- stored_embedding(x, name)
+    if (!is.null(emb)) return(list(t = attr(emb, "scale_index"), scale = attr(emb, "scale")))
+    if (methods::is(x, "SingleCellExperiment")) {
+        entry <- S4Vectors::metadata(x)$pnmf[[name]]
+        if (!is.null(entry$scale_index))
+            return(list(t = entry$scale_index, scale = entry$fit$scales[entry$scale_index]))
+    }
+    NULL
+}
+
+# Indexing behaves as for a plain matrix: one index (e[i], e[logical],
+# e[matrix]) gives a vector, selecting factors (j) gives a plain matrix or
+# vector.  Only subsetting cells (e[i, ], as a SingleCellExperiment does)
+# keeps the attributes, with the path and the cell positions following.
 #' @export
 `[.pnmf_embedding` <- function(x, i, j, ..., drop = TRUE) {
+    y <- plain_matrix(x)
+    if (!missing(i) && is.object(i)) i <- plain_matrix(i)
+    if (nargs() - (!missing(drop)) < 3L) return(if (missing(i)) x else y[i])
+    if (!missing(j)) return(if (missing(i)) y[, j, drop = drop] else y[i, j, drop = drop])
+    if (missing(i)) return(if (drop && ncol(y) == 1L) y[, , drop = TRUE] else x)
+    out <- y[i, , drop = drop]
+    rows <- stats::setNames(seq_len(nrow(y)), rownames(y))[i]
+    if (!is.matrix(out) || anyNA(rows)) return(out)
     a <- attributes(x)
-    y <- unclass(x)
-    y <- if (missing(i) && missing(j)) y
-         else if (missing(i)) y[, j, drop = drop]
-         else if (missing(j)) y[i, , drop = drop]
-         else y[i, j, drop = drop]
-    if (!missing(j) || !is.matrix(y)) return(y)
-    cells <- if (missing(i)) seq_len(nrow(x)) else seq_len(nrow(x))[i]
-    for (nm in setdiff(names(a), c("dim", "dimnames")))
-        attr(y, nm) <- a[[nm]]
-    fit <- a$fit
-    if (!is.null(fit)) {
-        fit$H <- fit$H[, cells, , drop = FALSE]
-        fit$dims[["cells"]] <- length(cells)
-        attr(y, "fit") <- fit
-    }
-    y
+    for (nm in setdiff(names(a), c("dim", "dimnames"))) attr(out, nm) <- a[[nm]]
+    if (!is.null(a$cells)) attr(out, "cells") <- a$cells[rows]
+    if (!is.null(a$fit)) attr(out, "fit") <- subset_fit(a$fit, unname(rows))
+    out
 }
+
+# Arithmetic, comparisons and as.matrix() give plain matrices: the result is
+# no longer the fit's embedding.
+#' @export
+Ops.pnmf_embedding <- function(e1, e2) {
+    strip <- function(e) if (inherits(e, "pnmf_embedding")) plain_matrix(e) else e
+    if (missing(e2)) get(.Generic)(strip(e1)) else get(.Generic)(strip(e1), strip(e2))
+}
+
+#' @export
+as.matrix.pnmf_embedding <- function(x, ...) plain_matrix(x)
 
 #' @export
 print.pnmf_embedding <- function(x, ...) {
@@ -201,6 +306,14 @@ print.pnmf_embedding <- function(x, ...) {
                                                                drop = FALSE])
     if (nrow(x) > 6L) cat(sprintf("... %d more cells\n", nrow(x) - 6L))
     invisible(x)
+}
+
+# The call of an S3 method as the user wrote it (calculatePNMF(x, ...), not
+# calculatePNMF.default(x, ...)), for error messages; call it in the method's
+# body, not as a (lazily evaluated) argument.
+generic_call <- function(generic, call = sys.call(-1L)) {
+    call[[1L]] <- as.name(generic)
+    call
 }
 
 need_package <- function(pkg, call = sys.call(-1L)) {
@@ -222,11 +335,11 @@ get_assay <- function(x, assay.type, call = sys.call(-1L)) {
 }
 
 dimred_coords <- function(x, dimred, n_dimred, call = sys.call(-1L)) {
-    if (!is.character(dimred) || length(dimred) != 1L ||
-        !dimred %in% SingleCellExperiment::reducedDimNames(x))
+    have <- SingleCellExperiment::reducedDimNames(x)
+    if (!is.character(dimred) || length(dimred) != 1L || !dimred %in% have)
         pnmf_stop("'dimred' must name a reducedDim of 'x' (",
-                  paste(SingleCellExperiment::reducedDimNames(x), collapse = ", "), ").",
-                  call = call)
+                  if (length(have)) paste(have, collapse = ", ") else "'x' has none: compute one first, e.g. scater::runPCA()",
+                  ").", call = call)
     y <- as.matrix(SingleCellExperiment::reducedDim(x, dimred))
     if (!is.null(n_dimred)) {
         n_dimred <- check_count(n_dimred, "n_dimred", min = 1L, max = ncol(y), call = call)
@@ -242,27 +355,40 @@ calculate_pnmf <- function(x, coords, ncomponents = "auto", ntop = 2000, subset_
                            unit_norm = TRUE, method = c("pnmf", "nmf", "gnmf"),
                            scale = "select", select_args = list(), threads = NULL,
                            BPPARAM = NULL, keep_graph = FALSE, ..., call = sys.call(-1L)) {
-    method <- arg_choice(method, "method")
+    method <- arg_choice(method, "method", call = call)
     fit_args <- list(...)
+    # 'seed' and 'verbose' are for the whole call (fit and scale selection)
+    seed <- fit_args$seed
+    fit_args$seed <- NULL
+    if (!is.null(seed)) seed <- check_count(seed, "seed", min = 0L, call = call)
+    verbose <- check_flag(if (is.null(fit_args$verbose)) is_interactive() else fit_args$verbose,
+                          "verbose", call = call)
+    fit_args$verbose <- verbose
+    say <- function(...) if (verbose) message(...)
     if (is.null(threads))
         threads <- if (!is.null(BPPARAM)) {
-            need_package("BiocParallel")
+            need_package("BiocParallel", call = call)
             BiocParallel::bpnworkers(BPPARAM)
         } else 1L
-    threads <- check_threads(threads)
-    unit_norm <- check_flag(unit_norm, "unit_norm")
-    if (!is.list(select_args)) pnmf_stop("'select_args' must be a list.")
+    threads <- check_threads(threads, call = call)
+    unit_norm <- check_flag(unit_norm, "unit_norm", call = call)
+    if (!is.list(select_args)) pnmf_stop("'select_args' must be a list.", call = call)
     if (!(identical(scale, "select") || identical(scale, "finest") ||
           (is.numeric(scale) && length(scale) == 1L)))
-        pnmf_stop("'scale' must be \"select\", \"finest\" or a scale index.")
-    mat <- select_features(x, subset_row, ntop)
+        pnmf_stop("'scale' must be \"select\", \"finest\" or a scale index.", call = call)
+    warn_transposed(x, call)
+    mat <- select_features(x, subset_row, ntop, call = call)
+    warn_counts(mat, call)
     if (!is.null(coords) && ncol(coords) != ncol(mat))
-        pnmf_stop("the reducedDim has ", ncol(coords), " cells but the assay has ", ncol(mat), ".")
+        pnmf_stop("the reducedDim has ", ncol(coords), " cells but the assay has ", ncol(mat), ".",
+                  call = call)
     if (identical(ncomponents, "auto")) ncomponents <- NULL
     if (!is.null(ncomponents))
         ncomponents <- check_count(ncomponents, "ncomponents", max = max(1L, ncol(mat)), call = call)
-    if (unit_norm) mat <- preprocessCounts(mat, log = FALSE, unit_norm = TRUE)
-    fit <- switch(method,
+    say(sprintf("%s: %d cells, %d features%s", method, ncol(mat), nrow(mat),
+                if (is.null(subset_row) && nrow(mat) < nrow(x)) " (variance above the trend)" else ""))
+    if (unit_norm) mat <- scale_unit_norm(as_input_matrix(mat, call = call), call = call)
+    run <- function() switch(method,
         nmf = do.call(fitNMF, c(list(quote(mat), ncomponents, threads = threads), fit_args)),
         gnmf = {
             if (!is.null(coords)) fit_args$space <- NULL
@@ -281,15 +407,29 @@ calculate_pnmf <- function(x, coords, ncomponents = "auto", ntop = 2000, subset_
             a <- a[!vapply(a, is.null, logical(1))]
             fit_with_graph(a, keep_graph, call)
         })
+    fit <- if (is.null(seed)) run() else with_seed(seed, run())
     fit$unit_norm <- unit_norm          # for projectPNMF() of new cells
-    t <- if (identical(scale, "select")) do.call(selectScale, c(list(quote(fit)), select_args))$t
-         else if (identical(scale, "finest")) 1L
-         else check_scale_index(fit, scale)
+    if (identical(scale, "select")) {
+        # kept with the fit, so selectScale() on the result need not redo it
+        sa <- select_args
+        if (!is.null(seed) && is.null(sa$seed)) sa$seed <- seed
+        if (is.null(sa$verbose)) sa$verbose <- verbose
+        say(sprintf("choosing the scale: clustering each of the %d scales (selectScale())",
+                    length(fit$scales)))
+        fit$selection <- do.call(selectScale, c(list(quote(fit)), sa))
+        t <- fit$selection$t
+        s <- fit$selection$scores[t, ]
+        say(sprintf("chose scale t = %d of %d (%.4g): %d clusters, stability %.3f",
+                    t, length(fit$scales), fit$scales[t], s$n_clusters, s$stability))
+    } else {
+        t <- if (identical(scale, "finest")) 1L else check_scale_index(fit, scale, call = call)
+        say(sprintf("scale t = %d of %d (%.4g)", t, length(fit$scales), fit$scales[t]))
+    }
     emb <- getEmbedding(fit, t)
     g <- NULL
     if (keep_graph) {
         f <- fit$filtration
-        if (is.null(f)) pnmf_stop("no graph to store: the fit has no graph term.")
+        if (is.null(f)) pnmf_stop("no graph to store: the fit has no graph term.", call = call)
         e <- f$d < fit$scales[t]
         g <- list(i = f$i[e], j = f$j[e], w = heat_weights(f$d[e], fit$scales[t]))
     }
@@ -297,6 +437,39 @@ calculate_pnmf <- function(x, coords, ncomponents = "auto", ntop = 2000, subset_
     structure(emb, basis = if (!is.null(fit$W)) getBasis(fit, t), scale = fit$scales[t],
               scale_index = t, diagram = fit$persistence, fit = fit, graph = g,
               class = c("pnmf_embedding", "matrix", "array"))
+}
+
+# Data that look like raw counts (whole numbers, some large) where
+# log-expression is expected: valid input, but almost surely a mistake.
+warn_counts <- function(mat, call) {
+    v <- if (inherits(mat, "sparseMatrix")) methods::as(mat, "CsparseMatrix")@x
+         else if (is.numeric(mat)) mat
+    if (!length(v) || anyNA(v)) return(invisible())
+    top <- max(v)
+    if (is.finite(top) && top > 50 && all(v == round(v)))
+        pnmf_warn("the data look like raw counts (whole numbers up to ", format(top),
+                  ") but are factorised as log-expression: normalise them first, e.g. ",
+                  "scuttle::logNormCounts() and assay.type = \"logcounts\", or ",
+                  "preprocessCounts() for a matrix.", call = call)
+}
+
+# A cells x features matrix: cell barcodes as row names, or gene names
+# (Ensembl identifiers, or mitochondrial genes) as column names.  Only the
+# names are looked at, so that a matrix without them never warns.
+warn_transposed <- function(x, call) {
+    rn <- rownames(x)
+    cn <- colnames(x)
+    barcode <- "^([A-Za-z0-9]+[_:.-])?[ACGTN]{10,}([_.-][0-9]+)?$"
+    genes <- function(nm) mean(grepl("^ENS[A-Z]*G[0-9]{6,}", nm)) > 0.5 ||
+        (sum(grepl("^(MT|mt)-", nm)) >= 3L)
+    cells_in_rows <- length(rn) && mean(grepl(barcode, rn)) > 0.5
+    genes_in_cols <- length(cn) && genes(cn) && !(length(rn) && genes(rn))
+    if (cells_in_rows || genes_in_cols)
+        pnmf_warn("'x' looks transposed: its ", if (cells_in_rows) "row names look like cell "
+                  else "column names look like gene ", if (cells_in_rows) "barcodes" else "names",
+                  " (e.g. '", if (cells_in_rows) rn[1L] else cn[grepl("^(ENS|MT-|mt-)", cn)][1L],
+                  "'); pnmf expects features in rows and cells in columns (use t(x)).",
+                  call = call)
 }
 
 # pnmf() with the graph's edges kept (for store_graph).

@@ -52,10 +52,15 @@ mean_silhouette <- function(d, cl) {
 #' @param max_clusters Largest number of clusters tried when `n_clusters`
 #'   is `NULL`.
 #' @param max_cells Largest number of cells the silhouettes are computed on.
+#' @param verbose Show a progress bar over the scales (interactive sessions
+#'   with cli)?
 #' @return An object of class `pnmf_selection`: a list with `t` (the chosen
 #'   scale index), `scale` (its value), `criterion`, and `scores`, a
 #'   data.frame with one row per scale (`t`, `scale`, `n_clusters`,
-#'   `stability`, `silhouette`, `selected`).
+#'   `stability`, `silhouette`, `selected`), and the `settings` used.  For
+#'   a [calculatePNMF()] / [runPNMF()] result made with `scale = "select"`,
+#'   the selection made then is returned without recomputing it when the
+#'   settings are the same (it is kept as `getPNMF(x)$selection`).
 #' @seealso [evaluatePath()] to compare with labels, [plotPath()]
 #' @examples
 #' fit <- pnmf(circles$x, k = 2, lambda = c(100, 100, 1))
@@ -65,7 +70,7 @@ mean_silhouette <- function(d, cl) {
 #' @export
 selectScale <- function(object, criterion = c("stability", "silhouette"),
                         n_clusters = NULL, max_clusters = 10L, max_cells = 1000L,
-                        nstart = 10L, seed = 1L, name = "PNMF") {
+                        nstart = 10L, seed = 1L, name = "PNMF", verbose = FALSE) {
     criterion <- arg_choice(criterion, "criterion")
     fit <- as_fit(object, name)
     n <- fit$dims[["cells"]]
@@ -76,6 +81,12 @@ selectScale <- function(object, criterion = c("stability", "silhouette"),
     max_cells <- check_count(max_cells, "max_cells", min = 3L)
     nstart <- check_count(nstart, "nstart", min = 1L)
     seed <- check_count(seed, "seed", min = 0L)
+    verbose <- check_flag(verbose, "verbose")
+    # calculatePNMF() / runPNMF() keep their selection with the fit: the same
+    # settings give it back without clustering every scale again
+    settings <- mget(setdiff(names(formals(sys.function())), c("object", "name", "verbose")))
+    if (!is.null(fit$selection) && identical(fit$selection$settings, settings))
+        return(fit$selection)
     sub <- if (n > max_cells) sort(with_seed(seed, sample.int(n, max_cells))) else seq_len(n)
     tried <- if (is.null(n_clusters)) seq.int(2L, max(2L, min(max_clusters, n - 1L)))
              else n_clusters
@@ -83,7 +94,9 @@ selectScale <- function(object, criterion = c("stability", "silhouette"),
     clusters <- vector("list", T)
     sil <- numeric(T)
     chosen <- integer(T)
+    tick <- step_reporter(verbose, T, "choosing the scale")
     for (t in seq_len(T)) {
+        tick(t)
         emb <- getEmbedding(fit, t)
         d <- as.matrix(stats::dist(emb[sub, , drop = FALSE]))
         best <- -Inf
@@ -109,7 +122,7 @@ selectScale <- function(object, criterion = c("stability", "silhouette"),
                          stability = stab, silhouette = sil,
                          selected = seq_len(T) == t_best)
     structure(list(t = t_best, scale = fit$scales[t_best], criterion = criterion,
-                   scores = scores),
+                   scores = scores, settings = settings),
               class = "pnmf_selection")
 }
 

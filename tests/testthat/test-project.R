@@ -45,7 +45,7 @@ test_that("coefficients equal the brute-force NNLS solution, with and without ri
 })
 
 test_that("a rank-deficient basis: zero and duplicated columns", {
-    x <- matrix(stats::rexp(30 * 6), 30, 6)
+    x <- matrix(stats::rexp(30 * 6), 30, 6, dimnames = list(rownames(W), NULL))
     loss <- function(W, H) sum((x - W %*% H)^2)
     Wz <- cbind(W[, 1:2], 0, W[, 3])                      # a zero column
     p <- t(unclass(projectPNMF(fake_fit(Wz), x, tol = 1e-14, max_iter = 10000L))[, ])
@@ -90,9 +90,14 @@ test_that("bad new data and options give classed errors; inputs are unchanged", 
     xn <- circles$x[, 41:50]
     expect_error(projectPNMF(fit, xn[-1, ]), "features are not in", class = err)
     unnamed <- unname(xn)
-    expect_error(projectPNMF(fit, unnamed[-1, ]), "99 features but the fit's basis has 100",
-                 class = err)
-    expect_equal(projectPNMF(fit, unnamed), projectPNMF(fit, xn), ignore_attr = TRUE)
+    # rows without names are taken in the fit's order, with a warning
+    expect_warning(expect_error(projectPNMF(fit, unnamed[-1, ]),
+                                "99 features but the fit's basis has 100", class = err),
+                   "no feature \\(row\\) names", class = "pnmf_input_warning")
+    expect_warning(p_unnamed <- projectPNMF(fit, unnamed), class = "pnmf_input_warning")
+    expect_equal(p_unnamed, projectPNMF(fit, xn), ignore_attr = TRUE)
+    expect_no_warning(projectPNMF(pnmf(unname(circles$x[, 1:40]), k = 2, n_scales = 4,
+                                       n_sweeps = 5), unnamed))
     dup <- xn
     rownames(dup)[2] <- rownames(dup)[1]
     expect_error(projectPNMF(fit, dup), "duplicated feature names", class = err)
@@ -139,4 +144,45 @@ test_that("calculatePNMF results and SingleCellExperiments project their own ass
     sce <- SingleCellExperiment::SingleCellExperiment(list(logcounts = x))
     sce <- runPNMF(sce, ncomponents = 3, ntop = 200, n_scales = 5, scale = 2)
     expect_equal(unclass(projectPNMF(sce, x))[, ], unclass(p)[, ], tolerance = 1e-12)
+})
+
+test_that("the default ridge is the fit's anchoring weight: fitted cells come back", {
+    # villani cells, three types: the default projection reproduces the
+    # stored embedding; without ridge (the old default) it does not
+    x <- villani$logtpm[, c(1:30, 97:126, 193:222)]
+    emb <- calculatePNMF(x, ncomponents = 4, ntop = 300, n_scales = 8, scale = 3,
+                         verbose = FALSE)
+    fit <- getPNMF(emb)
+    r <- function(p) cor(as.vector(p), as.vector(unclass(emb)))
+    p <- projectPNMF(emb, x)
+    expect_identical(attr(p, "ridge"), 1)                   # lambda_3 of c(1, 1, 1)
+    expect_gt(r(p), 0.99)
+    expect_lt(r(projectPNMF(emb, x, ridge = 0)), 0.9)
+    # the coupling weight lambda_2 is no ridge: adding it moves the cells off
+    expect_lt(r(projectPNMF(emb, x, ridge = 2)), r(p))
+    # another anchoring weight: the default follows it
+    e5 <- calculatePNMF(x, ncomponents = 4, ntop = 300, n_scales = 8, scale = 3,
+                        lambda = c(1, 1, 5), verbose = FALSE)
+    p5 <- projectPNMF(e5, x)
+    expect_identical(attr(p5, "ridge"), 5)
+    expect_gt(cor(as.vector(p5), as.vector(unclass(e5))), 0.99)
+    # the baselines have no anchoring: ridge 0
+    expect_identical(attr(projectPNMF(fitNMF(circles$x, k = 2), circles$x), "ridge"), 0)
+})
+
+test_that("newdata can be a SingleCellExperiment or SummarizedExperiment", {
+    skip_if_not_installed("SingleCellExperiment")
+    x <- villani$logtpm[1:300, c(1:20, 97:116, 193:212)]
+    sce <- SingleCellExperiment::SingleCellExperiment(list(logcounts = x, other = x * 2))
+    sce <- runPNMF(sce, ncomponents = 3, n_scales = 5, scale = 2)
+    ref <- projectPNMF(sce, x)
+    expect_equal(projectPNMF(sce, sce), ref)
+    se <- SummarizedExperiment::SummarizedExperiment(list(logcounts = x))
+    expect_equal(projectPNMF(sce, se), ref)
+    # unit norm: twice the data is the same cells
+    expect_equal(projectPNMF(sce, sce, assay.type = "other"), ref, tolerance = 1e-10)
+    expect_gt(cor(as.vector(ref), as.vector(unclass(SingleCellExperiment::reducedDim(sce)))),
+              0.99)
+    expect_error(projectPNMF(sce, sce, assay.type = "counts"), "no assay",
+                 class = "pnmf_input_error")
 })
