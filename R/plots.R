@@ -104,7 +104,9 @@ plotPath <- function(x, columns = NULL) {
     if (inherits(x, "pnmf_selection")) {
         df <- x$scores
         mark <- x$t
-        if (is.null(columns)) columns <- c("stability", "silhouette")
+        if (is.null(columns))
+            columns <- if (x$criterion %in% c("position", "persistence")) "components"
+                       else c("stability", "silhouette")
         what <- sprintf("selected without labels (%s)", x$criterion)
     } else if (is.data.frame(x) && all(c("t", "ARI") %in% names(x))) {
         df <- x

@@ -41,7 +41,11 @@
 #'   authors' algorithm, whose rescaling keeps every column of W_t at unit
 #'   norm (without that constraint the objective has no minimiser: F(cW,
 #'   H/c) falls towards the plain NMF loss as c grows).  After a short warm
-#'   start (coarse to fine, at most 3 iterations per scale), each iteration
+#'   start (fine to coarse, at most 3 iterations per scale, so that the
+#'   finest scale starts from the NMF start and every coarser scale from its
+#'   finer neighbour, rather than the fine scales from the nearly collapsed
+#'   coarse ones; it takes fewer iterations on the labelled sets of the
+#'   benchmarks), each iteration
 #'   updates every W_t by HALS on the unit sphere and then H at all scales by
 #'   exact coordinate blocks (one cell and one factor across all T scales: a
 #'   small tridiagonal nonnegative least-squares problem that handles the
@@ -237,7 +241,8 @@ fit_pnmf <- function(x, k, scales, lambda, mode, n_scales, graph, k_nn, knn_meth
                     tol = if (exact) tol else tol / 10, warm_tol = if (exact) tol else tol / 10,
                     f_start = 1e9, keep_W = keep_W, threads = threads,
                     progress = progress_reporter(verbose, length(scales)),
-                    solver = if (exact) "mu" else "hals", path_tol = if (exact) 0 else tol)
+                    solver = if (exact) "mu" else "hals", path_tol = if (exact) 0 else tol,
+                    warm_fine_first = !exact)
     if (verbose)
         message(sprintf("fitting k = %d factors at %d scale(s) (%s mode)", k, length(scales),
                         mode))

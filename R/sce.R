@@ -15,12 +15,24 @@
 #'
 #' The data are taken as in scater: the `assay.type` assay (default
 #' `"logcounts"`), restricted to `subset_row` if given, else to the `ntop`
-#' features with the largest variance (computed block by block, so a
+#' features with the largest variance above the mean-variance trend of
+#' log-expression (as `scran::modelGeneVar()` and `getTopHVGs()` choose
+#' them; see [modelFeatureVar()]), computed block by block, so a
 #' DelayedArray / HDF5-backed assay is read in blocks and only the chosen
-#' rows are loaded into memory; a sparse one stays sparse).  Each cell is
+#' rows are loaded into memory; a sparse one stays sparse.  Each cell is
 #' then scaled to unit Euclidean norm (`unit_norm = TRUE`), the paper's
-#' preprocessing of log-expression; the default `lambda = c(1, 1, 1)` is
-#' calibrated for that.
+#' preprocessing of log-expression.
+#'
+#' The defaults of the analysis, each chosen without labels: the rank by
+#' parallel analysis ([selectRank()]); in the fast mode 10 scales from the
+#' persistence diagram and `lambda = c(0.1, 1, 1)` (a lighter graph term
+#' than the paper's `c(1, 1, 1)`, which stays the default of [pnmf()] and
+#' of `mode = "exact"`); the scale by [selectScale()] (a fifth of the way
+#' along the path from the finest scale).  These were compared on eight labelled single-cell sets, each
+#' judged with the rule chosen on the other seven (leave one set out), run
+#' from counts as a user would (`inst/benchmarks/bench-default.R`; the
+#' table is in `inst/benchmarks/RESULTS.md`).  Pass `lambda`, `n_scales` or
+#' `scale` to override them.
 #'
 #' NMF needs nonnegative data, so unlike scater's `dimred` argument (which
 #' replaces the data), `dimred` here gives the space in which distances
@@ -395,6 +407,12 @@ calculate_pnmf <- function(x, coords, ncomponents = "auto", ntop = 2000, subset_
             do.call(fitGNMF, c(list(quote(mat), ncomponents, threads = threads), fit_args))
         },
         pnmf = {
+            # the analysis defaults of the fast mode (the paper's lambda and
+            # 30 scales stay pnmf()'s): chosen on labelled sets, see Details
+            if (!identical(fit_args$mode, "exact")) {
+                if (is.null(fit_args$lambda)) fit_args$lambda <- c(0.1, 1, 1)
+                if (is.null(fit_args$n_scales)) fit_args$n_scales <- 10L
+            }
             if (!is.null(coords) && is.null(fit_args$scales)) {
                 fa <- fit_args
                 ps <- persistence_of(coords, "dimred",
@@ -414,8 +432,8 @@ calculate_pnmf <- function(x, coords, ncomponents = "auto", ntop = 2000, subset_
         sa <- select_args
         if (!is.null(seed) && is.null(sa$seed)) sa$seed <- seed
         if (is.null(sa$verbose)) sa$verbose <- verbose
-        say(sprintf("choosing the scale: clustering each of the %d scales (selectScale())",
-                    length(fit$scales)))
+        say(sprintf("choosing the scale of %d (selectScale(), %s)", length(fit$scales),
+                    if (is.null(sa$criterion)) "position" else sa$criterion[1L]))
         fit$selection <- do.call(selectScale, c(list(quote(fit)), sa))
         t <- fit$selection$t
         s <- fit$selection$scores[t, ]

@@ -115,6 +115,11 @@ SEXP C_pnmf_path(SEXP sX, SEXP sW0, SEXP sH0, SEXP sedges, SEXP sscales,
     if (!isString(ssolver) || length(ssolver) != 1) error("'solver' must be a string");
     int hals = strcmp(CHAR(STRING_ELT(ssolver, 0)), "hals") == 0;
     if (!hals && strcmp(CHAR(STRING_ELT(ssolver, 0)), "mu") != 0) error("unknown solver");
+    /* warm-start order: the authors go coarse to fine; the fast mode starts
+     * at the finest scale (the NMF-like problem) so that the fine end is not
+     * started from the collapsed coarse solutions (a worse local minimum) */
+    int fine_first = asLogical(list_elt(scontrol, "warm_fine_first"));
+    if (fine_first == NA_LOGICAL) error("invalid 'warm_fine_first'");
     double path_tol = asReal(list_elt(scontrol, "path_tol"));
     if (!R_FINITE(path_tol) || path_tol < 0) error("invalid 'path_tol'");
     block_result (*solve)(const block_problem *, double *, double *) =
@@ -149,8 +154,9 @@ SEXP C_pnmf_path(SEXP sX, SEXP sW0, SEXP sH0, SEXP sedges, SEXP sscales,
     bp.X = &X; bp.xnorm2 = data_norm2(&X); bp.k = k; bp.g = &g; bp.sg = &sg;
     bp.l1 = lam[0]; bp.nthreads = nthreads; bp.wk = &wk; bp.f_start = f_start;
 
-    /* 1. warm start, coarse to fine; the monotone solver works on unit-norm
-     * columns of W, so its start is rescaled once (W H unchanged) */
+    /* 1. warm start, each scale from its neighbour's solution, coarse to fine
+     * (or fine to coarse, see fine_first); the monotone solver works on
+     * unit-norm columns of W, so its start is rescaled once (W H unchanged) */
     const double *Wsrc = REAL(sW0), *Hsrc = REAL(sH0);
     if (hals) {
         double *W0 = (double *) R_alloc(mk + 1, sizeof(double));
@@ -167,19 +173,20 @@ SEXP C_pnmf_path(SEXP sX, SEXP sW0, SEXP sH0, SEXP sedges, SEXP sscales,
     }
     bp.alpha = bp.beta = bp.l3 = 0.0; bp.Hprev = bp.Hnext = NULL;
     bp.lifted = 0; bp.max_iter = warm_iter; bp.tol = warm_tol;
-    for (int t = T - 1; t >= 0; t--) {
+    for (int step = 0; step < T; step++) {
+        int t = fine_first ? step : T - 1 - step;
         double *W = Wall + mk * t, *H = Hall + kn * t;
         memcpy(W, Wsrc, mk * sizeof(double));
         memcpy(H, Hsrc, kn * sizeof(double));
         wk.WtX = WtXall + kn * t;
-        if (t == T - 1) wt_times_data(&X, W, k, wk.WtX, nthreads);
-        else memcpy(wk.WtX, wk.WtX + kn, kn * sizeof(double));
+        if (step == 0) wt_times_data(&X, W, k, wk.WtX, nthreads);
+        else memcpy(wk.WtX, WtXall + kn * (fine_first ? t - 1 : t + 1), kn * sizeof(double));
         scale_graph_set(&g, scales[t], &sg, nthreads);
         block_result r = solve(&bp, W, H);
         rg[t] = r.rg;
         iters[t] = r.iter;
         Wsrc = W; Hsrc = H;
-        if (t > 0) report_progress(progress, T - t, T + n_sweeps, NA_REAL);
+        if (step < T - 1) report_progress(progress, step + 1, T + n_sweeps, NA_REAL);
     }
     double sum_rg = 0.0;
     for (int t = 0; t < T; t++) sum_rg += rg[t];

@@ -323,3 +323,71 @@ write_results <- function(res, out, machine, merge = FALSE) {
     utils::write.csv(new, out, row.names = FALSE)
     invisible(out)
 }
+
+# ---- sets as a user starts from them (bench-default.R) -----------------------
+
+# One labelled set as a SingleCellExperiment with "counts" (linear values:
+# UMI or read counts, TPM, FPKM, RPKM; what the set stores) and "logcounts"
+# from scuttle::logNormCounts(), features expressed in no cell dropped, and
+# the labels in colData(sce)$label; NULL if the file is missing.  Buettner is
+# stored on a log scale (base unknown): its values are the logcounts.
+user_set <- function(name) {
+    from_counts <- function(counts, labels) {
+        counts <- counts[Matrix::rowSums(counts > 0) > 0, , drop = FALSE]
+        sce <- SingleCellExperiment::SingleCellExperiment(list(counts = counts))
+        sce <- scuttle::logNormCounts(sce)
+        sce$label <- as.character(labels)
+        sce
+    }
+    switch(name,
+        villani1 = , villani2 = {
+            d <- load_rdata("villani_dc_SCIBER_HumanDC.rda", "HumanDC")
+            if (is.null(d)) return(NULL)
+            b <- if (name == "villani1") 1L else 2L
+            list(sce = from_counts(expm1(d$exp[[b]]), d$metadata[[b]]$cell_type))
+        },
+        buettner = {
+            d <- load_rdata("SIMLR_Test_1_mECS.RData", "Test_1_mECS")
+            if (is.null(d)) return(NULL)
+            lc <- d$in_X[rowSums(d$in_X > 0) > 0, ]
+            dimnames(lc) <- list(paste0("g", seq_len(nrow(lc))), paste0("c", seq_len(ncol(lc))))
+            sce <- SingleCellExperiment::SingleCellExperiment(list(logcounts = lc))
+            sce$label <- as.character(d$true_labs[[1L]])
+            list(sce = sce)
+        },
+        yan = {
+            f <- scrna_file("SC3_yan.rda")
+            if (is.null(f)) return(NULL)
+            e <- new.env()
+            load(f, envir = e)
+            list(sce = from_counts(as.matrix(e$yan), e$ann$cell_type1))
+        },
+        goolam = {
+            d <- load_rdata("scDHA_Goolam.rda", "Goolam")
+            if (is.null(d)) return(NULL)
+            list(sce = from_counts(d$data, d$label))
+        },
+        biase = {
+            f <- scrna_file(file.path("biase_GSE57249", "GSE57249_fpkm.txt.gz"))
+            fm <- scrna_file(file.path("biase_GSE57249", "GSE57249_meta.csv"))
+            if (is.null(f) || is.null(fm)) return(NULL)
+            x <- utils::read.delim(f, row.names = 1L, check.names = FALSE)
+            meta <- utils::read.csv(fm, check.names = FALSE)
+            stage <- meta$Developmental_stage[match(colnames(x), meta[["GEO_Accession (exp)"]])]
+            keep <- stage %in% c("zygote", "Two-cell Embryo Blastomere",
+                                 "Four-cell Embryo Blastomere")
+            list(sce = from_counts(as.matrix(x[, keep]), stage[keep]))
+        },
+        tscan = {
+            x <- load_rdata("TSCAN_lpsdata.rda", "lpsdata")
+            if (is.null(x)) return(NULL)
+            list(sce = from_counts(x, sub("_S[0-9]+$", "", colnames(x))))
+        },
+        pbmc3k = {
+            p <- pbmc3k_counts()
+            if (is.null(p)) return(NULL)
+            ok <- !is.na(p$labels)                     # the 2,638 annotated cells
+            list(sce = from_counts(p$counts[, ok], p$labels[ok]))
+        },
+        stop("unknown set ", name))
+}

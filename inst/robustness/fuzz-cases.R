@@ -138,7 +138,7 @@ entry_valid_args <- function() {
     xl <- list(p = xs@p, i = xs@i, x = xs@x, dim = xs@Dim)
     control <- list(n_sweeps = 2L, max_iter = 3L, warm_max_iter = 3L, tol = 1e-3,
                     warm_tol = 1e-3, f_start = 1e9, keep_W = TRUE, progress = NULL,
-                    threads = 1L, solver = "hals", path_tol = 0)
+                    threads = 1L, solver = "hals", path_tol = 0, warm_fine_first = TRUE)
     list(
         list(entry = "C_ph_mst", args = list(x, 1L)),
         list(entry = "C_count_pairs", args = list(x, c(0.2, 0.5, 1), 2L)),

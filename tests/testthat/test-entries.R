@@ -21,7 +21,7 @@ test_that("the C entries return their documented, named parts", {
     fit <- .Call(pnmf:::C_pnmf_path, x, init$W, init$H, f, ps$scales, c(1, 1, 1),
                  list(n_sweeps = 2L, max_iter = 3L, warm_max_iter = 3L, tol = 1e-3,
                       warm_tol = 1e-3, f_start = 1e9, keep_W = TRUE, progress = NULL,
-                      threads = 1L, solver = "hals", path_tol = 0))
+                      threads = 1L, solver = "hals", path_tol = 0, warm_fine_first = TRUE))
     expect_named(fit, c("H", "W", "objective", "iterations", "loss", "sweeps"))
     expect_identical(fit$sweeps, 2L)
 })

@@ -11,7 +11,7 @@ test_that("the progress function sees every warm-start scale and every sweep", {
     res <- .Call(pnmf:::C_pnmf_path, x, init$W, init$H, f, ps$scales, c(100, 100, 1),
                  list(n_sweeps = 3L, max_iter = 50L, warm_max_iter = 50L, tol = 1e-3,
                       warm_tol = 1e-3, f_start = 1e9, keep_W = FALSE, progress = prog,
-                      threads = 1L, solver = "mu", path_tol = 0))
+                      threads = 1L, solver = "mu", path_tol = 0, warm_fine_first = FALSE))
     m <- do.call(rbind, calls)
     expect_identical(nrow(m), 5L + 3L)
     expect_equal(m[, 1], 1:8)
@@ -21,7 +21,7 @@ test_that("the progress function sees every warm-start scale and every sweep", {
     expect_error(.Call(pnmf:::C_pnmf_path, x, init$W, init$H, f, ps$scales, c(1, 1, 1),
                        list(n_sweeps = 1L, max_iter = 5L, warm_max_iter = 5L, tol = 1e-3,
                             warm_tol = 1e-3, f_start = 1e9, keep_W = FALSE, progress = 1,
-                            threads = 1L, solver = "mu", path_tol = 0)), "progress")
+                            threads = 1L, solver = "mu", path_tol = 0, warm_fine_first = FALSE)), "progress")
 })
 
 test_that("an error or time limit during a fit leaves the session as it was", {
