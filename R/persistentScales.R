@@ -50,7 +50,7 @@
 #' @param n_pcs Number of principal components for `space = "pca"`.
 #' @param edges Count the edges of every scale's graph?  This takes a second
 #'   pass over all pairs of cells (as long as the diagram itself).
-#' @param threads Number of OpenMP threads.
+#' @param threads Number of OpenMP threads; `NULL` is [default_threads()].
 #' @return An object of class `persistentScales`, a list with
 #'   \describe{
 #'   \item{diagram}{matrix with columns `dimension`, `birth`, `death` (the
@@ -78,7 +78,7 @@
 #' @export
 persistentScales <- function(x, type = c("all", "distinct", "spread"), n_scales = 30L,
                              complete = type != "spread", space = c("auto", "full", "pca"),
-                             n_pcs = 50L, edges = TRUE, threads = 1L) {
+                             n_pcs = 50L, edges = TRUE, threads = NULL) {
     type <- arg_choice(type, "type")
     space <- arg_choice(space, "space")
     x <- as_input_matrix(x, min_cells = 2L)

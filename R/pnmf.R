@@ -100,8 +100,8 @@
 #'   always computed; dropping them saves M x k x T doubles in the result.)
 #' @param max_memory Largest memory (bytes) the fit may plan to use; default
 #'   the available memory the system reports.
-#' @param threads Number of OpenMP threads for pnmf's own loops (the BLAS
-#'   may use its own threads).
+#' @param threads Number of OpenMP threads for pnmf's own loops; `NULL` is
+#'   [default_threads()] (which also says how the BLAS threads are set).
 #' @param verbose Report progress?  In an interactive session (with the
 #'   cli package) a progress bar over the warm-start scales and the sweeps;
 #'   otherwise a message with the objective after the warm start and after
@@ -140,7 +140,7 @@ pnmf <- function(x, k = NULL, scales = NULL, lambda = c(1, 1, 1),
                  graph = c("auto", "complete", "knn"), k_nn = 15L,
                  knn_method = c("auto", "exact", "annoy", "hnsw"),
                  n_sweeps = NULL, max_iter = NULL, tol = NULL, keep_W = TRUE,
-                 max_memory = NULL, threads = 1L, verbose = FALSE) {
+                 max_memory = NULL, threads = NULL, verbose = FALSE) {
     mode <- arg_choice(mode, "mode")
     graph <- arg_choice(graph, "graph")
     knn_method <- arg_choice(knn_method, "knn_method")
@@ -226,7 +226,11 @@ fit_pnmf <- function(x, k, scales, lambda, mode, n_scales, graph, k_nn, knn_meth
                     f_start = 1e9, keep_W = keep_W, threads = threads,
                     progress = progress_reporter(verbose, length(scales)),
                     solver = if (exact) "mu" else "hals", path_tol = if (exact) 0 else tol)
-    res <- .Call(C_pnmf_path, c_data(x), init$W, init$H, filt, scales, lambda, control)
+    # thin products (k columns): one OpenBLAS thread beside the OpenMP loops
+    # is faster than two (see ?default_threads)
+    res <- with_blas_threads(fit_blas_threads(),
+                             .Call(C_pnmf_path, c_data(x), init$W, init$H, filt, scales, lambda,
+                                   control))
     fit <- new_pnmf(res, x, k, scales, persistence, lambda, mode,
                     edges = findInterval(scales, filt$d, left.open = TRUE), call = call)
     fit$graph <- graph

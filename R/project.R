@@ -37,7 +37,7 @@
 #' @param ridge Ridge weight (>= 0) on the new coefficients.
 #' @param max_iter,tol Coordinate-descent sweeps per cell at most, and the
 #'   relative tolerance for cells whose exact solution was not found first.
-#' @param threads Threads over cells.
+#' @param threads Threads over cells; `NULL` is [default_threads()].
 #' @param name For a SingleCellExperiment, the name given to [runPNMF()].
 #' @return A matrix, new cells x k (as [getEmbedding()]), with attributes
 #'   `scale`, `scale_index` and `iterations` (sweeps used per cell).
@@ -52,7 +52,7 @@
 #' max(abs(projectPNMF(f0, circles$x) - getEmbedding(f0)))
 #' @export
 projectPNMF <- function(object, newdata, scale = NULL, unit_norm = NULL, ridge = 0,
-                        max_iter = 1000L, tol = 1e-10, threads = 1L, name = "PNMF") {
+                        max_iter = 1000L, tol = 1e-10, threads = NULL, name = "PNMF") {
     fit <- as_fit(object, name)
     if (is.null(fit$W))
         pnmf_stop("this fit was made with keep_W = FALSE, so it has no basis to project on; ",
