@@ -4,7 +4,8 @@
 #' persistent homology of the cells (Zhang, Miao, Li, arXiv:2602.22536), with
 #' a C core.  Start with [persistentScales()] and [pnmf()].
 #'
-#' In a Bioconductor workflow: [runPNMF()] / [calculatePNMF()] (the
+#' With Seurat objects: [RunPNMF()].  In a Bioconductor workflow:
+#' [runPNMF()] / [calculatePNMF()] (the
 #' embedding of a scale chosen by [selectScale()], the whole path with it,
 #' [getPNMF()]), [clusterScale()], [evaluatePath()], [clusterMetrics()], the
 #' baselines [fitNMF()] and [fitGNMF()], new cells with [projectPNMF()], and
