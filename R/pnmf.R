@@ -50,7 +50,11 @@
 #'
 #'   `mode = "exact"` is the authors' algorithm, described above, with their
 #'   scale set (all death times plus the complete graph) and the complete
-#'   filtration; it needs O(N^2) memory for the pairs of cells.
+#'   filtration; it needs O(N^2) memory for the pairs of cells and time
+#'   growing like M N^2 k (T = N scales): about an hour for 2,700 cells.
+#'   When [exactCost()] estimates more than a minute
+#'   (`options(pnmf.cost_limit)`), a message of class `pnmf_cost_message`
+#'   says so before the fit starts.
 #'
 #' @section Memory: before anything large is allocated, the memory the fit
 #'   needs is estimated (data copy, the per-scale W_t and H_t, the graph
@@ -176,6 +180,12 @@ fit_pnmf <- function(x, k, scales, lambda, mode, n_scales, graph, k_nn, knn_meth
     verbose <- check_flag(verbose, "verbose", call = call)
     threads <- check_threads(threads, call = call)
     if (!is.null(max_memory)) max_memory <- check_number(max_memory, "max_memory", call = call)
+    # the exact mode's time grows like M N^2 k: say so before anything is computed
+    if (exact)
+        warn_exact_cost(m, n, k, if (is.null(scales)) n
+                                 else length(if (inherits(scales, "persistentScales"))
+                                                 scales$scales else scales),
+                        n_sweeps, max_iter, call)
 
     persistence <- NULL
     if (is.null(scales)) {
