@@ -61,7 +61,7 @@ RunPNMF <- function(object, assay = NULL, features = NULL, reduction.name = "pnm
         if (!is.character(v) || length(v) != 1L || is.na(v) || !nzchar(v))
             pnmf_stop("'", a, "' must be one non-empty string.")
     }
-    if ("subset_row" %in% names(list(...)))
+    if ("subset_row" %in% ...names())
         pnmf_stop("give the features as 'features', not 'subset_row'.")
     # Seurat keys end with an underscore and are alphanumeric before it
     if (!grepl("^[[:alnum:]]+_$", reduction.key))
