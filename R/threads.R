@@ -19,6 +19,14 @@
 #' Other BLAS libraries are left as they are: set their threads with their
 #' environment variable (e.g. `MKL_NUM_THREADS`).
 #'
+#' On a machine busy with other work, OpenMP threads that wait by spinning
+#' (GCC's default) make more threads slower: on 2 cores shared with other
+#' jobs, the minimum spanning tree of pbmc3k took 3.2-3.7 s with 1 thread
+#' and 10-17 s with 2, and 2.6-4.6 s with 2 when `OMP_WAIT_POLICY=passive`
+#' was set in the environment before R started (e.g. in `~/.Renviron`; it
+#' cannot be changed from a running R).  There, set that variable or
+#' `options(pnmf.threads = 1)`.
+#'
 #' @return A whole number >= 1.
 #' @examples
 #' default_threads()
