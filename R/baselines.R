@@ -34,7 +34,7 @@
 #' table(clusterScale(gnmf, n_clusters = 4), circles$labels)
 #' @export
 fitNMF <- function(x, k = NULL, max_iter = 200L, tol = 1e-4, keep_W = TRUE,
-                   max_memory = NULL, threads = 1L, verbose = FALSE) {
+                   max_memory = NULL, threads = NULL, verbose = FALSE) {
     fit <- fit_pnmf(x, k, scales = 0, lambda = c(0, 0, 0), mode = "fast", n_scales = 2L,
                     graph = "complete", k_nn = 1L, knn_method = "exact", n_sweeps = max_iter,
                     max_iter = 3L, tol = tol, keep_W = keep_W, max_memory = max_memory,
@@ -49,7 +49,7 @@ fitNMF <- function(x, k = NULL, max_iter = 200L, tol = 1e-4, keep_W = TRUE,
 fitGNMF <- function(x, k = NULL, lambda = 1, k_nn = 5L, space = c("auto", "full", "pca"),
                     n_pcs = 50L, knn_method = c("auto", "exact", "annoy", "hnsw"),
                     max_iter = 200L, tol = 1e-4, keep_W = TRUE, max_memory = NULL,
-                    threads = 1L, verbose = FALSE) {
+                    threads = NULL, verbose = FALSE) {
     space <- arg_choice(space, "space")
     knn_method <- arg_choice(knn_method, "knn_method")
     x <- as_input_matrix(x, min_cells = 2L)

@@ -105,7 +105,9 @@ check_flag <- function(x, arg, call = sys.call(-1L)) {
     x
 }
 
+# NULL (every function's default) is default_threads().
 check_threads <- function(threads, call = sys.call(-1L)) {
+    if (is.null(threads)) return(default_threads())
     check_count(threads, "threads", min = 1L, call = call)
 }
 

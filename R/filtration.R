@@ -15,14 +15,14 @@ build_filtration <- function(x, emax, threads) {
 #'
 #' @param x Nonnegative numeric matrix, features x cells.
 #' @param eps The scale (a distance), e.g. one of `persistentScales(x)$scales`.
-#' @param threads Number of OpenMP threads.
+#' @param threads Number of OpenMP threads; `NULL` is [default_threads()].
 #' @return A symmetric sparse matrix (`dsCMatrix`, cells x cells) of weights.
 #' @examples
 #' ps <- persistentScales(circles$x)
 #' A <- scaleGraph(circles$x, ps$scales[2])
 #' Matrix::nnzero(A)   # the first merge: one edge, stored twice
 #' @export
-scaleGraph <- function(x, eps, threads = 1L) {
+scaleGraph <- function(x, eps, threads = NULL) {
     x <- as_data_matrix(x)
     eps <- check_number(eps, "eps")
     threads <- check_threads(threads)

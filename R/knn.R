@@ -22,7 +22,7 @@ as_coords <- function(y, call = sys.call(-1L)) {
 #' @param method `"exact"` (blocked BLAS in C, O(N^2 d) time, O(B N) memory),
 #'   or `"annoy"` / `"hnsw"` (approximate, package BiocNeighbors).
 #' @param threads Number of threads (OpenMP for "exact", forked workers of
-#'   BiocParallel for the others).
+#'   BiocParallel for the others); `NULL` is [default_threads()].
 #' @param bnparam Optional BiocNeighbors parameter object replacing the
 #'   default `AnnoyParam()` / `HnswParam()`, to trade time for recall (e.g.
 #'   `HnswParam(ef.search = 50)`); ignored by "exact".
@@ -30,7 +30,7 @@ as_coords <- function(y, call = sys.call(-1L)) {
 #'   nearest first (for "exact": ties to the smaller index, self excluded,
 #'   duplicated cells are valid neighbours).
 #' @noRd
-knn_index <- function(y, k_nn, method = c("exact", "annoy", "hnsw"), threads = 1L,
+knn_index <- function(y, k_nn, method = c("exact", "annoy", "hnsw"), threads = NULL,
                       bnparam = NULL) {
     method <- arg_choice(method, "method")
     y <- as_coords(y)
@@ -76,13 +76,13 @@ knn_index <- function(y, k_nn, method = c("exact", "annoy", "hnsw"), threads = 1
 #'   e.g. `persistentScales(y)$pairs` or `.Call(C_ph_mst, y, threads)`).
 #' @param emax Largest scale: pairs with d >= emax are dropped.
 #' @param method Neighbour search, see `knn_index()`.
-#' @param threads Number of threads.
+#' @param threads Number of threads; `NULL` is [default_threads()].
 #' @param bnparam Passed to `knn_index()`.
 #' @return `list(i, j, d)` of class "pnmf_filtration" with attributes n,
 #'   graph = "knn" and k_nn.
 #' @noRd
 knn_filtration <- function(y, k_nn, mst_from = NULL, mst_to = NULL, emax = Inf,
-                           method = c("exact", "annoy", "hnsw"), threads = 1L,
+                           method = c("exact", "annoy", "hnsw"), threads = NULL,
                            bnparam = NULL, with_mst = TRUE) {
     method <- arg_choice(method, "method")
     y <- as_coords(y)

@@ -24,14 +24,19 @@ as_persistence <- function(x, name, call = sys.call(-1L)) {
 
 #' Plot the persistence diagram with the scales
 #'
-#' `type = "barcode"`: one bar per death of the 0-dimensional persistence
-#' (birth 0 to death time, longest at the top); `type = "histogram"`: the
-#' distribution of the death times.  The scales of the fit are drawn as grey
-#' ticks, the `selected` scales as red dashed lines.
+#' `type = "components"`: the number of connected components of the graph
+#' against the scale (both axes logarithmic), a step down at every death of
+#' the 0-dimensional persistence, with the scales of the fit as points on
+#' the curve; readable for any number of cells.  `type = "barcode"`: one
+#' bar per death (birth 0 to death time, longest at the top), with the
+#' scales as grey ticks; for a few hundred cells or more the bars merge into
+#' a block.  `type = "histogram"`: the distribution of the death times, the
+#' scales as ticks.  `"auto"` (default) is the barcode up to 200 cells and
+#' the components above.  The `selected` scales are red dashed lines.
 #'
 #' @param x A [persistentScales()] result, a [pnmf()] fit, a
 #'   [calculatePNMF()] result or a SingleCellExperiment from [runPNMF()].
-#' @param type `"barcode"` or `"histogram"`.
+#' @param type `"auto"`, `"components"`, `"barcode"` or `"histogram"`.
 #' @param selected Scales (distances) to mark; by default the scale of a
 #'   [calculatePNMF()] / [runPNMF()] embedding, else none.  A
 #'   [selectScale()] result is accepted.
@@ -41,12 +46,13 @@ as_persistence <- function(x, name, call = sys.call(-1L)) {
 #' @examples
 #' if (requireNamespace("ggplot2", quietly = TRUE)) {
 #'     ps <- persistentScales(circles$x, type = "spread")
-#'     plotPersistence(ps, selected = ps$scales[3])
+#'     plotPersistence(ps, selected = ps$scales[3])     # 80 cells: the barcode
+#'     plotPersistence(ps, "components", selected = ps$scales[3])
 #'     plotPersistence(ps, "histogram")
 #' }
 #' @export
-plotPersistence <- function(x, type = c("barcode", "histogram"), selected = NULL, bins = 30L,
-                            name = "PNMF") {
+plotPersistence <- function(x, type = c("auto", "components", "barcode", "histogram"),
+                            selected = NULL, bins = 30L, name = "PNMF") {
     need_ggplot()
     type <- arg_choice(type, "type")
     ps <- as_persistence(x, name)
@@ -57,7 +63,11 @@ plotPersistence <- function(x, type = c("barcode", "histogram"), selected = NULL
     bins <- check_count(bins, "bins", min = 1L)
     d <- ps$diagram[, "death"]
     scales <- ps$scales
-    if (type == "barcode") {
+    # a barcode of more bars than this is a solid block at any figure size
+    if (type == "auto") type <- if (ps$n <= 200L) "barcode" else "components"
+    if (type == "components") {
+        p <- components_plot(d, ps$n, scales, ps$components)
+    } else if (type == "barcode") {
         df <- data.frame(bar = seq_along(d), birth = 0, death = d)
         p <- ggplot2::ggplot(df) +
             ggplot2::geom_segment(ggplot2::aes(x = .data$birth, xend = .data$death,
@@ -71,13 +81,46 @@ plotPersistence <- function(x, type = c("barcode", "histogram"), selected = NULL
             ggplot2::labs(x = "death time (distance)", y = "deaths",
                           title = "Death times of the 0-dimensional persistence")
     }
-    p <- p + ggplot2::geom_rug(data = data.frame(scale = scales),
-                               ggplot2::aes(x = .data$scale), inherit.aes = FALSE,
-                               colour = "grey40", sides = "b") +
-        ggplot2::theme_bw()
+    if (type != "components")
+        p <- p + ggplot2::geom_rug(data = data.frame(scale = scales),
+                                   ggplot2::aes(x = .data$scale), inherit.aes = FALSE,
+                                   colour = "grey40", sides = "b")
+    p <- p + ggplot2::theme_bw()
     if (length(selected))
         p <- p + ggplot2::geom_vline(xintercept = selected, colour = "red", linetype = 2)
     p
+}
+
+# Breaks of a log axis: ggplot2's powers of ten, or ordinary ones when the
+# range is less than a decade (unit-norm cells: distances within [0, 2]).
+log_breaks <- function(v) {
+    r <- range(v)
+    if (r[2L] / r[1L] >= 10) return(ggplot2::waiver())
+    b <- pretty(r, n = 6L)
+    b[b > 0]
+}
+
+# Connected components against the scale: n - (deaths below), stepping down
+# at each death, on log-log axes (zero deaths, duplicate cells, are merged
+# before the first positive one); the scales as points on the curve.
+components_plot <- function(d, n, scales, components) {
+    pos <- d[d > 0]
+    start <- n - sum(d <= 0)
+    lo <- if (length(pos)) min(pos) else 1
+    last <- start - length(pos)
+    # extended to the coarsest scale (the complete graph lies beyond the last death)
+    curve <- data.frame(scale = c(lo, pos, max(c(pos, scales))),
+                        components = c(start, start - seq_along(pos), last))
+    pts <- data.frame(scale = scales, components = components)[scales > 0, , drop = FALSE]
+    ggplot2::ggplot(curve, ggplot2::aes(x = .data$scale, y = .data$components)) +
+        ggplot2::geom_step(direction = "hv") +
+        ggplot2::geom_point(data = pts, colour = "grey30", size = 1.2, shape = 21,
+                            fill = "white") +
+        ggplot2::scale_x_log10(breaks = log_breaks(curve$scale)) + ggplot2::scale_y_log10() +
+        ggplot2::labs(x = "scale (distance, log)", y = "connected components (log)",
+                      title = "Components against scale",
+                      subtitle = sprintf("%s cells; points: the %d scales of the fit",
+                                         format(n, big.mark = ","), length(scales)))
 }
 
 #' Plot a metric or criterion along the path

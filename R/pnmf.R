@@ -56,7 +56,11 @@
 #'
 #'   `mode = "exact"` is the authors' algorithm, described above, with their
 #'   scale set (all death times plus the complete graph) and the complete
-#'   filtration; it needs O(N^2) memory for the pairs of cells.
+#'   filtration; it needs O(N^2) memory for the pairs of cells and time
+#'   growing like M N^2 k (T = N scales): about an hour for 2,700 cells.
+#'   When [exactCost()] estimates more than a minute
+#'   (`options(pnmf.cost_limit)`), a message of class `pnmf_cost_message`
+#'   says so before the fit starts.
 #'
 #' @section Memory: before anything large is allocated, the memory the fit
 #'   needs is estimated (data copy, the per-scale W_t and H_t, the graph
@@ -108,8 +112,8 @@
 #'   always computed; dropping them saves M x k x T doubles in the result.)
 #' @param max_memory Largest memory (bytes) the fit may plan to use; default
 #'   the available memory the system reports.
-#' @param threads Number of OpenMP threads for pnmf's own loops (the BLAS
-#'   may use its own threads).
+#' @param threads Number of OpenMP threads for pnmf's own loops; `NULL` is
+#'   [default_threads()] (which also says how the BLAS threads are set).
 #' @param verbose Report progress?  In an interactive session (with the
 #'   cli package) a progress bar over the warm-start scales and the sweeps;
 #'   otherwise a message with the objective after the warm start and after
@@ -148,7 +152,7 @@ pnmf <- function(x, k = NULL, scales = NULL, lambda = c(1, 1, 1),
                  graph = c("auto", "complete", "knn"), k_nn = 15L,
                  knn_method = c("auto", "exact", "annoy", "hnsw"),
                  n_sweeps = NULL, max_iter = NULL, tol = NULL, keep_W = TRUE,
-                 max_memory = NULL, threads = 1L, verbose = FALSE) {
+                 max_memory = NULL, threads = NULL, verbose = FALSE) {
     mode <- arg_choice(mode, "mode")
     graph <- arg_choice(graph, "graph")
     knn_method <- arg_choice(knn_method, "knn_method")
@@ -191,6 +195,12 @@ fit_pnmf <- function(x, k, scales, lambda, mode, n_scales, graph, k_nn, knn_meth
     verbose <- check_flag(verbose, "verbose", call = call)
     threads <- check_threads(threads, call = call)
     if (!is.null(max_memory)) max_memory <- check_number(max_memory, "max_memory", call = call)
+    # the exact mode's time grows like M N^2 k: say so before anything is computed
+    if (exact)
+        warn_exact_cost(m, n, k, if (is.null(scales)) n
+                                 else length(if (inherits(scales, "persistentScales"))
+                                                 scales$scales else scales),
+                        n_sweeps, max_iter, call)
 
     persistence <- NULL
     if (is.null(scales)) {
@@ -246,7 +256,11 @@ fit_pnmf <- function(x, k, scales, lambda, mode, n_scales, graph, k_nn, knn_meth
     if (verbose)
         message(sprintf("fitting k = %d factors at %d scale(s) (%s mode)", k, length(scales),
                         mode))
-    res <- .Call(C_pnmf_path, c_data(x), init$W, init$H, filt, scales, lambda, control)
+    # thin products (k columns): one OpenBLAS thread beside the OpenMP loops
+    # is faster than two (see ?default_threads)
+    res <- with_blas_threads(fit_blas_threads(),
+                             .Call(C_pnmf_path, c_data(x), init$W, init$H, filt, scales, lambda,
+                                   control))
     if (!is.null(control$progress)) control$progress(done = TRUE)
     fit <- new_pnmf(res, x, k, scales, persistence, lambda, mode,
                     edges = findInterval(scales, filt$d, left.open = TRUE), call = call)

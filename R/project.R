@@ -44,7 +44,7 @@
 #'   is the fit's anchoring weight lambda_3.
 #' @param max_iter,tol Coordinate-descent sweeps per cell at most, and the
 #'   relative tolerance for cells whose exact solution was not found first.
-#' @param threads Threads over cells.
+#' @param threads Threads over cells; `NULL` is [default_threads()].
 #' @param name For a SingleCellExperiment, the name given to [runPNMF()].
 #' @param assay.type The assay of a SummarizedExperiment `newdata`.
 #' @return A matrix, new cells x k (as [getEmbedding()]), with attributes
@@ -61,7 +61,7 @@
 #' max(abs(projectPNMF(f0, circles$x) - getEmbedding(f0)))
 #' @export
 projectPNMF <- function(object, newdata, scale = NULL, unit_norm = NULL, ridge = NULL,
-                        max_iter = 1000L, tol = 1e-10, threads = 1L, name = "PNMF",
+                        max_iter = 1000L, tol = 1e-10, threads = NULL, name = "PNMF",
                         assay.type = "logcounts") {
     fit <- as_fit(object, name)
     if (is.null(fit$W))

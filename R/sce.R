@@ -60,7 +60,7 @@
 #' @param select_args A list of arguments for [selectScale()] (e.g.
 #'   `list(n_clusters = 4)`).
 #' @param threads Number of OpenMP threads; by default the number of
-#'   workers of `BPPARAM` when given, else 1.
+#'   workers of `BPPARAM` when given, else [default_threads()].
 #' @param BPPARAM A BiocParallel parameter object; only its number of
 #'   workers is used (as `threads`: the C core parallelises with OpenMP).
 #' @param assay.type The assay to use.
@@ -381,7 +381,7 @@ calculate_pnmf <- function(x, coords, ncomponents = "auto", ntop = 2000, subset_
         threads <- if (!is.null(BPPARAM)) {
             need_package("BiocParallel", call = call)
             BiocParallel::bpnworkers(BPPARAM)
-        } else 1L
+        } else default_threads()
     threads <- check_threads(threads, call = call)
     unit_norm <- check_flag(unit_norm, "unit_norm", call = call)
     if (!is.list(select_args)) pnmf_stop("'select_args' must be a list.", call = call)

@@ -56,3 +56,50 @@ test_that("plotEmbedding shows the factors (or a UMAP) and plotObjective the tra
     expect_error(plotEmbedding(fit, 99), class = "pnmf_input_error")
     expect_error(plotEmbedding(fit, labels = 1:3), class = "pnmf_input_error")
 })
+
+test_that("many cells: the components against the scale, with the scales and the selection", {
+    set.seed(3)
+    x <- matrix(runif(5 * 300), 5)
+    x[, 2] <- x[, 1]                             # a duplicate cell: a zero death
+    ps <- persistentScales(x, type = "spread", n_scales = 12)
+    p <- plotPersistence(ps, selected = ps$scales[4])     # auto: 300 cells > 200
+    b <- ggplot2::ggplot_build(p)
+    step <- b$data[[1]]
+    d <- ps$diagram[, "death"]
+    pos <- d[d > 0]
+    expect_equal(10^step$x, c(min(pos), pos, max(ps$scales)))
+    expect_equal(10^step$y, c(299, 299 - seq_along(pos), 1))     # the duplicate merged first
+    pts <- b$data[[2]]
+    expect_identical(ps$scales[1], 0)                 # not on a log axis: left out
+    expect_equal(10^pts$x, ps$scales[-1])
+    expect_equal(10^pts$y, ps$components[-1])
+    expect_equal(10^b$data[[3]]$xintercept, ps$scales[4])
+    # the components at each scale are those of its graph (d < scale)
+    expect_identical(brute_components(brute_dist(x), ps$scales[4]), ps$components[4])
+    # the barcode and the histogram stay available
+    expect_identical(nrow(ggplot2::ggplot_build(plotPersistence(ps, "barcode"))$data[[1]]), 299L)
+    # small data keep the barcode by default
+    small <- persistentScales(circles$x, type = "spread", n_scales = 5)
+    expect_identical(nrow(ggplot2::ggplot_build(plotPersistence(small))$data[[1]]), 79L)
+    expect_error(plotPersistence(ps, "bars"), class = "pnmf_input_error")
+})
+
+test_that("plot.persistentScales draws the barcode for few cells, the components for many", {
+    set.seed(3)
+    big <- persistentScales(matrix(runif(5 * 300), 5), type = "spread", n_scales = 12)
+    small <- persistentScales(circles$x)
+    pdf(NULL)
+    on.exit(dev.off())
+    expect_identical(plot(big, mark = big$scales[3]), big)
+    expect_true(par("xlog") && par("ylog"))
+    usr <- 10^par("usr")
+    d <- big$diagram[, "death"]
+    expect_true(usr[1] <= min(d) && usr[2] >= max(big$scales))
+    expect_true(usr[3] <= 1 && usr[4] >= 300)
+    plot(small)
+    expect_false(par("xlog") || par("ylog"))
+    expect_equal(par("usr")[4], 79.5 + 0.04 * 79, tolerance = 1e-6)
+    plot(small, "deaths")
+    expect_true(par("xlog"))
+    expect_error(plot(big, mark = "a"), class = "pnmf_input_error")
+})

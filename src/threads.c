@@ -1,0 +1,43 @@
+/* threads.c: what the machine offers (for default_threads() in R) and the
+ * OpenBLAS thread count.  OpenBLAS is looked up at run time (dlsym), so pnmf
+ * needs no link to it: with another BLAS, or on Windows, nothing is changed. */
+#include "pnmf.h"
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+#ifndef _WIN32
+#include <dlfcn.h>
+#endif
+
+/* c(processors available to this process, OpenMP thread limit); 1, 1
+ * without OpenMP (the loops then run serially anyway). */
+SEXP C_thread_info(void)
+{
+    SEXP out = PROTECT(allocVector(INTSXP, 2));
+#ifdef _OPENMP
+    INTEGER(out)[0] = omp_get_num_procs();
+    INTEGER(out)[1] = omp_get_thread_limit();
+#else
+    INTEGER(out)[0] = 1;
+    INTEGER(out)[1] = 1;
+#endif
+    UNPROTECT(1);
+    return out;
+}
+
+/* Sets OpenBLAS' threads to n (when n >= 1) and returns the previous count;
+ * -1 when R's BLAS is not OpenBLAS. */
+SEXP C_blas_threads(SEXP n)
+{
+    int old = -1;
+#ifndef _WIN32
+    int (*get)(void) = (int (*)(void)) dlsym(RTLD_DEFAULT, "openblas_get_num_threads");
+    void (*set)(int) = (void (*)(int)) dlsym(RTLD_DEFAULT, "openblas_set_num_threads");
+    if (get != NULL && set != NULL) {
+        old = get();
+        int t = asInteger(n);
+        if (t != NA_INTEGER && t >= 1) set(t);
+    }
+#endif
+    return ScalarInteger(old);
+}
