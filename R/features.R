@@ -30,15 +30,22 @@ row_variances <- function(x) row_moments(x)$var
 # below that the trend goes linearly to zero at mean zero (as scran's
 # fitTrendVar does), above the largest fitted mean it stays flat.
 variance_trend <- function(mu, v, min_mean = 0.1, span = 0.3) {
-    fit_on <- which(mu >= min_mean & is.finite(v))
-    if (length(fit_on) < 20L) return(rep(stats::median(v), length(v)))
-    fit <- stats::loess(v ~ mu, data = data.frame(mu = mu[fit_on], v = v[fit_on]),
-                        span = span, degree = 1L, family = "symmetric")
+    fit_on <- which(mu >= min_mean & is.finite(mu) & is.finite(v))
+    flat <- rep(stats::median(v[is.finite(v)]), length(v))
+    if (length(fit_on) < 20L || length(unique(mu[fit_on])) < 5L) return(flat)
+    # degenerate means (ties, a few distinct values) make loess fail or warn:
+    # then the trend is flat
+    fit <- tryCatch(suppressWarnings(
+        stats::loess(v ~ mu, data = data.frame(mu = mu[fit_on], v = v[fit_on]),
+                     span = span, degree = 1L, family = "symmetric")),
+        error = function(e) NULL)
+    if (is.null(fit)) return(flat)
     trend <- numeric(length(mu))
     lo <- min(mu[fit_on])
     hi <- max(mu[fit_on])
     at <- pmin(pmax(mu, lo), hi)
     trend[] <- stats::predict(fit, data.frame(mu = at))
+    trend[!is.finite(trend)] <- flat[1L]
     low <- mu < lo
     trend[low] <- trend[low] * mu[low] / lo
     pmax(trend, 0)
@@ -74,7 +81,7 @@ variance_trend <- function(mu, v, min_mean = 0.1, span = 0.3) {
 #'   tech`).
 #' @seealso [calculatePNMF()]
 #' @examples
-#' v <- modelFeatureVar(villani$logcounts)
+#' v <- modelFeatureVar(villani$logtpm)
 #' head(v[order(v$bio, decreasing = TRUE), ])
 #' @export
 modelFeatureVar <- function(x, min_mean = 0.1, span = 0.3) {
@@ -94,6 +101,7 @@ modelFeatureVar <- function(x, min_mean = 0.1, span = 0.3) {
 top_features_by_bio <- function(x, ntop) {
     if (ntop >= nrow(x)) return(seq_len(nrow(x)))
     bio <- modelFeatureVar(x)$bio
+    bio[is.na(bio)] <- -Inf         # bad values are refused later, with the data check
     o <- order(bio, decreasing = TRUE)
     keep <- o[seq_len(min(ntop, max(2L, sum(bio > 0))))]
     sort(keep)

@@ -66,7 +66,7 @@ test_that("stability finds the persistent clustering, silhouette the best separa
     }
     for (t in 4:5) H[, , t] <- abs(matrix(rnorm(2 * n), 2))   # no structure
     fit <- fake_fit(H)
-    st <- selectScale(fit, n_clusters = 2)
+    st <- selectScale(fit, "stability", n_clusters = 2)
     expect_s3_class(st, "pnmf_selection")
     expect_identical(st$t, 1L)                 # ties go to the finer scale
     expect_equal(st$scores$stability[1:2], c(1, 1))
@@ -81,10 +81,10 @@ test_that("stability finds the persistent clustering, silhouette the best separa
     expect_equal(si$scores$silhouette[3],
                  pnmf:::mean_silhouette(as.matrix(dist(getEmbedding(fit, 3))), cls[[3]]))
     # without n_clusters the number is chosen by silhouette: 2 here
-    auto <- selectScale(fit)
+    auto <- selectScale(fit, "stability")
     expect_identical(auto$scores$n_clusters[1:3], rep(2L, 3))
     expect_output(print(auto), "Selected scale t = 1 of 5")
-    expect_identical(selectScale(fit, max_cells = 20)$t, 1L)   # subsampled silhouettes
+    expect_identical(selectScale(fit, "stability", max_cells = 20)$t, 1L)   # subsampled
 })
 
 test_that("bad arguments of the clustering helpers are classed errors", {
