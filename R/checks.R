@@ -2,16 +2,18 @@
 # classed condition ("pnmf_input_error") that says what was wrong and what to do.
 
 pnmf_stop <- function(..., call = sys.call(-1L)) {
-    stop(errorCondition(paste0(...), class = c("pnmf_input_error", "pnmf_error"),
-                        call = call))
+    cond <- errorCondition(paste0(...), class = c("pnmf_input_error", "pnmf_error"),
+                           call = call)
+    stop(cond)
 }
 
 # Warnings for input that is valid but probably not what the user meant
 # (raw counts given as log-expression, a transposed matrix, ...): classed, so
 # they can be caught or muffled on their own.
 pnmf_warn <- function(..., call = sys.call(-1L)) {
-    warning(warningCondition(paste0(...), class = c("pnmf_input_warning", "pnmf_warning"),
-                             call = call))
+    cond <- warningCondition(paste0(...), class = c("pnmf_input_warning", "pnmf_warning"),
+                             call = call)
+    warning(cond)
 }
 
 # A nonnegative, finite, dense double features x cells matrix (a copy: the

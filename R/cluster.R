@@ -9,19 +9,11 @@ as_fit <- function(object, name = "PNMF", call = sys.call(-1L)) {
               "from runPNMF().", call = call)
 }
 
-# Run expr with the random number stream seeded, then put the caller's
-# stream back as it was (k-means is random; results must be reproducible
-# and the user's own stream untouched).
-with_seed <- function(seed, expr) {
-    env <- globalenv()
-    had <- exists(".Random.seed", envir = env, inherits = FALSE)
-    old <- if (had) get(".Random.seed", envir = env, inherits = FALSE)
-    on.exit(if (had) assign(".Random.seed", old, envir = env)
-            else if (exists(".Random.seed", envir = env, inherits = FALSE))
-                rm(".Random.seed", envir = env))
-    set.seed(seed)
-    expr
-}
+# Run expr with the random number stream seeded by the user's `seed`
+# argument, then put the caller's stream (and RNG kind) back as it was:
+# k-means, subsampling and UMAP are random, results must be reproducible and
+# the user's own stream untouched.  withr::with_seed() does exactly this.
+with_seed <- function(seed, expr) withr::with_seed(seed, expr)
 
 cluster_embedding <- function(emb, method, n_clusters, k_graph, nstart, seed,
                               call = sys.call(-1L)) {

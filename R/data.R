@@ -55,7 +55,7 @@ simulateCircles <- function(n_per_circle = 20L, n_circles = 4L, n_noise = 97L,
     theta <- stats::runif(n, 0, 2 * pi)
     lab <- rep(seq_len(n_circles), each = n_per_circle)
     r <- radii[lab]
-    plane <- qr.Q(qr(matrix(stats::rnorm(9), 3)))[, 1:2]
+    plane <- qr.Q(qr(matrix(stats::rnorm(9), 3)))[, c(1L, 2L)]
     xyz <- plane %*% rbind(r * cos(theta), r * sin(theta))
     xyz <- xyz + matrix(stats::rnorm(3 * n, sd = sd), 3)
     noise <- matrix(abs(stats::rnorm(n_noise * n, mean = 4.5, sd = sd)), nrow = n_noise, ncol = n)

@@ -15,7 +15,7 @@ row_moments <- function(x) {
     step <- max(1L, floor(1e7 / max(1, nrow(x))))
     s1 <- s2 <- numeric(nrow(x))
     for (start in seq(1L, n, by = step)) {
-        b <- as.matrix(x[, start:min(n, start + step - 1L), drop = FALSE])
+        b <- as.matrix(x[, seq.int(start, min(n, start + step - 1L)), drop = FALSE])
         s1 <- s1 + rowSums(b)
         s2 <- s2 + rowSums(b^2)
     }

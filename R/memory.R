@@ -1,16 +1,16 @@
 # Memory plan of a fit: estimated before anything large is allocated.
 
-memory_plan <- function(m, n, k, T, n_edges, keep_W, x, complete, joint = FALSE) {
+memory_plan <- function(m, n, k, n_t, n_edges, keep_W, x, complete, joint = FALSE) {
     d <- 8
     data <- if (inherits(x, "dgCMatrix")) 12 * length(x@x) + 4 * (n + 1) else d * m * n
     parts <- c(
         data_copy = data,
-        factors = d * (m * k * T + 2 * k * n * T),       # W_t, H_t, W_t'X per scale
-        result = if (keep_W) d * (m * k * T + k * n * T) else d * k * n * T,
+        factors = d * (m * k * n_t + 2 * k * n * n_t),       # W_t, H_t, W_t'X per scale
+        result = if (keep_W) d * (m * k * n_t + k * n * n_t) else d * k * n * n_t,
         graph = n_edges * (16 + 24 + 8),                 # edge list, index, weights
         filtration_build = if (complete) n_edges * (8 + 16) else n_edges * 24,
         workspace = d * (3 * m * k + 6 * k * n + 4 * n),
-        stacked = if (joint) d * (2 * k * n * T + m * k * T) else 0)  # fast solver: H, W'X, X H' of all scales
+        stacked = if (joint) d * (2 * k * n * n_t + m * k * n_t) else 0)  # fast solver: H, W'X, X H' of all scales
     structure(parts, total = sum(parts), class = "pnmf_memory_plan")
 }
 
@@ -32,14 +32,15 @@ check_memory <- function(plan, max_memory = NULL, call = sys.call(-1L)) {
     limit <- if (is.null(max_memory)) available_memory() else max_memory
     need <- attr(plan, "total")
     if (is.na(limit) || need <= limit) return(invisible(TRUE))
-    big <- names(sort(unclass(plan), decreasing = TRUE))[1:2]
-    stop(errorCondition(paste0(
+    big <- names(sort(unclass(plan), decreasing = TRUE))[c(1L, 2L)]
+    cond <- errorCondition(paste0(
         "this fit needs about ", format_bytes(need), " but ", format_bytes(limit),
         " are available (largest parts: ", paste(big, collapse = ", "), "). ",
         "Try: fewer scales (n_scales, or persistentScales(type = \"spread\")), ",
         "graph = \"knn\" instead of the complete filtration, keep_W = FALSE, ",
         "a smaller k, or sparse input (a dgCMatrix)."),
-        class = c("pnmf_memory_error", "pnmf_error"), call = call))
+        class = c("pnmf_memory_error", "pnmf_error"), call = call)
+    stop(cond)
 }
 
 #' @export

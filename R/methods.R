@@ -26,7 +26,7 @@ getEmbedding <- function(object, scale = 1L) {
     check_fit(object)
     t <- check_scale_index(object, scale)
     dn <- dimnames(object$H)
-    t(matrix(object$H[, , t], nrow = object$k, dimnames = dn[1:2]))
+    t(matrix(object$H[, , t], nrow = object$k, dimnames = dn[c(1L, 2L)]))
 }
 
 #' @rdname getEmbedding
@@ -36,7 +36,7 @@ getBasis <- function(object, scale = 1L) {
     t <- check_scale_index(object, scale)
     if (is.null(object$W))
         pnmf_stop("this fit was made with keep_W = FALSE; refit with keep_W = TRUE.")
-    matrix(object$W[, , t], nrow = dim(object$W)[1L], dimnames = dimnames(object$W)[1:2])
+    matrix(object$W[, , t], nrow = dim(object$W)[1L], dimnames = dimnames(object$W)[c(1L, 2L)])
 }
 
 #' @export

@@ -215,8 +215,8 @@ plotEmbedding <- function(object, scale = NULL, labels = NULL,
                                          n_threads = 1L))
         axes <- c("UMAP1", "UMAP2")
     } else {
-        xy <- if (ncol(e) >= 2L) e[, 1:2] else cbind(seq_len(nrow(e)), e[, 1L])
-        axes <- if (ncol(e) >= 2L) colnames(e)[1:2] else c("cell", colnames(e)[1L])
+        xy <- if (ncol(e) >= 2L) e[, c(1L, 2L)] else cbind(seq_len(nrow(e)), e[, 1L])
+        axes <- if (ncol(e) >= 2L) colnames(e)[c(1L, 2L)] else c("cell", colnames(e)[1L])
     }
     df <- data.frame(a = xy[, 1L], b = xy[, 2L])
     aes <- if (is.null(labels)) ggplot2::aes(x = .data$a, y = .data$b)

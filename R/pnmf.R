@@ -289,7 +289,6 @@ nndsvda_init <- function(x, k, truncated = FALSE) {
 }
 
 new_pnmf <- function(res, x, k, scales, persistence, lambda, mode, edges, call) {
-    T <- length(scales)
     comp <- paste0("PNMF", seq_len(k))
     cells <- colnames(x)
     dimnames(res$H) <- list(comp, cells, NULL)

@@ -129,17 +129,17 @@ matchFactors <- function(object, min_similarity = 0.7, name = "PNMF") {
         pnmf_stop("this fit was made with keep_W = FALSE, so it has no basis; refit with ",
                   "keep_W = TRUE.")
     min_similarity <- check_number(min_similarity, "min_similarity")
-    T <- length(fit$scales)
-    if (T < 2L) pnmf_stop("a path of one scale has no programs to follow.")
+    n_t <- length(fit$scales)
+    if (n_t < 2L) pnmf_stop("a path of one scale has no programs to follow.")
     k <- fit$k
     comp <- colnames(fit$W)
     feats <- rownames(fit$W)
     if (is.null(feats)) feats <- paste0("feature", seq_len(dim(fit$W)[1L]))
     top <- function(t) feats[apply(matrix(fit$W[, , t], ncol = k), 2L, which.max)]
-    pos <- matrix(0L, k, T)                     # row of each factor at each scale
+    pos <- matrix(0L, k, n_t)                     # row of each factor at each scale
     pos[, 1L] <- seq_len(k)
-    links <- vector("list", T - 1L)
-    for (t in seq_len(T - 1L)) {
+    links <- vector("list", n_t - 1L)
+    for (t in seq_len(n_t - 1L)) {
         a <- matrix(fit$W[, , t], ncol = k)
         b <- matrix(fit$W[, , t + 1L], ncol = k)
         sim <- crossprod(a, b) / tcrossprod(pmax(sqrt(colSums(a^2)), 1e-300),
@@ -164,7 +164,7 @@ matchFactors <- function(object, min_similarity = 0.7, name = "PNMF") {
     out <- do.call(rbind, links)
     rownames(out) <- NULL
     attr(out, "positions") <- pos
-    attr(out, "top") <- lapply(seq_len(T), top)
+    attr(out, "top") <- lapply(seq_len(n_t), top)
     out
 }
 
@@ -193,9 +193,9 @@ plotPrograms <- function(object, min_similarity = 0.7, name = "PNMF") {
     links <- matchFactors(object, min_similarity, name)
     pos <- attr(links, "positions")
     top <- attr(links, "top")
-    T <- ncol(pos)
+    n_t <- ncol(pos)
     k <- nrow(pos)
-    nodes <- data.frame(t = rep(seq_len(T), each = k), pos = as.vector(pos),
+    nodes <- data.frame(t = rep(seq_len(n_t), each = k), pos = as.vector(pos),
                         top = unlist(top), stringsAsFactors = FALSE)
     nodes <- nodes[order(nodes$pos, nodes$t), ]
     prev <- c(NA, nodes$top[-nrow(nodes)])

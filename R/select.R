@@ -118,12 +118,12 @@ selectScale <- function(object, criterion = c("position", "persistence", "stabil
     sub <- if (n > max_cells) sort(with_seed(seed, sample.int(n, max_cells))) else seq_len(n)
     tried <- if (is.null(n_clusters)) seq.int(2L, max(2L, min(max_clusters, n - 1L)))
              else n_clusters
-    T <- length(fit$scales)
-    clusters <- vector("list", T)
-    sil <- numeric(T)
-    chosen <- integer(T)
-    tick <- step_reporter(verbose, T, "choosing the scale")
-    for (t in seq_len(T)) {
+    n_t <- length(fit$scales)
+    clusters <- vector("list", n_t)
+    sil <- numeric(n_t)
+    chosen <- integer(n_t)
+    tick <- step_reporter(verbose, n_t, "choosing the scale")
+    for (t in seq_len(n_t)) {
         tick(t)
         emb <- getEmbedding(fit, t)
         d <- as.matrix(stats::dist(emb[sub, , drop = FALSE]))
@@ -139,17 +139,17 @@ selectScale <- function(object, criterion = c("position", "persistence", "stabil
         }
         sil[t] <- best
     }
-    stab <- vapply(seq_len(T), function(t) {
-        nb <- intersect(c(t - 1L, t + 1L), seq_len(T))
+    stab <- vapply(seq_len(n_t), function(t) {
+        nb <- intersect(c(t - 1L, t + 1L), seq_len(n_t))
         if (!length(nb)) return(1)
         mean(vapply(nb, function(u) ari_table(table(clusters[[t]], clusters[[u]])), 0))
     }, 0)
     score <- if (criterion == "stability") stab else sil
     t_best <- which(score == max(score))[1L]
-    scores <- data.frame(t = seq_len(T), scale = fit$scales,
+    scores <- data.frame(t = seq_len(n_t), scale = fit$scales,
                          components = scale_components(fit), n_clusters = chosen,
                          stability = stab, silhouette = sil,
-                         selected = seq_len(T) == t_best)
+                         selected = seq_len(n_t) == t_best)
     structure(list(t = t_best, scale = fit$scales[t_best], criterion = criterion,
                    scores = scores, settings = settings),
               class = "pnmf_selection")

@@ -10,6 +10,9 @@ peak_rss_mb <- function() {
 # The BLAS really mapped into this process (an LD_PRELOADed OpenBLAS included;
 # sessionInfo() only knows the one R was linked against).
 blas_name <- function() {
+    pre <- Sys.getenv("LD_PRELOAD")    # a preloaded BLAS wins over R's own
+    if (grepl("openblas", pre, ignore.case = TRUE)) return("OpenBLAS")
+    if (grepl("blas", pre)) return(basename(normalizePath(strsplit(pre, "[: ]")[[1L]][1L])))
     maps <- readLines("/proc/self/maps")
     if (any(grepl("openblas", maps, ignore.case = TRUE))) return("OpenBLAS")
     if (any(grepl("libmkl", maps))) return("MKL")
@@ -19,11 +22,19 @@ blas_name <- function() {
     if (nzchar(b)) basename(b) else "unknown"
 }
 
+# The machine, R, the BLAS in use (as mapped; then the library R is linked
+# to and LAPACK, as R reports them) and the BLAS threads: every table names
+# what it ran with.
 machine_line <- function() {
     cpu <- grep("^model name", readLines("/proc/cpuinfo"), value = TRUE)
     bt <- Sys.getenv("OPENBLAS_NUM_THREADS")
-    sprintf("%s, %d cores, R %s, BLAS %s%s", sub(".*: ", "", cpu[1L]), length(cpu),
-            getRversion(), blas_name(), if (nzchar(bt)) paste0(" (", bt, " thread)") else "")
+    blas <- blas_name()
+    threads <- if (nzchar(bt)) paste0(bt, " thread", if (bt != "1") "s")
+               else if (blas == "OpenBLAS") paste(length(cpu), "threads (OpenBLAS default)")
+               else "1 thread"
+    sprintf("%s, %d cores, R %s, BLAS %s (%s; library %s), LAPACK %s",
+            sub(".*: ", "", cpu[1L]), length(cpu), getRversion(), blas, threads,
+            extSoftVersion()[["BLAS"]], La_library())
 }
 
 # Run `Rscript <script> --case <name>` in a child process; the child prints

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Run every pnmf benchmark, one after the other (they share 2 cores: never in
 # parallel), with OpenBLAS when it is installed, then the exact mode also with
-# the reference BLAS.  Results go to inst/benchmarks/results/*.csv; the
-# numbers quoted in RESULTS.md come from these files.
+# the reference BLAS (preloaded: setup.sh makes OpenBLAS R's BLAS).  Results
+# go to inst/benchmarks/results/*.csv; the numbers quoted in RESULTS.md come
+# from these files, and each table there names the line below that makes it.
 #
 #   bash inst/benchmarks/run-all.sh            # about 1 hour 10 min
 #   bash inst/benchmarks/run-all.sh --with-100k  # + 100,000 sparse cells (about 30 min more)
@@ -10,6 +11,7 @@ set -uo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$HERE/../.." || exit 1
 OB=/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0
+REF=/usr/lib/x86_64-linux-gnu/blas/libblas.so.3
 blas=default
 [ -e "$OB" ] && blas=openblas
 status=0
@@ -18,13 +20,24 @@ run() { echo; echo "== $*"; "$@" || { echo "FAILED: $*"; status=1; }; }
 if [ "$blas" = openblas ]; then
     run env LD_PRELOAD="$OB" OPENBLAS_NUM_THREADS=1 Rscript "$HERE/bench-exact.R"
 fi
-run Rscript "$HERE/bench-exact.R"
+if [ -e "$REF" ]; then
+    run env LD_PRELOAD="$REF" Rscript "$HERE/bench-exact.R"
+else
+    run Rscript "$HERE/bench-exact.R"
+fi
 run Rscript "$HERE/bench-flops.R" --blas "$blas"
-run Rscript "$HERE/bench-knn.R"
+# reference BLAS in the main process (the knn script adds an OpenBLAS row)
+if [ -e "$REF" ]; then
+    run env LD_PRELOAD="$REF" Rscript "$HERE/bench-flops.R"
+    run env LD_PRELOAD="$REF" Rscript "$HERE/bench-knn.R"
+else
+    run Rscript "$HERE/bench-knn.R"
+fi
 run Rscript "$HERE/bench-deaths.R"
 run Rscript "$HERE/bench-nmf.R" --blas "$blas"
 run Rscript "$HERE/bench-accuracy.R" --blas "$blas"
 run Rscript "$HERE/bench-select.R"
 run Rscript "$HERE/bench-project.R" --blas "$blas"
-run Rscript "$HERE/bench-fast.R" --blas "$blas" "$@"
+# at most 100 iterations, as in RESULTS.md's table (the default is 200)
+run Rscript "$HERE/bench-fast.R" --blas "$blas" --sweeps 100 "$@"
 exit $status

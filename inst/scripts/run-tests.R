@@ -2,14 +2,15 @@
 # run-tests.R: run the testthat suite of the repository (tests/testthat)
 # against the installed pnmf, print progress and failures, and end with the
 # line "N passed, N failed, N skipped" (expectations passed; failed
-# expectations + tests that stopped with an error; skipped tests).
+# expectations + tests that stopped with an error; skipped tests, a test
+# file skipped as a whole counting one).
 # Exit status 1 if anything failed or errored.
 #
 #   Rscript inst/scripts/run-tests.R [repo-root] [--filter REGEX] [--child]
 #                                    [--failed-before N]
 #
 # --failed-before N adds N failures found before the suite (test.sh: the
-# R CMD check, the sanitizer run, the valgrind run) to the failed count, so
+# R CMD check, the sanitizer run, the valgrind run, BiocCheck) to the failed count, so
 # the last line and the exit status account for them.
 #
 # When both R's reference BLAS and OpenBLAS are on the machine, the golden
@@ -90,6 +91,18 @@ if (is.null(df) || !nrow(df)) {
     passed <- sum(df$passed)
     failed <- sum(df$failed) + sum(as.logical(df$error))
     skipped <- sum(as.logical(df$skipped))
+}
+# A skip at the top level of a file (outside test_that()) leaves no row in
+# the results: such a file counts as one skipped, named, so that tests lost
+# on a machine without a package do not go unnoticed.
+ran_files <- files
+if (!is.null(filter))
+    ran_files <- files[grepl(filter, sub("^test-?", "", sub("\\.[rR]$", "", files)))]
+silent <- setdiff(ran_files, if (!is.null(df)) df$file)
+if (is.null(aborted) && length(silent)) {
+    cat(sprintf("\n%s: no test reported (skipped at the top of the file?), counted as 1 skipped\n",
+                silent), sep = "")
+    skipped <- skipped + length(silent)
 }
 if (!is.null(aborted)) {
     cat("\nERROR: the test run stopped:", aborted, "\n")

@@ -3,8 +3,9 @@
 # pnmf itself from this repository.
 #
 #   bash inst/scripts/setup.sh          # what the package and its demo need
-#   bash inst/scripts/setup.sh --test   # also valgrind and gcc's sanitizer
-#                                       # runtime, for inst/scripts/test.sh
+#   bash inst/scripts/setup.sh --test   # also valgrind, gcc's sanitizer
+#                                       # runtime and BiocCheck, for
+#                                       # inst/scripts/test.sh
 #
 # Idempotent: a Debian package is installed only when what it provides is
 # missing (R packages named in DESCRIPTION, plus testthat, knitr and
@@ -66,11 +67,17 @@ else
 fi
 command -v pandoc >/dev/null 2>&1 || need+=(pandoc)
 command -v qpdf >/dev/null 2>&1 || need+=(qpdf)
-# the robustness runs of test.sh: valgrind, and libasan for -fsanitize=address
+# the robustness runs of test.sh: valgrind, libasan for -fsanitize=address,
+# and BiocCheck
 if [ "$test_tools" -eq 1 ]; then
     command -v valgrind >/dev/null 2>&1 || need+=(valgrind)
     if command -v gcc >/dev/null 2>&1 && [ ! -f "$(gcc -print-file-name=libasan.so)" ]; then
         need+=("libgcc-$(gcc -dumpversion | cut -d. -f1)-dev")
+    fi
+    # inst/robustness/bioccheck.sh (Bioconductor's guidelines)
+    if ! command -v Rscript >/dev/null 2>&1 ||
+       ! Rscript -e 'quit(status = !requireNamespace("BiocCheck", quietly = TRUE))' >/dev/null 2>&1; then
+        need+=(r-bioc-bioccheck)
     fi
 fi
 # OpenBLAS: pnmf is correct with any BLAS but fast with an optimised one; on

@@ -15,9 +15,11 @@
 # 4. inst/robustness/valgrind.sh: a workload of the C core, the audit of bad
 #    arguments to every .Call entry and random malformed inputs under
 #    valgrind memcheck; any error fails;
-# 5. inst/scripts/run-tests.R: the testthat suite against the installed
+# 5. inst/robustness/bioccheck.sh: BiocCheck on the source tree with its
+#    network look-ups off; any ERROR or WARNING fails;
+# 6. inst/scripts/run-tests.R: the testthat suite against the installed
 #    pnmf, whose last line is "N passed, N failed, N skipped" (a failure of
-#    steps 2-4 is counted as one failed each).
+#    steps 2-5 is counted as one failed each).
 # Exit status: 0 if everything passed, 1 otherwise.
 set -uo pipefail
 
@@ -85,6 +87,7 @@ robustness_step() {   # title, script
 }
 robustness_step "test suite under AddressSanitizer and UndefinedBehaviorSanitizer" sanitize.sh
 robustness_step "valgrind memcheck" valgrind.sh
+robustness_step "BiocCheck (network look-ups off)" bioccheck.sh
 
 echo "== tests"
 Rscript "$ROOT/inst/scripts/run-tests.R" "$ROOT" --failed-before "$failed_before" || status=1

@@ -1,7 +1,9 @@
 # calculatePNMF() / runPNMF() / getPNMF() with Bioconductor containers.
 
-skip_if_not_installed("SingleCellExperiment")
-suppressPackageStartupMessages(library(SingleCellExperiment))
+# The skips are inside each test so that a machine without Bioconductor
+# reports them in the skipped count (a skip at the top of the file is not).
+if (requireNamespace("SingleCellExperiment", quietly = TRUE))
+    suppressPackageStartupMessages(library(SingleCellExperiment))
 
 small_sce <- function() {
     x <- villani$logtpm[1:300, c(1:30, 97:126, 193:222)]
@@ -10,6 +12,7 @@ small_sce <- function() {
 unit_cols <- function(x) sweep(x, 2, sqrt(colSums(x^2)), "/")
 
 test_that("runPNMF stores the embedding with basis, scale, diagram and path", {
+    skip_if_not_installed("SingleCellExperiment")
     sce <- small_sce()
     before <- sce
     out <- runPNMF(sce, ncomponents = 4, n_scales = 8)
@@ -42,6 +45,7 @@ test_that("runPNMF stores the embedding with basis, scale, diagram and path", {
 })
 
 test_that("attributes and the path survive subsetting of cells and genes", {
+    skip_if_not_installed("SingleCellExperiment")
     sce <- runPNMF(small_sce(), ncomponents = 3, n_scales = 6, scale = 2)
     fit <- getPNMF(sce)
     idx <- c(5, 1, 70, 33, 34)
@@ -62,6 +66,7 @@ test_that("attributes and the path survive subsetting of cells and genes", {
 })
 
 test_that("store_graph keeps the chosen scale's heat-kernel graph as a colPair", {
+    skip_if_not_installed("SingleCellExperiment")
     sce <- runPNMF(small_sce(), ncomponents = 3, n_scales = 6, scale = 4, store_graph = TRUE)
     emb <- reducedDim(sce, "PNMF")
     g <- colPair(sce, "PNMF")
@@ -74,6 +79,7 @@ test_that("store_graph keeps the chosen scale's heat-kernel graph as a colPair",
 })
 
 test_that("ntop and subset_row choose the features", {
+    skip_if_not_installed("SingleCellExperiment")
     sce <- small_sce()
     x <- logcounts(sce)
     v <- modelFeatureVar(x)$bio                 # variance above the trend
@@ -86,6 +92,7 @@ test_that("ntop and subset_row choose the features", {
 })
 
 test_that("dimred sets the space of the distances, the assay is factorised", {
+    skip_if_not_installed("SingleCellExperiment")
     sce <- small_sce()
     pcs <- prcomp(t(logcounts(sce)), rank. = 5)$x
     reducedDim(sce, "PCA") <- pcs
@@ -100,6 +107,7 @@ test_that("dimred sets the space of the distances, the assay is factorised", {
 })
 
 test_that("DelayedArray and sparse assays give the same fit as the dense matrix", {
+    skip_if_not_installed("SingleCellExperiment")
     skip_if_not_installed("DelayedArray")
     x <- logcounts(small_sce())
     ref <- calculatePNMF(x, ncomponents = 3, ntop = 100, n_scales = 5, scale = 1)
@@ -114,6 +122,7 @@ test_that("DelayedArray and sparse assays give the same fit as the dense matrix"
 })
 
 test_that("HDF5-backed assays are read without change", {
+    skip_if_not_installed("SingleCellExperiment")
     skip_if_not_installed("HDF5Array")
     x <- logcounts(small_sce())
     h <- HDF5Array::writeHDF5Array(x)
@@ -123,6 +132,7 @@ test_that("HDF5-backed assays are read without change", {
 })
 
 test_that("baselines run through runPNMF", {
+    skip_if_not_installed("SingleCellExperiment")
     sce <- small_sce()
     sce <- runPNMF(sce, method = "nmf", name = "NMF", ncomponents = 3)
     sce <- runPNMF(sce, method = "gnmf", name = "GNMF", ncomponents = 3)
@@ -134,6 +144,7 @@ test_that("baselines run through runPNMF", {
 })
 
 test_that("the Bioconductor entry points give classed errors", {
+    skip_if_not_installed("SingleCellExperiment")
     err <- "pnmf_input_error"
     sce <- small_sce()
     expect_error(runPNMF(logcounts(sce)), class = err)
@@ -151,6 +162,7 @@ test_that("the Bioconductor entry points give classed errors", {
 })
 
 test_that("runPNMF leaves the caller's assays bit-identical (deep copies compared)", {
+    skip_if_not_installed("SingleCellExperiment")
     sce <- small_sce()
     sp <- Matrix::Matrix(logcounts(sce), sparse = TRUE)
     assay(sce, "sparse") <- sp
@@ -172,6 +184,7 @@ test_that("runPNMF leaves the caller's assays bit-identical (deep copies compare
 })
 
 test_that("a pnmf_embedding indexes like a matrix; attributes follow cells only", {
+    skip_if_not_installed("SingleCellExperiment")
     emb <- calculatePNMF(logcounts(small_sce()), ncomponents = 3, n_scales = 5, scale = 2,
                          verbose = FALSE)
     sce <- runPNMF(small_sce(), ncomponents = 3, n_scales = 5, scale = 2)
@@ -221,6 +234,7 @@ test_that("a pnmf_embedding indexes like a matrix; attributes follow cells only"
 })
 
 test_that("runPNMF stores the path once in metadata; subsets, cbind and tools follow", {
+    skip_if_not_installed("SingleCellExperiment")
     sce <- small_sce()
     out <- runPNMF(sce, ncomponents = 3, n_scales = 6)
     fit <- getPNMF(out)
@@ -263,6 +277,7 @@ test_that("runPNMF stores the path once in metadata; subsets, cbind and tools fo
 })
 
 test_that("selectScale() on a stored result returns the selection runPNMF made", {
+    skip_if_not_installed("SingleCellExperiment")
     out <- runPNMF(small_sce(), ncomponents = 3, n_scales = 6)
     stored <- getPNMF(out)$selection
     expect_s3_class(stored, "pnmf_selection")
@@ -289,6 +304,7 @@ test_that("selectScale() on a stored result returns the selection runPNMF made",
 })
 
 test_that("verbose reports every phase and the chosen scale; the default is quiet", {
+    skip_if_not_installed("SingleCellExperiment")
     sce <- small_sce()
     msgs <- character()
     out <- withCallingHandlers(runPNMF(sce, ncomponents = 3, n_scales = 6, verbose = TRUE),
@@ -307,6 +323,7 @@ test_that("verbose reports every phase and the chosen scale; the default is quie
 })
 
 test_that("the fit's progress bar ends at the steps that ran", {
+    skip_if_not_installed("SingleCellExperiment")
     skip_if_not_installed("cli")
     withr::local_options(rlang_interactive = TRUE, cli.progress_show_after = 0,
                          cli.dynamic = FALSE, cli.progress_handlers_only = "cli")
@@ -319,6 +336,7 @@ test_that("the fit's progress bar ends at the steps that ran", {
 })
 
 test_that("likely mistakes give a classed warning, the package's data none", {
+    skip_if_not_installed("SingleCellExperiment")
     w <- "pnmf_input_warning"
     x <- logcounts(small_sce())
     counts <- round(expm1(x) * 20)
@@ -351,6 +369,7 @@ test_that("likely mistakes give a classed warning, the package's data none", {
 })
 
 test_that("errors name the user's call and say where and what", {
+    skip_if_not_installed("SingleCellExperiment")
     sce <- small_sce()
     x <- logcounts(sce)
     call_of <- function(expr) deparse(conditionCall(tryCatch(expr, error = identity)))[1]
@@ -382,6 +401,7 @@ test_that("errors name the user's call and say where and what", {
 })
 
 test_that("seed makes the random parts reproducible and leaves the caller's stream", {
+    skip_if_not_installed("SingleCellExperiment")
     x <- logcounts(small_sce())
     set.seed(3)
     before <- .Random.seed

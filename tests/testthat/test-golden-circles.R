@@ -13,18 +13,19 @@ test_that("the circles data set is the paper's simulation", {
     expect_true(is.factor(pnmf::circles$labels))
     expect_identical(as.vector(table(pnmf::circles$labels)), rep(20L, 4))
     expect_true(all(x >= 0))
+})
+
+test_that("the circles data set equals the authors' X.csv and labels.csv", {
     xcsv <- shared_circles_file("X.csv")
-    if (!is.null(xcsv)) {
-        X <- as.matrix(utils::read.csv(xcsv, header = FALSE))
-        if (!is.numeric(X) || nrow(X) != 80L)   # a header row
-            X <- as.matrix(utils::read.csv(xcsv))
-        expect_equal(unname(x), unname(t(X)), tolerance = 1e-12)
-    }
     lcsv <- shared_circles_file("labels.csv")
-    if (!is.null(lcsv)) {
-        lab <- utils::read.csv(lcsv, header = FALSE)[[1]]
-        expect_identical(as.character(pnmf::circles$labels), as.character(lab))
-    }
+    skip_if(is.null(xcsv) || is.null(lcsv),
+            "shared X.csv / labels.csv not found (set PNMF_SHARED to the shared directory)")
+    X <- as.matrix(utils::read.csv(xcsv, header = FALSE))
+    if (!is.numeric(X) || nrow(X) != 80L)   # a header row
+        X <- as.matrix(utils::read.csv(xcsv))
+    expect_equal(unname(x), unname(t(X)), tolerance = 1e-12)
+    lab <- utils::read.csv(lcsv, header = FALSE)[[1]]
+    expect_identical(as.character(pnmf::circles$labels), as.character(lab))
 })
 
 test_that("NNDSVDA start reproduces the golden norms", {
@@ -86,8 +87,8 @@ test_that("final embeddings reproduce the golden norms and entries", {
 
 test_that("the whole solution path matches the authors' reference_H.csv", {
     ref_file <- shared_circles_file("reference_H.csv")
-    if (is.null(ref_file))
-        skip("shared reference_H.csv not found (set PNMF_SHARED to the shared directory)")
+    skip_if(is.null(ref_file),
+            "shared reference_H.csv not found (set PNMF_SHARED to the shared directory)")
     ref <- utils::read.csv(ref_file)
     expect_identical(nrow(ref), length(fit$H))
     R <- array(NA_real_, dim(fit$H))
@@ -96,5 +97,7 @@ test_that("the whole solution path matches the authors' reference_H.csv", {
     H <- unname(fit$H)
     dimnames(H) <- NULL
     rel <- abs(H - R) / pmax(abs(R), 1e-12)
-    expect_lte(max(rel), 1e-6)
+    # reached: about 5e-12 with OpenBLAS and with the reference BLAS
+    # (run-tests.R runs this file with both)
+    expect_lte(max(rel), 1e-10)
 })

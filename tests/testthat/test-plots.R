@@ -1,8 +1,9 @@
-# ggplot2 plots: built without error, and drawing the right data.
-
-skip_if_not_installed("ggplot2")
+# ggplot2 plots: built without error, and drawing the right data.  The
+# skips are inside each test so that a machine without ggplot2 (or uwot)
+# reports them in the skipped count.
 
 test_that("plotPersistence draws every bar, the scales and the selected scale", {
+    skip_if_not_installed("ggplot2")
     ps <- persistentScales(circles$x, type = "spread", n_scales = 10)
     p <- plotPersistence(ps, selected = ps$scales[3])
     expect_s3_class(p, "ggplot")
@@ -21,6 +22,7 @@ test_that("plotPersistence draws every bar, the scales and the selected scale", 
 })
 
 test_that("plotPath marks the best and the selected scale", {
+    skip_if_not_installed("ggplot2")
     fit <- pnmf(circles$x, k = 2, lambda = c(100, 100, 1), n_scales = 6)
     ev <- evaluatePath(fit, circles$labels)
     b <- ggplot2::ggplot_build(plotPath(ev))
@@ -34,6 +36,7 @@ test_that("plotPath marks the best and the selected scale", {
 })
 
 test_that("plotEmbedding shows the factors (or a UMAP) and plotObjective the trace", {
+    skip_if_not_installed("ggplot2")
     fit <- pnmf(circles$x, k = 2, lambda = c(100, 100, 1), n_scales = 5)
     b <- ggplot2::ggplot_build(plotEmbedding(fit, 2, labels = circles$labels,
                                              method = "factors"))
@@ -41,15 +44,6 @@ test_that("plotEmbedding shows the factors (or a UMAP) and plotObjective the tra
     expect_equal(b$data[[1]]$x, unname(e[, 1]))
     expect_equal(b$data[[1]]$y, unname(e[, 2]))
     expect_identical(length(unique(b$data[[1]]$colour)), 4L)
-    if (requireNamespace("uwot", quietly = TRUE)) {
-        set.seed(1)
-        before <- .Random.seed
-        u1 <- ggplot2::ggplot_build(plotEmbedding(fit, 2, method = "umap"))$data[[1]]
-        expect_identical(.Random.seed, before)
-        u2 <- ggplot2::ggplot_build(plotEmbedding(fit, 2, method = "umap"))$data[[1]]
-        expect_equal(u1$x, u2$x)
-        expect_identical(nrow(u1), 80L)
-    }
     o <- ggplot2::ggplot_build(plotObjective(fit))$data[[1]]
     expect_equal(o$y, fit$objective)
     expect_s3_class(plotObjective(fit, log = TRUE), "ggplot")
@@ -58,6 +52,7 @@ test_that("plotEmbedding shows the factors (or a UMAP) and plotObjective the tra
 })
 
 test_that("many cells: the components against the scale, with the scales and the selection", {
+    skip_if_not_installed("ggplot2")
     set.seed(3)
     x <- matrix(runif(5 * 300), 5)
     x[, 2] <- x[, 1]                             # a duplicate cell: a zero death
@@ -102,4 +97,15 @@ test_that("plot.persistentScales draws the barcode for few cells, the components
     plot(small, "deaths")
     expect_true(par("xlog"))
     expect_error(plot(big, mark = "a"), class = "pnmf_input_error")
+test_that("plotEmbedding's UMAP is reproducible and leaves the caller's stream", {
+    skip_if_not_installed("ggplot2")
+    skip_if_not_installed("uwot")
+    fit <- pnmf(circles$x, k = 2, lambda = c(100, 100, 1), n_scales = 5)
+    set.seed(1)
+    before <- .Random.seed
+    u1 <- ggplot2::ggplot_build(plotEmbedding(fit, 2, method = "umap"))$data[[1]]
+    expect_identical(.Random.seed, before)
+    u2 <- ggplot2::ggplot_build(plotEmbedding(fit, 2, method = "umap"))$data[[1]]
+    expect_equal(u1$x, u2$x)
+    expect_identical(nrow(u1), 80L)
 })
