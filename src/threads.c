@@ -2,6 +2,7 @@
  * OpenBLAS thread count.  OpenBLAS is looked up at run time (dlsym), so pnmf
  * needs no link to it: with another BLAS, or on Windows, nothing is changed. */
 #include "pnmf.h"
+#include <string.h>
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -31,8 +32,14 @@ SEXP C_blas_threads(SEXP n)
 {
     int old = -1;
 #ifndef _WIN32
-    int (*get)(void) = (int (*)(void)) dlsym(RTLD_DEFAULT, "openblas_get_num_threads");
-    void (*set)(int) = (void (*)(int)) dlsym(RTLD_DEFAULT, "openblas_set_num_threads");
+    /* dlsym returns an object pointer; ISO C has no cast to a function
+     * pointer, so the bits are copied (POSIX guarantees they match) */
+    int (*get)(void) = NULL;
+    void (*set)(int) = NULL;
+    void *pget = dlsym(RTLD_DEFAULT, "openblas_get_num_threads");
+    void *pset = dlsym(RTLD_DEFAULT, "openblas_set_num_threads");
+    memcpy(&get, &pget, sizeof get);
+    memcpy(&set, &pset, sizeof set);
     if (get != NULL && set != NULL) {
         old = get();
         int t = asInteger(n);

@@ -97,6 +97,8 @@ test_that("plot.persistentScales draws the barcode for few cells, the components
     plot(small, "deaths")
     expect_true(par("xlog"))
     expect_error(plot(big, mark = "a"), class = "pnmf_input_error")
+})
+
 test_that("plotEmbedding's UMAP is reproducible and leaves the caller's stream", {
     skip_if_not_installed("ggplot2")
     skip_if_not_installed("uwot")
