@@ -69,7 +69,7 @@ selectRank <- function(x, max_rank = 50L, min_rank = 2L, n_perm = 5L, max_cells 
     r <- min(max_rank, min(dim(y)) - 1L)
     sv <- top_singular_values(y, r)
     perm <- with_seed(seed, vapply(seq_len(n_perm), function(i)
-        top_singular_values(permute_rows(y), 1L), 0))
+        top_singular_values(permuted_transpose(y), 1L), 0))
     threshold <- max(perm)
     n_signal <- sum(sv > threshold)
     k <- min(max(n_signal + 1L, min_rank), max_rank)
@@ -88,12 +88,10 @@ top_singular_values <- function(y, r) {
     svd(y, nu = 0L, nv = 0L)$d[seq_len(r)]
 }
 
-# Each row's values in a random order of the columns, independently per row:
-# ordering the entries by (row, uniform key) permutes within rows.
-permute_rows <- function(y) {
-    ty <- t(y)
-    t(matrix(ty[order(col(ty), stats::runif(length(ty)))], nrow(ty), ncol(ty)))
-}
+# The transpose of y with each row's values in a random order of the columns,
+# independently per row (in C: one sequential pass, R's random numbers); the
+# transpose has the same singular values.
+permuted_transpose <- function(y) .Call(C_permuted_transpose, y)
 
 #' @export
 print.pnmf_rank <- function(x, ...) {

@@ -16,6 +16,7 @@ SEXP C_knn_exact(SEXP, SEXP, SEXP);
 SEXP C_pair_dist(SEXP, SEXP, SEXP, SEXP);
 SEXP C_project_nnls(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
 SEXP C_value_summary(SEXP);
+SEXP C_permuted_transpose(SEXP);
 SEXP C_thread_info(void);
 SEXP C_blas_threads(SEXP);
 
@@ -75,6 +76,7 @@ static const R_CallMethodDef call_methods[] = {
     {"C_pair_dist", (DL_FUNC) &C_pair_dist, 4},
     {"C_project_nnls", (DL_FUNC) &C_project_nnls, 6},
     {"C_value_summary", (DL_FUNC) &C_value_summary, 1},
+    {"C_permuted_transpose", (DL_FUNC) &C_permuted_transpose, 1},
     {"C_thread_info", (DL_FUNC) &C_thread_info, 0},
     {"C_blas_threads", (DL_FUNC) &C_blas_threads, 1},
     {NULL, NULL, 0}

@@ -45,12 +45,17 @@ test_that("selectRank is reproducible, subsamples and leaves the random stream a
     expect_error(selectRank(d$x, n_perm = 0), class = "pnmf_input_error")
 })
 
-test_that("permuting rows keeps every row's values and breaks the columns", {
+test_that("the permuted copy keeps every row's values and breaks the columns", {
     set.seed(3)
     y <- matrix(stats::rnorm(40), 4)
-    p <- pnmf:::permute_rows(y)
-    for (i in 1:4) expect_identical(sort(p[i, ]), sort(y[i, ]))
-    expect_false(identical(p, y))
+    p <- pnmf:::permuted_transpose(y)                 # features in columns
+    expect_identical(dim(p), c(10L, 4L))
+    for (i in 1:4) expect_identical(sort(p[, i]), sort(y[i, ]))
+    expect_false(identical(t(p), y))
+    # rows are permuted independently: the alignment of two rows is broken
+    set.seed(4)
+    q <- pnmf:::permuted_transpose(rbind(1:200, 1:200))
+    expect_lt(abs(stats::cor(q[, 1], q[, 2])), 0.5)
 })
 
 test_that("the fast mode chooses the rank by selectRank, the exact mode keeps sqrt(N)", {
