@@ -6,7 +6,8 @@
 # (rank by parallel analysis, scale chosen without labels), timed as a whole.
 # References on the same genes: PCA (scater::runPCA defaults, 50 components),
 # plain NMF and GNMF (fitNMF(), fitGNMF()) at the rank runPNMF chose, on the
-# same unit-norm matrix; and pNMF's best scale chosen WITH the labels (the
+# same unit-norm matrix, and RcppML::nmf (seed 1, its defaults otherwise;
+# "rcppml" columns, when installed); and pNMF's best scale chosen WITH the labels (the
 # paper's oracle).  Each embedding is clustered two ways: k-means with the
 # true number of classes (10 starts, seed 1), and graph-based clustering as
 # users do: bluster::clusterRows() with its default NNGraphParam() (shared
@@ -53,6 +54,10 @@ for (s in sets) {
     x <- pnmf::preprocessCounts(as.matrix(logcounts(sce)[hvgs, ]), log = FALSE)
     t_nmf <- elapsed(nmf <- fitNMF(x, k, threads = threads))
     gnmf <- fitGNMF(x, k, threads = threads)
+    rml <- if (requireNamespace("RcppML", quietly = TRUE)) {
+        m <- RcppML::nmf(x, k, seed = 1, verbose = FALSE)
+        t(m$h * m$d)                          # cells x k, scaled as W diag(d) H
+    }
     pca <- SingleCellExperiment::reducedDim(scater::runPCA(sce, subset_row = hvgs), "PCA")
     path_km <- vapply(seq_along(fit$scales), function(t)
         kmeans_ari(getEmbedding(fit, t), labels), 0)
@@ -62,14 +67,17 @@ for (s in sets) {
         graph_ari(getEmbedding(fit, t), labels, "louvain"), 0)
     emb <- as.matrix(reducedDim(sce, "PNMF"))
     r <- rbind(default = both(emb, labels), nmf = both(getEmbedding(nmf), labels),
-               gnmf = both(getEmbedding(gnmf), labels), pca = both(pca, labels))
+               gnmf = both(getEmbedding(gnmf), labels), pca = both(pca, labels),
+               rcppml = if (is.null(rml)) NA else both(rml, labels))
     rows[[s]] <- data.frame(
         set = s, cells = ncol(sce), classes = nl, k = k, T = length(fit$scales),
         t = attr(reducedDim(sce, "PNMF"), "scale_index"),
         km_default = r["default", "km"], km_best = max(path_km), km_best_t = which.max(path_km),
         km_nmf = r["nmf", "km"], km_gnmf = r["gnmf", "km"], km_pca = r["pca", "km"],
+        km_rcppml = r["rcppml", "km"],
         gr_default = r["default", "graph"], gr_best = max(path_gr),
         gr_nmf = r["nmf", "graph"], gr_gnmf = r["gnmf", "graph"], gr_pca = r["pca", "graph"],
+        gr_rcppml = r["rcppml", "graph"],
         lv_default = r["default", "louvain"], lv_best = max(path_lv),
         lv_nmf = r["nmf", "louvain"], lv_gnmf = r["gnmf", "louvain"], lv_pca = r["pca", "louvain"],
         time_pnmf = t_pnmf, time_nmf = t_nmf, ratio = t_pnmf / t_nmf)

@@ -37,6 +37,8 @@ run Rscript "$HERE/bench-deaths.R"
 run Rscript "$HERE/bench-nmf.R" --blas "$blas"
 run Rscript "$HERE/bench-accuracy.R" --blas "$blas"
 run Rscript "$HERE/bench-select.R"
+run Rscript "$HERE/bench-choose-defaults.R"
+run Rscript "$HERE/bench-default.R"
 run Rscript "$HERE/bench-project.R" --blas "$blas"
 # at most 100 iterations, as in RESULTS.md's table (the default is 200)
 run Rscript "$HERE/bench-fast.R" --blas "$blas" --sweeps 100 "$@"

@@ -54,7 +54,7 @@ test_that("the permuted copy keeps every row's values and breaks the columns", {
     expect_false(identical(t(p), y))
     # rows are permuted independently: the alignment of two rows is broken
     set.seed(4)
-    q <- pnmf:::permuted_transpose(rbind(1:200, 1:200))
+    q <- pnmf:::permuted_transpose(rbind(as.double(1:200), as.double(1:200)))
     expect_lt(abs(stats::cor(q[, 1], q[, 2])), 0.5)
 })
 
@@ -121,4 +121,25 @@ test_that("the selection agrees with scran's modelGeneVar", {
     s <- scran::modelGeneVar(logc)
     expect_equal(v$total, s$total, tolerance = 1e-10)
     expect_gt(stats::cor(v$bio, s$bio), 0.95)
+})
+
+test_that("calculatePNMF's defaults: rank by selectRank, lambda (0.1, 1, 1), 10 scales, t = 3", {
+    d <- typed_cells(n_genes = 80, n_cells = 120)
+    rownames(d$x) <- paste0("g", 1:80)
+    e <- calculatePNMF(d$x, n_sweeps = 3)
+    fit <- getPNMF(e)
+    xu <- preprocessCounts(d$x, log = FALSE)
+    expect_identical(fit$k, selectRank(xu)$k)
+    expect_identical(fit$k, 4L)
+    expect_equal(unname(fit$lambda), c(0.1, 1, 1))
+    expect_identical(length(fit$scales), 10L)
+    expect_identical(attr(e, "scale_index"), 3L)
+    expect_identical(fit$selection$criterion, "position")
+    # what the user passes wins; the exact mode keeps the paper's settings
+    e2 <- calculatePNMF(d$x, ncomponents = 2, lambda = c(1, 1, 1), n_scales = 5, n_sweeps = 1)
+    expect_equal(unname(getPNMF(e2)$lambda), c(1, 1, 1))
+    expect_identical(length(getPNMF(e2)$scales), 5L)
+    ex <- calculatePNMF(d$x[, 1:20], ncomponents = 2, mode = "exact", n_sweeps = 0,
+                        max_iter = 1, scale = 1)
+    expect_equal(unname(getPNMF(ex)$lambda), c(1, 1, 1))
 })
