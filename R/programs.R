@@ -214,7 +214,7 @@ plotPrograms <- function(object, min_similarity = 0.7, name = "PNMF") {
         ggplot2::scale_alpha(range = c(0.2, 1), limits = c(min_similarity, 1)) +
         ggplot2::scale_linewidth(range = c(0.2, 1.5), limits = c(min_similarity, 1)) +
         ggplot2::scale_y_reverse(breaks = seq_len(k)) +
-        ggplot2::scale_x_continuous(breaks = unique(round(pretty(seq_len(T))))) +
+        ggplot2::scale_x_continuous(breaks = unique(round(pretty(seq_len(n_t))))) +
         ggplot2::labs(x = "scale t (fine to coarse)", y = "program",
                       alpha = "similarity", linewidth = "similarity") +
         ggplot2::theme_bw()
