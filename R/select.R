@@ -34,15 +34,16 @@ mean_silhouette <- function(d, cl) {
 #'     just past the finest scales, where the graph joins each cell to its
 #'     closest neighbours only.  Chosen, together with [calculatePNMF()]'s
 #'     graph weight and number of scales, by leave-one-set-out comparison on
-#'     eight labelled sets against the finest scale, the scales at the
-#'     quartile and the median of the death times and the criteria below:
-#'     it was the choice made on the other seven sets for each of the eight
-#'     (`inst/benchmarks/bench-default.R`, RESULTS.md);}
+#'     eight labelled sets against the finest scale and the scales at the
+#'     lower quartile and the median of the death times: the best candidate
+#'     over all sets, and the choice made on the other seven sets for five of
+#'     the eight (the others chose t = 1 or 2;
+#'     `inst/benchmarks/bench-choose-defaults.R`, RESULTS.md);}
 #'   \item{`"persistence"`}{the scale closest to the median death time,
 #'     where the cells have merged into half as many connected components as
 #'     there are cells: every cell is joined to its closest neighbours, but
 #'     the groups that merge late (the long bars of the barcode) are still
-#'     apart.  Within 0.01 ARI of `"position"` on those sets;}
+#'     apart.  Within 0.003 mean ARI gain of `"position"` on those sets;}
 #'   \item{`"stability"`}{the agreement (ARI) of a scale's k-means
 #'     clustering with the clusterings of its neighbouring scales, the mean
 #'     over the two neighbours: the persistence of the clustering along the
