@@ -14,24 +14,35 @@ scales_asked <- function(object, fit, scale, name, call = sys.call(-1L)) {
 
 #' Top features of each factor
 #'
-#' The genes with the largest weights in each factor (each column of the
-#' basis W_t, whose columns have unit norm), as a tidy data.frame.
+#' The genes that characterise each factor (each column of the basis W_t,
+#' whose columns have unit norm), as a tidy data.frame.  By default genes are
+#' ranked by their specificity to the factor: the weight in the factor minus
+#' the largest weight in any other factor.  Ranked by weight alone, highly
+#' expressed genes (MALAT1, B2M, ribosomal protein genes in UMI data) lead
+#' most factors, because every cell expresses them; the specificity ranking
+#' puts first the genes that set a factor apart (on pbmc3k, e.g. LYZ and S100A9
+#' for monocytes, NKG7 for NK cells, HLA-DQA1 and CD79A for B cells).
 #'
 #' @param object A [pnmf()] fit, a [calculatePNMF()] result or a
 #'   SingleCellExperiment from [runPNMF()].
 #' @param scale Scale index(es), or `"all"`; by default the scale of a
 #'   stored embedding, else 1 (the finest).
 #' @param n Number of features per factor.
+#' @param by `"specificity"` (default) or `"weight"`: how features are
+#'   ranked within a factor.
 #' @param name For a SingleCellExperiment, the name given to [runPNMF()].
 #' @return A data.frame with columns `t` (scale index), `factor`, `rank`
-#'   (1 = largest weight), `feature` and `weight`, ordered by scale, factor
-#'   and rank.
+#'   (1 = first by `by`), `feature`, `weight` (in the factor) and
+#'   `specificity` (weight minus the largest weight in another factor),
+#'   ordered by scale, factor and rank.
 #' @seealso [plotTopFeatures()], [matchFactors()]
 #' @examples
 #' fit <- pnmf(preprocessCounts(expm1(villani$logtpm)), k = 4, n_scales = 5)
 #' head(topFeatures(fit, n = 5))
 #' @export
-topFeatures <- function(object, scale = NULL, n = 10L, name = "PNMF") {
+topFeatures <- function(object, scale = NULL, n = 10L, by = c("specificity", "weight"),
+                        name = "PNMF") {
+    by <- arg_choice(by, "by")
     fit <- as_fit(object, name)
     if (is.null(fit$W))
         pnmf_stop("this fit was made with keep_W = FALSE, so it has no basis; refit with ",
@@ -43,11 +54,13 @@ topFeatures <- function(object, scale = NULL, n = 10L, name = "PNMF") {
     if (is.null(feats)) feats <- paste0("feature", seq_len(m))
     comp <- colnames(fit$W)
     rows <- lapply(ts, function(t) {
-        W <- fit$W[, , t]
+        W <- matrix(fit$W[, , t], ncol = fit$k)
+        spec <- specificity(W)
+        key <- if (by == "specificity") spec else W
         do.call(rbind, lapply(seq_len(fit$k), function(j) {
-            o <- order(W[, j], decreasing = TRUE)[seq_len(n)]
+            o <- order(key[, j], W[, j], decreasing = TRUE)[seq_len(n)]
             data.frame(t = t, factor = comp[j], rank = seq_len(n), feature = feats[o],
-                       weight = W[o, j], stringsAsFactors = FALSE)
+                       weight = W[o, j], specificity = spec[o, j], stringsAsFactors = FALSE)
         }))
     })
     out <- do.call(rbind, rows)
@@ -56,9 +69,20 @@ topFeatures <- function(object, scale = NULL, n = 10L, name = "PNMF") {
     out
 }
 
+# Weight of each feature in each factor minus its largest weight in any
+# other factor (the weight itself for a single factor).
+specificity <- function(W) {
+    k <- ncol(W)
+    if (k == 1L) return(W)
+    other <- vapply(seq_len(k), function(j) apply(W[, -j, drop = FALSE], 1L, max),
+                    numeric(nrow(W)))
+    W - matrix(other, nrow(W))
+}
+
 #' Plot the top features of each factor
 #'
-#' A dot plot of the `n` top features of every factor at one scale: factors
+#' A dot plot of the `n` top features (by [topFeatures()]'s `by`) of every
+#' factor at one scale: factors
 #' in columns, features in rows, dot size and colour the weight of the
 #' feature in the factor (every factor's weight of every shown feature, so
 #' shared features stand out).
@@ -73,9 +97,10 @@ topFeatures <- function(object, scale = NULL, n = 10L, name = "PNMF") {
 #'     plotTopFeatures(fit, n = 4)
 #' }
 #' @export
-plotTopFeatures <- function(object, scale = NULL, n = 5L, name = "PNMF") {
+plotTopFeatures <- function(object, scale = NULL, n = 5L, by = c("specificity", "weight"),
+                            name = "PNMF") {
     need_ggplot()
-    top <- topFeatures(object, scale, n, name)
+    top <- topFeatures(object, scale, n, by, name)
     if (length(unique(top$t)) != 1L) pnmf_stop("'scale' must be one scale index.")
     fit <- as_fit(object, name)
     t <- top$t[1L]
@@ -117,7 +142,8 @@ plotTopFeatures <- function(object, scale = NULL, n = 5L, name = "PNMF") {
 #'   scales t and t + 1: `t`, `from`, `to`
 #'   (factor names), `similarity`, `best` (is `to` the most similar factor
 #'   of `from`?), `from_pos`, `to_pos` (rows of the program layout) and
-#'   `from_top`, `to_top` (each factor's top feature).
+#'   `from_top`, `to_top` (each factor's most specific feature, as
+#'   [topFeatures()] ranks them).
 #' @seealso [plotPrograms()], [topFeatures()]
 #' @examples
 #' fit <- pnmf(preprocessCounts(expm1(villani$logtpm)), k = 4, n_scales = 5)
@@ -135,7 +161,7 @@ matchFactors <- function(object, min_similarity = 0.7, name = "PNMF") {
     comp <- colnames(fit$W)
     feats <- rownames(fit$W)
     if (is.null(feats)) feats <- paste0("feature", seq_len(dim(fit$W)[1L]))
-    top <- function(t) feats[apply(matrix(fit$W[, , t], ncol = k), 2L, which.max)]
+    top <- function(t) feats[apply(specificity(matrix(fit$W[, , t], ncol = k)), 2L, which.max)]
     pos <- matrix(0L, k, n_t)                     # row of each factor at each scale
     pos[, 1L] <- seq_len(k)
     links <- vector("list", n_t - 1L)
@@ -214,7 +240,7 @@ plotPrograms <- function(object, min_similarity = 0.7, name = "PNMF") {
         ggplot2::scale_alpha(range = c(0.2, 1), limits = c(min_similarity, 1)) +
         ggplot2::scale_linewidth(range = c(0.2, 1.5), limits = c(min_similarity, 1)) +
         ggplot2::scale_y_reverse(breaks = seq_len(k)) +
-        ggplot2::scale_x_continuous(breaks = unique(round(pretty(seq_len(n_t))))) +
+        ggplot2::scale_x_continuous(breaks = seq(1L, n_t, by = max(1L, ceiling(n_t / 10)))) +
         ggplot2::labs(x = "scale t (fine to coarse)", y = "program",
                       alpha = "similarity", linewidth = "similarity") +
         ggplot2::theme_bw()

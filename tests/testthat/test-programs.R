@@ -11,14 +11,22 @@ hand_fit <- function(Ws) {
 }
 unit <- function(w) sweep(w, 2, sqrt(colSums(w^2)), "/")
 
-test_that("topFeatures lists each factor's largest weights", {
+test_that("topFeatures lists each factor's largest weights or most specific features", {
     W <- unit(cbind(c(5, 1, 3, 0, 2), c(0, 4, 1, 6, 2)))
     fit <- hand_fit(list(W, W[, 2:1]))
-    top <- topFeatures(fit, n = 3)
+    top <- topFeatures(fit, n = 3, by = "weight")
     expect_identical(top$feature, c("g1", "g3", "g5", "g4", "g2", "g5"))
     expect_equal(top$weight, c(W[c(1, 3, 5), 1], W[c(4, 2, 5), 2]))
     expect_identical(top$rank, rep(1:3, 2))
     expect_identical(as.character(top$factor), rep(c("PNMF1", "PNMF2"), each = 3))
+    expect_equal(top$specificity, c(W[c(1, 3, 5), 1] - W[c(1, 3, 5), 2],
+                                    W[c(4, 2, 5), 2] - W[c(4, 2, 5), 1]))
+    # by specificity: a gene heavy in both factors (g5 = 2, 2) ranks last
+    W2 <- unit(cbind(c(5, 1, 3, 0, 4), c(0, 4, 1, 6, 4)))
+    sp <- topFeatures(hand_fit(list(W2, W2)), n = 5)
+    expect_identical(sp$feature[1:5], c("g1", "g3", "g5", "g2", "g4"))
+    expect_equal(sp$specificity[1:5], (W2[, 1] - W2[, 2])[c(1, 3, 5, 2, 4)])
+    expect_true(all(diff(sp$specificity[1:5]) <= 0))
     all <- topFeatures(fit, scale = "all", n = 1)
     expect_identical(all$t, c(1L, 1L, 2L, 2L))
     expect_identical(all$feature, c("g1", "g4", "g4", "g1"))
