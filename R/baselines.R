@@ -21,8 +21,8 @@
 #' @param lambda Weight of the graph term (GNMF).
 #' @param k_nn Neighbours per cell of the GNMF graph (Cai et al. use 5).
 #' @param space Where distances are measured for the GNMF graph: `"auto"`
-#'   (the full feature space up to 5,000 cells and features, else the
-#'   first `n_pcs` principal components), `"full"` or `"pca"`.
+#'   (the full feature space up to 1,000 cells and 5,000 features, else
+#'   the first `n_pcs` principal components), `"full"` or `"pca"`.
 #' @param n_pcs Principal components for `space = "pca"`.
 #' @param max_iter Largest number of iterations.
 #' @param tol Stop when the relative decrease of the objective over an

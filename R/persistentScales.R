@@ -31,8 +31,8 @@
 #' Distances are Euclidean in the full feature space (`space = "full"`) or
 #' between the cells' first `n_pcs` principal components (`space = "pca"`,
 #' centred, from a truncated SVD by irlba), which is much faster for many
-#' cells and genes; `"auto"` takes `"full"` up to 5,000 cells and 5,000
-#' features and `"pca"` above.  The principal components are kept in the
+#' cells and genes; `"auto"` takes `"full"` up to 1,000 cells and 5,000
+#' features (or with at most 2 `n_pcs` features) and `"pca"` otherwise.  The principal components are kept in the
 #' result (`coords`) so that [pnmf()] builds its graphs in the same space.
 #'
 #' @param x Nonnegative numeric matrix, features in rows and cells in columns

@@ -4,8 +4,12 @@
 distance_space <- function(x, space = c("auto", "full", "pca"), n_pcs = 50L) {
     space <- arg_choice(space, "space")
     n_pcs <- check_count(n_pcs, "n_pcs", min = 1L)
+    # above 1,000 cells (where the graphs are kNN graphs) distances in all
+    # genes cost most of a default fit (pbmc3k, 2,000 genes: 17 of 22 s)
+    # and give the same embeddings; PCA is pointless with few features
     if (space == "auto")
-        space <- if (ncol(x) <= 5000L && nrow(x) <= 5000L) "full" else "pca"
+        space <- if ((ncol(x) <= 1000L && nrow(x) <= 5000L) || nrow(x) <= 2L * n_pcs) "full"
+                 else "pca"
     if (space == "full" || n_pcs >= min(dim(x))) {
         return(list(space = "full", y = dense_copy(x)))
     }
