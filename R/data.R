@@ -88,3 +88,37 @@ simulateCircles <- function(n_per_circle = 20L, n_circles = 4L, n_noise = 97L,
 #' dim(villani$logtpm)
 #' table(villani$cell_type)
 "villani"
+
+#' PBMC 3k raw counts (10x Genomics), a labelled subset
+#'
+#' A small real data set of raw UMI counts for the vignette "pnmf from raw
+#' counts: PBMCs" and for tests: 999 peripheral blood mononuclear cells of
+#' the 10x Genomics PBMC 3k data set on 3,001 genes, with the nine cell
+#' types of the Seurat guided clustering tutorial.  The cells were drawn
+#' with a fixed seed from each cell type in proportion (about 37% of every
+#' type, at least 5 cells), including 23 of the 62 unannotated cells, which
+#' are those the tutorial's quality control removed (label `NA`).  The genes
+#' are the 3,000 with the most counts in the drawn cells plus all
+#' mitochondrial (`MT-`) genes (13; 12 of them are among the 3,000).
+#'
+#' @format A list with
+#' \describe{
+#'   \item{counts}{a sparse `dgCMatrix` (Matrix package), 3,001 genes x
+#'     999 cells, of whole-number UMI counts; rows named by gene symbol,
+#'     columns by 10x barcode;}
+#'   \item{cell_type}{factor, the Seurat-tutorial cell type of each cell
+#'     (`Naive CD4 T`, `Memory CD4 T`, `CD14+ Mono`, `B`, `CD8 T`,
+#'     `FCGR3A+ Mono`, `NK`, `DC`, `Platelet`), `NA` for the 23 cells the
+#'     tutorial removed by quality control.}
+#' }
+#' @source `data/pbmc3k.RData` of the singlet R package (GitHub
+#'   zdebruine/singlet, commit 7ce199e), GPL (>= 2), a copy of the 10x
+#'   Genomics "3k PBMCs from a healthy donor" counts (13,714 genes x 2,700
+#'   cells) with the cell types of the Seurat tutorial
+#'   (<https://satijalab.org/seurat/articles/pbmc3k_tutorial.html>).  The
+#'   subset is made by `data-raw/make-pbmc-data.R` in the package's source
+#'   repository; the counts themselves are unchanged.
+#' @examples
+#' dim(pbmc3k_small$counts)
+#' table(pbmc3k_small$cell_type, useNA = "ifany")
+"pbmc3k_small"
