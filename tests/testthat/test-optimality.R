@@ -98,6 +98,7 @@ test_that("the memory plan is within a factor 2 of the peak memory of the fit", 
         "a <- as.integer(commandArgs(TRUE))",
         "set.seed(1)",
         "x <- matrix(runif(a[1] * a[2]), a[1])",
+        "invisible(loadNamespace('irlba'))   # code, not the fit's memory (PCA space)",
         "invisible(gc()); h0 <- hwm()",
         "fit <- pnmf(x, k = 10, n_scales = 30, n_sweeps = 3)",
         "cat('RESULT', attr(fit$memory, 'total'), hwm() - h0, fit$graph, '\\n')"), child)
