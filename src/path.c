@@ -19,48 +19,9 @@
  * warm-start scale and per sweep.  An R error or interrupt raised there
  * unwinds cleanly, since all work memory comes from R_alloc.
  */
-#include "pnmf.h"
+#include "solver.h"
 #include <string.h>
 #include <math.h>
-
-double path_regulariser(const double *Hall, size_t kn, int T, double l2, double l3)
-{
-    double smooth = 0.0, anchor = 0.0;
-    for (int t = 0; t < T; t++) {
-        const double *H = Hall + kn * t;
-        for (size_t l = 0; l < kn; l++) anchor += H[l] * H[l];
-        if (t > 0) {
-            const double *Hp = H - kn;
-            for (size_t l = 0; l < kn; l++) { double d = H[l] - Hp[l]; smooth += d * d; }
-        }
-    }
-    return l2 * smooth + l3 * anchor;
-}
-
-void data_from_sexp(SEXP sX, data_matrix *X)
-{
-    if (isReal(sX) && isMatrix(sX)) {
-        X->m = nrows(sX); X->n = ncols(sX); X->x = REAL(sX); X->p = NULL; X->i = NULL;
-        return;
-    }
-    if (TYPEOF(sX) == VECSXP) {   /* list(p, i, x, dim) of a dgCMatrix */
-        SEXP p = list_elt(sX, "p"), i = list_elt(sX, "i"), x = list_elt(sX, "x"),
-            dim = list_elt(sX, "dim");
-        if (!isInteger(p) || !isInteger(i) || !isReal(x) || !isInteger(dim) || length(dim) != 2)
-            error("sparse data must be list(p = integer, i = integer, x = double, dim = integer(2))");
-        int m = INTEGER(dim)[0], n = INTEGER(dim)[1];
-        if (m < 0 || n < 0 || XLENGTH(p) != (R_xlen_t) n + 1 || INTEGER(p)[0] != 0 ||
-            INTEGER(p)[n] != XLENGTH(i) || XLENGTH(x) != XLENGTH(i))
-            error("inconsistent sparse data");
-        for (int j = 0; j < n; j++)
-            if (INTEGER(p)[j + 1] < INTEGER(p)[j]) error("inconsistent sparse data");
-        for (R_xlen_t q = 0; q < XLENGTH(i); q++)
-            if (INTEGER(i)[q] < 0 || INTEGER(i)[q] >= m) error("sparse row index out of range");
-        X->m = m; X->n = n; X->x = REAL(x); X->p = INTEGER(p); X->i = INTEGER(i);
-        return;
-    }
-    error("data must be a double matrix or a sparse list");
-}
 
 static void report_progress(SEXP fn, int step, int total, double objective)
 {
@@ -132,10 +93,10 @@ SEXP C_pnmf_path(SEXP sX, SEXP sW0, SEXP sH0, SEXP sedges, SEXP sscales,
 
     graph_index g;
     scale_graph sg;
-    mu_work wk;
+    block_work wk;
     graph_index_build(n, ne, INTEGER(ei), INTEGER(ej), REAL(ed), &g);
     scale_graph_alloc(&g, &sg);
-    mu_work_alloc(m, n, k, &wk);
+    block_work_alloc(m, n, k, &wk);
 
     size_t mk = (size_t) m * k, kn = (size_t) k * n;
     SEXP res = PROTECT(allocVector(VECSXP, 6));
@@ -200,7 +161,7 @@ SEXP C_pnmf_path(SEXP sX, SEXP sW0, SEXP sH0, SEXP sedges, SEXP sscales,
     if (hals) {
         jp.X = &X; jp.xnorm2 = bp.xnorm2; jp.k = k; jp.T = T; jp.g = &g;
         jp.scales = scales; jp.l1 = lam[0]; jp.l2 = lam[1]; jp.l3 = lam[2];
-        jp.Wall = Wall; jp.Hall = Hall; jp.WtXall = WtXall; jp.nthreads = nthreads;
+        jp.Wall = Wall; jp.Hall = Hall; jp.nthreads = nthreads;
         jp.wk = &wk; jp.sg = &sg;
         joint_setup(&jp);
     }

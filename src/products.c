@@ -141,6 +141,24 @@ void gram_cols(const double *W, int m, int k, double *out)
         for (int b = a + 1; b < k; b++) out[b + a * k] = out[a + b * k];
 }
 
+/* out (k x k) = H_t H_t' from the stacked rows t k .. t k + k - 1 of H_s
+ * (kT x n), in a fixed order (the joint solver's layout) */
+void gram_rows_stacked(const double *Hs, int k, int T, int t, int n, double *out)
+{
+    size_t kT = (size_t) k * T;
+    for (int l = 0; l < k * k; l++) out[l] = 0.0;
+    for (int j = 0; j < n; j++) {
+        const double *h = Hs + (size_t) j * kT + (size_t) t * k;
+        for (int b = 0; b < k; b++) {
+            double hb = h[b];
+            if (hb == 0.0) continue;
+            for (int a = 0; a <= b; a++) out[a + (size_t) b * k] += h[a] * hb;
+        }
+    }
+    for (int a = 0; a < k; a++)
+        for (int b = a + 1; b < k; b++) out[b + (size_t) a * k] = out[a + (size_t) b * k];
+}
+
 /* out (k x n) = A B with A k x k, B k x n */
 void small_mult(const double *A, int k, const double *B, int n, double *out)
 {

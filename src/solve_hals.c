@@ -8,7 +8,7 @@
  * minimiser (F(cW, H/c) decreases to the plain NMF loss as c grows), and it
  * makes the objectives of the two solvers comparable.
  *
- * W: HALS on the sphere, each column the exact minimiser of F over that
+ * W: HALS on the sphere (hals_w_columns() of block.c), each column the exact minimiser of F over that
  * column: w_c = v+ / ||v+||, v = (X H')_c - sum_{c' != c} w_c' (H H')_c'c
  * (kept as it is when v+ = 0, which cannot increase F).
  * H: exact coordinate descent, row by row and, within a row, cell by cell in
@@ -21,46 +21,20 @@
  * at most tol (after at least one iteration) or after max_iter iterations.
  * As in solve_mu.c, X H' and W' X are the only O(m n k) products.
  */
-#include "pnmf.h"
+#include "solver.h"
 #include <math.h>
 #include <string.h>
 
-/* HALS on the sphere for all columns of W given X H' and H H'; v is m scratch. */
-void hals_w_columns(double *W, int m, int k, const double *XHt, const double *HHt,
-                    double *v)
-{
-    for (int c = 0; c < k; c++) {
-        double *restrict wc = W + (size_t) c * m;
-        double *restrict vc = v;              /* v with the newest other columns */
-        memcpy(vc, XHt + (size_t) c * m, (size_t) m * sizeof(double));
-        for (int c2 = 0; c2 < k; c2++) {
-            double h = HHt[c2 + (size_t) c * k];
-            if (c2 == c || h == 0.0) continue;
-            const double *restrict w2 = W + (size_t) c2 * m;
-            for (int r = 0; r < m; r++) vc[r] -= w2[r] * h;
-        }
-        double nrm = 0.0;
-        for (int r = 0; r < m; r++) {
-            double p = vc[r] > 0.0 ? vc[r] : 0.0;
-            vc[r] = p;
-            nrm += p * p;
-        }
-        if (!(nrm > 0.0) || !R_FINITE(nrm)) continue;
-        nrm = sqrt(nrm);
-        for (int r = 0; r < m; r++) wc[r] = vc[r] / nrm;
-    }
-}
-
 static void hals_update_W(const block_problem *bp, double *W, const double *H)
 {
-    mu_work *wk = bp->wk;
+    block_work *wk = bp->wk;
     data_times_ht(bp->X, H, bp->k, wk->XHt, bp->nthreads);
     hals_w_columns(W, bp->X->m, bp->k, wk->XHt, wk->HHt, wk->B1);
 }
 
 static void hals_update_H(const block_problem *bp, const double *W, double *H)
 {
-    mu_work *wk = bp->wk;
+    block_work *wk = bp->wk;
     int m = bp->X->m, n = bp->X->n, k = bp->k;
     const graph_index *g = bp->g;
     const scale_graph *sg = bp->sg;

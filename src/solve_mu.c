@@ -15,67 +15,12 @@
  * H A is computed once, by the objective, and reused by the next H update
  * (H does not change in between).
  */
-#include "pnmf.h"
+#include "solver.h"
 #include <math.h>
 #include <string.h>
 
 #define MU_DELTA 1e-9
 #define PAR_MIN 200000  /* elementwise loops below this size stay serial */
-
-void mu_work_alloc(int m, int n, int k, mu_work *wk)
-{
-    size_t mk = (size_t) m * k + 1, kk = (size_t) k * k + 1, kn = (size_t) k * n + 1;
-    wk->XHt = (double *) R_alloc(mk, sizeof(double));
-    wk->B1 = (double *) R_alloc(mk, sizeof(double));
-    wk->B2 = (double *) R_alloc(mk, sizeof(double));
-    wk->HHt = (double *) R_alloc(kk, sizeof(double));
-    wk->WtW = (double *) R_alloc(kk, sizeof(double));
-    wk->HA = (double *) R_alloc(kn, sizeof(double));
-    wk->GH = (double *) R_alloc(kn, sizeof(double));
-    wk->Ht = (double *) R_alloc(kn, sizeof(double));
-    wk->DEN = (double *) R_alloc(kn, sizeof(double));
-    wk->s = (double *) R_alloc((size_t) k + 1, sizeof(double));
-    wk->hrow = (double *) R_alloc((size_t) n + 1, sizeof(double));
-    wk->ahrow = (double *) R_alloc((size_t) n + 1, sizeof(double));
-}
-
-static double frob_dot(const double *a, const double *b, size_t len)
-{
-    double s = 0.0;
-    for (size_t l = 0; l < len; l++) s += a[l] * b[l];
-    return s;
-}
-
-static double frob_dist2(const double *a, const double *b, size_t len)
-{
-    double s = 0.0;
-    for (size_t l = 0; l < len; l++) { double d = a[l] - b[l]; s += d * d; }
-    return s;
-}
-
-/* Block objective at (W, H); wk->WtX must hold W'X, and wk->WtW W'W when
- * have_wtw.  Leaves H H', W'W and H A in the workspace for the next update. */
-void block_eval(const block_problem *bp, const double *W, const double *H,
-                int have_wtw, double *f, double *rg)
-{
-    mu_work *wk = bp->wk;
-    int m = bp->X->m, n = bp->X->n, k = bp->k;
-    size_t kn = (size_t) k * n;
-    gram_rows(H, k, n, wk->HHt);
-    if (!have_wtw) gram_cols(W, m, k, wk->WtW);
-    double recon = bp->xnorm2 - 2.0 * frob_dot(wk->WtX, H, kn)
-        + frob_dot(wk->WtW, wk->HHt, (size_t) k * k);
-    if (recon < 0.0) recon = 0.0;     /* rounding of the identity near an exact fit */
-    double geom = 0.0;
-    if (bp->l1 != 0.0) geom = laplacian_mult(bp->g, bp->sg, H, k, wk->HA, bp->nthreads);
-    else memset(wk->HA, 0, kn * sizeof(double));
-    double extra = 0.0;
-    if (bp->alpha != 0.0) extra += bp->alpha * frob_dist2(H, bp->Hprev, kn);
-    if (bp->beta != 0.0) extra += bp->beta * frob_dist2(H, bp->Hnext, kn);
-    if (bp->l3 != 0.0) extra += bp->l3 * frob_dot(H, H, kn);
-    *rg = recon + bp->l1 * geom;
-    *f = *rg + extra;
-}
 
 /* Elementwise kernels on arrays that do not alias (restrict lets -O2
  * vectorise them). */
@@ -100,7 +45,7 @@ static void mu_step(double *restrict W, const double *restrict Wt,
 
 static void update_W(const block_problem *bp, double *W, const double *H)
 {
-    mu_work *wk = bp->wk;
+    block_work *wk = bp->wk;
     int m = bp->X->m, k = bp->k;
     size_t mk = (size_t) m * k;
     data_times_ht(bp->X, H, k, wk->XHt, bp->nthreads);
@@ -120,7 +65,7 @@ static void update_W(const block_problem *bp, double *W, const double *H)
 
 static void update_H(const block_problem *bp, const double *W, double *H)
 {
-    mu_work *wk = bp->wk;
+    block_work *wk = bp->wk;
     int m = bp->X->m, n = bp->X->n, k = bp->k, nth = bp->nthreads;
     const double *deg = bp->sg->deg;
     double l1 = bp->l1;
@@ -178,7 +123,7 @@ static void update_H(const block_problem *bp, const double *W, double *H)
  * that update_H left); W'X and W'W follow W. */
 static void rescale(const block_problem *bp, double *W, double *H)
 {
-    mu_work *wk = bp->wk;
+    block_work *wk = bp->wk;
     int m = bp->X->m, n = bp->X->n, k = bp->k;
     double *s = wk->s, *WtW = wk->WtW;
     for (int c = 0; c < k; c++) {
