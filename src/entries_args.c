@@ -2,21 +2,15 @@
  * list elements, names, finite checks, the data matrix).  Kernels never see
  * a SEXP: the entries turn their arguments into C values with these. */
 #include "pnmf.h"
-#ifdef _OPENMP
-#include <omp.h>
-#endif
+#include "parallel.h"
 
 /* Threads asked for, clamped to [1, what OpenMP offers]; 1 without OpenMP. */
 int as_threads(SEXP s)
 {
     int t = asInteger(s);
     if (t == NA_INTEGER || t < 1) t = 1;
-#ifdef _OPENMP
-    int mx = omp_get_num_procs();
+    int mx = par_procs();          /* 1 without OpenMP */
     if (t > mx) t = mx;
-#else
-    t = 1;
-#endif
     return t;
 }
 

@@ -10,11 +10,8 @@
  * row-level pieces (graph_row_end, graph_row_gather) and the strided trace.
  */
 #include "pnmf.h"
+#include "parallel.h"
 #include <math.h>
-
-/* Below this much work a parallel region costs more than it saves: waking
- * the team, and its spinning afterwards, competes with a threaded BLAS. */
-#define PAR_EDGES 2e6
 
 void graph_index_build(int n, R_xlen_t ne, const int *ei, const int *ej,
                        const double *ed, graph_index *g)
@@ -86,10 +83,8 @@ void scale_graph_set(const graph_index *g, double eps, scale_graph *s, int nthre
 {
     if (s->eps == eps) return;
     double den = heat_den(eps);
-#ifdef _OPENMP
-#pragma omp parallel for num_threads(nthreads) schedule(dynamic, 64) \
-        if (nthreads > 1 && (double) g->rowptr[g->n] > PAR_EDGES)
-#endif
+    PAR_TEAM(nth, nthreads, (double) g->rowptr[g->n]);
+    OMP(parallel for num_threads(nth) schedule(dynamic, 64) if (nth > 1))
     for (int i = 0; i < g->n; i++) {
         int lo = g->rowptr[i], a = graph_row_end(g, i, lo, eps);
         s->len[i] = a - lo;
@@ -142,10 +137,8 @@ static double laplacian_products(const graph_index *g, const scale_graph *s,
                                  const double *H, int k, size_t ld, double *HA,
                                  int nthreads)
 {
-#ifdef _OPENMP
-#pragma omp parallel for num_threads(nthreads) schedule(dynamic, 64) \
-        if (nthreads > 1 && (double) g->rowptr[g->n] * k > PAR_EDGES)
-#endif
+    PAR_TEAM(nth, nthreads, (double) g->rowptr[g->n] * k);
+    OMP(parallel for num_threads(nth) schedule(dynamic, 64) if (nth > 1))
     for (int i = 0; i < g->n; i++)
         s->rowtr[i] = laplacian_row(g, s, i, H, k, ld, HA != NULL ? HA + (size_t) i * k : NULL);
     double tr = 0.0;

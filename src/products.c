@@ -8,10 +8,8 @@
  * The small Gram matrices H H' and W' W come from dsyrk.
  */
 #include "pnmf.h"
+#include "parallel.h"
 #include <R_ext/BLAS.h>
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 #ifndef FCONE
 #define FCONE
 #endif
@@ -47,19 +45,13 @@ void data_times_ht(const data_matrix *X, const double *H, int k, double *out,
      * factors that stays in cache.  Each thread owns a range of rows, so
      * every output is summed over j in order whatever the thread count. */
     const void *vmax = vmaxget();
-    int nth = nthreads > 0 ? nthreads : 1;
+    PAR_TEAM(nth, nthreads, (double) X->p[n] * k);
     double *acc = (double *) R_alloc((size_t) m * KB + 1, sizeof(double));
     for (int c0 = 0; c0 < k; c0 += KB) {
         int kb = k - c0 < KB ? k - c0 : KB;
-#ifdef _OPENMP
-#pragma omp parallel num_threads(nth) if (nth > 1)
-#endif
+        OMP(parallel num_threads(nth) if (nth > 1))
         {
-            int tid = 0, nt = 1;
-#ifdef _OPENMP
-            tid = omp_get_thread_num();
-            nt = omp_get_num_threads();
-#endif
+            int tid = par_thread_num(), nt = par_team_size();
             int r0 = (int) ((double) m * tid / nt), r1 = (int) ((double) m * (tid + 1) / nt);
             double *blk = acc + (size_t) r0 * KB;
             for (size_t l = 0; l < (size_t) (r1 - r0) * KB; l++) blk[l] = 0.0;
@@ -93,14 +85,13 @@ void wt_times_data(const data_matrix *X, const double *W, int k, double *out,
     }
     /* W' once (k x m), so that each non-zero reads a contiguous slice */
     const void *vmax = vmaxget();
+    PAR_TEAM(nth, nthreads, (double) X->p[n] * k);
     double *Wt = (double *) R_alloc((size_t) m * k + 1, sizeof(double));
     for (int c = 0; c < k; c++)
         for (int r = 0; r < m; r++) Wt[c + (size_t) r * k] = W[r + (size_t) c * m];
     for (int c0 = 0; c0 < k; c0 += KB) {
         int kb = k - c0 < KB ? k - c0 : KB;
-#ifdef _OPENMP
-#pragma omp parallel for num_threads(nthreads) schedule(dynamic, 64) if (nthreads > 1)
-#endif
+        OMP(parallel for num_threads(nth) schedule(dynamic, 64) if (nth > 1))
         for (int j = 0; j < n; j++) {
             double a[KB];
             for (int c = 0; c < KB; c++) a[c] = 0.0;

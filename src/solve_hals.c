@@ -1,20 +1,18 @@
-/* solve_hals.c: a monotone block solver for the same block objective
+/* solve_hals.c: a monotone solver of one block of the warm start,
  *
- *   F = ||X - W H||^2 + l1 tr(H L H') + alpha ||H - Hprev||^2
- *       + beta ||H - Hnext||^2 + l3 ||H||^2
+ *   F = ||X - W H||^2 + l1 tr(H L H')
  *
- * over nonnegative W with unit-norm columns and nonnegative H.  The norm
- * constraint is what the authors' rescaling imposes; without it F has no
- * minimiser (F(cW, H/c) decreases to the plain NMF loss as c grows), and it
- * makes the objectives of the two solvers comparable.
+ * over nonnegative W with unit-norm columns and nonnegative H (the fast
+ * mode's warm start; its sweeps are solve_joint.c).  The norm constraint is
+ * what the authors' rescaling imposes; without it F has no minimiser
+ * (F(cW, H/c) decreases to the plain NMF loss as c grows), and it makes the
+ * objectives of the two modes comparable.
  *
- * W: HALS on the sphere (hals_w_columns() of block.c), each column the exact minimiser of F over that
- * column: w_c = v+ / ||v+||, v = (X H')_c - sum_{c' != c} w_c' (H H')_c'c
- * (kept as it is when v+ = 0, which cannot increase F).
+ * W: HALS on the sphere (hals_w_columns() of block.c), each column the exact
+ * minimiser of F over that column.
  * H: exact coordinate descent, row by row and, within a row, cell by cell in
  * a fixed order (Gauss-Seidel), so the neighbours' newest values enter the
- * graph term:  h_cj = max(0, (r_j + l1 (A h_c)_j + alpha hp_j + beta hn_j)
- *                             / (W'W_cc + alpha + beta + l3 + l1 d_j)),
+ * graph term:  h_cj = max(0, (r_j + l1 (A h_c)_j) / (W'W_cc + l1 d_j)),
  * with r_j = (W'X)_cj - sum_{c' != c} (W'W)_cc' h_c'j.
  * Every step minimises F exactly over its coordinates, nothing is rescaled,
  * so F never increases.  The block stops when the relative decrease of F is
@@ -38,22 +36,20 @@ static void hals_update_H(const block_problem *bp, const double *W, double *H)
     int m = bp->X->m, n = bp->X->n, k = bp->k;
     const graph_index *g = bp->g;
     const scale_graph *sg = bp->sg;
-    double l1 = bp->l1, a = bp->alpha, b = bp->beta, l3 = bp->l3;
+    double l1 = bp->l1;
     int use_graph = l1 != 0.0;
     wt_times_data(bp->X, W, k, wk->WtX, bp->nthreads);
     gram_cols(W, m, k, wk->WtW);
     const double *WtW = wk->WtW;
     double *h = wk->hrow, *rhs = wk->ahrow;
     for (int c = 0; c < k; c++) {
-        double diag = WtW[c + (size_t) c * k] + a + b + l3;
-        /* right-hand side without the graph: r_j + alpha hp_j + beta hn_j */
+        double diag = WtW[c + (size_t) c * k];
+        /* right-hand side without the graph: r_j */
         for (int j = 0; j < n; j++) {
             const double *hj = H + (size_t) j * k;
             double r = wk->WtX[c + (size_t) j * k];
             for (int c2 = 0; c2 < k; c2++)
                 if (c2 != c) r -= WtW[c + (size_t) c2 * k] * hj[c2];
-            if (a != 0.0) r += a * bp->Hprev[c + (size_t) j * k];
-            if (b != 0.0) r += b * bp->Hnext[c + (size_t) j * k];
             rhs[j] = r;
             h[j] = hj[c];
         }
@@ -76,6 +72,7 @@ static void hals_update_H(const block_problem *bp, const double *W, double *H)
     }
 }
 
+/* bp must have alpha = beta = l3 = 0 (the warm start's objective). */
 block_result solve_block_hals(const block_problem *bp, double *W, double *H)
 {
     block_result res;

@@ -16,11 +16,11 @@
  * (H does not change in between).
  */
 #include "solver.h"
+#include "parallel.h"
 #include <math.h>
 #include <string.h>
 
 #define MU_DELTA 1e-9
-#define PAR_MIN 200000  /* elementwise loops below this size stay serial */
 
 /* Elementwise kernels on arrays that do not alias (restrict lets -O2
  * vectorise them). */
@@ -66,16 +66,15 @@ static void update_W(const block_problem *bp, double *W, const double *H)
 static void update_H(const block_problem *bp, const double *W, double *H)
 {
     block_work *wk = bp->wk;
-    int m = bp->X->m, n = bp->X->n, k = bp->k, nth = bp->nthreads;
+    int m = bp->X->m, n = bp->X->n, k = bp->k;
+    PAR_TEAM(nth, bp->nthreads, (double) k * n);
     const double *deg = bp->sg->deg;
     double l1 = bp->l1;
-    wt_times_data(bp->X, W, k, wk->WtX, nth);
+    wt_times_data(bp->X, W, k, wk->WtX, bp->nthreads);
     gram_cols(W, m, k, wk->WtW);
     small_mult(wk->WtW, k, H, n, wk->DEN);
     if (!bp->lifted) {   /* H <- H * (W'X + l1 H A) / (W'W H + l1 H D + delta) */
-#ifdef _OPENMP
-#pragma omp parallel for num_threads(nth) if (nth > 1 && (size_t) k * n > PAR_MIN)
-#endif
+    OMP(parallel for num_threads(nth) if (nth > 1))
         for (int j = 0; j < n; j++) {
             double dj = l1 != 0.0 ? deg[j] : 0.0;
             for (int c = 0; c < k; c++) {
@@ -89,9 +88,7 @@ static void update_H(const block_problem *bp, const double *W, double *H)
     double a = bp->alpha, b = bp->beta, l3 = bp->l3, ab3 = a + b + l3;
     const double *Hp = bp->Hprev, *Hn = bp->Hnext;
     /* G = W'W H - W'X + l1 (H D - H A) + a (H - Hp) + b (H - Hn) + l3 H */
-#ifdef _OPENMP
-#pragma omp parallel for num_threads(nth) if (nth > 1 && (size_t) k * n > PAR_MIN)
-#endif
+    OMP(parallel for num_threads(nth) if (nth > 1))
     for (int j = 0; j < n; j++) {
         double dj = l1 != 0.0 ? deg[j] : 0.0;
         for (int c = 0; c < k; c++) {
@@ -105,9 +102,7 @@ static void update_H(const block_problem *bp, const double *W, double *H)
         }
     }
     small_mult(wk->WtW, k, wk->Ht, n, wk->DEN);
-#ifdef _OPENMP
-#pragma omp parallel for num_threads(nth) if (nth > 1 && (size_t) k * n > PAR_MIN)
-#endif
+    OMP(parallel for num_threads(nth) if (nth > 1))
     for (int j = 0; j < n; j++) {
         double dj = l1 != 0.0 ? deg[j] : 0.0;
         for (int c = 0; c < k; c++) {
