@@ -16,13 +16,6 @@ void block_work_alloc(int m, int n, int k, block_work *wk)
     wk->WtW = (double *) R_alloc(kk, sizeof(double));
     wk->HA = (double *) R_alloc(kn, sizeof(double));
     wk->WtX = NULL;
-    wk->B2 = (double *) R_alloc(mk, sizeof(double));
-    wk->GH = (double *) R_alloc(kn, sizeof(double));
-    wk->Ht = (double *) R_alloc(kn, sizeof(double));
-    wk->DEN = (double *) R_alloc(kn, sizeof(double));
-    wk->s = (double *) R_alloc((size_t) k + 1, sizeof(double));
-    wk->hrow = (double *) R_alloc((size_t) n + 1, sizeof(double));
-    wk->ahrow = (double *) R_alloc((size_t) n + 1, sizeof(double));
 }
 
 static double frob_dot(const double *a, const double *b, size_t len)

@@ -11,10 +11,7 @@ typedef struct {
     double *XHt, *B1;              /* m x k: X H' and scratch */
     double *HHt, *WtW;             /* k x k */
     double *WtX;                   /* k x n, W'X of the current block (caller's) */
-    double *HA, *GH, *Ht, *DEN;    /* k x n */
-    double *B2;                    /* m x k */
-    double *s;                     /* k */
-    double *hrow, *ahrow;          /* n: one row of H, contiguous (HALS) */
+    double *HA;                    /* k x n: H A of the current block */
 } block_work;
 
 void block_work_alloc(int m, int n, int k, block_work *wk);

@@ -23,6 +23,14 @@
 #include <math.h>
 #include <string.h>
 
+/* the solver's state: the warm start's block problem and row scratch, and
+ * the joint solver's work for the sweeps */
+typedef struct {
+    block_problem bp;
+    double *hrow, *rhs;            /* n: one row of H and its right-hand side */
+    joint_work jw;
+} hals_state;
+
 static void hals_update_W(const block_problem *bp, double *W, const double *H)
 {
     block_work *wk = bp->wk;
@@ -30,7 +38,8 @@ static void hals_update_W(const block_problem *bp, double *W, const double *H)
     hals_w_columns(W, bp->X->m, bp->k, wk->XHt, wk->HHt, wk->B1);
 }
 
-static void hals_update_H(const block_problem *bp, const double *W, double *H)
+static void hals_update_H(const block_problem *bp, const hals_state *st, const double *W,
+                          double *H)
 {
     block_work *wk = bp->wk;
     int m = bp->X->m, n = bp->X->n, k = bp->k;
@@ -41,7 +50,7 @@ static void hals_update_H(const block_problem *bp, const double *W, double *H)
     wt_times_data(bp->X, W, k, wk->WtX, bp->nthreads);
     gram_cols(W, m, k, wk->WtW);
     const double *WtW = wk->WtW;
-    double *h = wk->hrow, *rhs = wk->ahrow;
+    double *h = st->hrow, *rhs = st->rhs;
     for (int c = 0; c < k; c++) {
         double diag = WtW[c + (size_t) c * k];
         /* right-hand side without the graph: r_j */
@@ -72,9 +81,10 @@ static void hals_update_H(const block_problem *bp, const double *W, double *H)
     }
 }
 
-/* bp must have alpha = beta = l3 = 0 (the warm start's objective). */
-block_result solve_block_hals(const block_problem *bp, double *W, double *H)
+/* st->bp has alpha = beta = l3 = 0 (the warm start's objective). */
+static block_result solve_block_hals(const hals_state *st, double *W, double *H)
 {
+    const block_problem *bp = &st->bp;
     block_result res;
     double f, rg;
     block_eval(bp, W, H, 0, &f, &rg);
@@ -82,7 +92,7 @@ block_result solve_block_hals(const block_problem *bp, double *W, double *H)
     while (it < bp->max_iter) {
         double fprev = f;
         hals_update_W(bp, W, H);
-        hals_update_H(bp, W, H);    /* leaves W'X and W'W of the new W */
+        hals_update_H(bp, st, W, H);    /* leaves W'X and W'W of the new W */
         block_eval(bp, W, H, 1, &f, &rg);
         it++;
         R_CheckUserInterrupt();
@@ -91,3 +101,60 @@ block_result solve_block_hals(const block_problem *bp, double *W, double *H)
     res.f = f; res.rg = rg; res.iter = it;
     return res;
 }
+
+/* --- the solver "hals" (the fast mode) in the solver table --- */
+
+/* The monotone solver works on unit-norm columns of W, so its start is
+ * rescaled once (W H unchanged). */
+static void *hals_setup(const path_problem *pp, const double **W0, const double **H0)
+{
+    int m = pp->X->m, n = pp->X->n, k = pp->k;
+    size_t mk = (size_t) m * k, kn = (size_t) k * n;
+    hals_state *st = (hals_state *) R_alloc(1, sizeof(hals_state));
+    st->hrow = (double *) R_alloc((size_t) n + 1, sizeof(double));
+    st->rhs = (double *) R_alloc((size_t) n + 1, sizeof(double));
+    block_problem *bp = &st->bp;
+    bp->X = pp->X; bp->xnorm2 = pp->xnorm2; bp->k = k; bp->g = pp->g; bp->sg = pp->sg;
+    bp->l1 = pp->l1; bp->nthreads = pp->nthreads; bp->wk = pp->wk; bp->f_start = pp->f_start;
+    bp->alpha = bp->beta = bp->l3 = 0.0; bp->Hprev = bp->Hnext = NULL;
+    bp->lifted = 0; bp->max_iter = pp->warm_iter; bp->tol = pp->warm_tol;
+    double *W = (double *) R_alloc(mk + 1, sizeof(double));
+    double *H = (double *) R_alloc(kn + 1, sizeof(double));
+    memcpy(W, *W0, mk * sizeof(double));
+    memcpy(H, *H0, kn * sizeof(double));
+    for (int c = 0; c < k; c++) {
+        double nrm = sqrt(dense_norm2(W + (size_t) c * m, (size_t) m));
+        if (!(nrm > 0.0) || !R_FINITE(nrm)) continue;
+        for (int r = 0; r < m; r++) W[r + (size_t) c * m] /= nrm;
+        for (int j = 0; j < n; j++) H[c + (size_t) j * k] *= nrm;
+    }
+    *W0 = W; *H0 = H;
+    return st;
+}
+
+static block_result hals_warm_block(void *state, const path_problem *pp, int t)
+{
+    size_t mk = (size_t) pp->X->m * pp->k, kn = (size_t) pp->k * pp->X->n;
+    return solve_block_hals((hals_state *) state, pp->Wall + mk * t, pp->Hall + kn * t);
+}
+
+static void hals_begin(void *state, const path_problem *pp)
+{
+    joint_setup(pp, &((hals_state *) state)->jw);
+}
+
+/* One sweep: one joint iteration (one W and one H update of every scale). */
+static double hals_iterate(void *state, const path_problem *pp, double *rg, int *iters)
+{
+    double f = joint_iteration(pp, &((hals_state *) state)->jw, rg);
+    for (int t = 0; t < pp->T; t++) iters[t] = 1;
+    return f;
+}
+
+static void hals_finish(void *state, const path_problem *pp)
+{
+    joint_finish(pp, &((hals_state *) state)->jw);
+}
+
+const solver solver_hals = {"hals", hals_setup, hals_warm_block, hals_begin, hals_iterate,
+                            hals_finish};

@@ -63,11 +63,10 @@ static int chain_nnqp(int T, double l2, joint_work *cw)
     return 0;
 }
 
-void joint_setup(joint_problem *jp)
+void joint_setup(const path_problem *jp, joint_work *jw)
 {
     int T = jp->T, k = jp->k, n = jp->X->n, m = jp->X->m;
     size_t kT = (size_t) k * T;
-    joint_work *jw = &jp->jw;
     jw->Hs = (double *) R_alloc(kT * n + 1, sizeof(double));
     jw->WtXs = (double *) R_alloc(kT * n + 1, sizeof(double));
     jw->XHs = (double *) R_alloc(kT * m + 1, sizeof(double));
@@ -92,22 +91,21 @@ void joint_setup(joint_problem *jp)
                    jp->Hall + ((size_t) t * n + j) * k, (size_t) k * sizeof(double));
 }
 
-void joint_finish(joint_problem *jp)
+void joint_finish(const path_problem *jp, const joint_work *jw)
 {
     int T = jp->T, k = jp->k, n = jp->X->n;
     size_t kT = (size_t) k * T;
     for (int t = 0; t < T; t++)
         for (int j = 0; j < n; j++)
             memcpy(jp->Hall + ((size_t) t * n + j) * k,
-                   jp->jw.Hs + (size_t) j * kT + (size_t) t * k, (size_t) k * sizeof(double));
+                   jw->Hs + (size_t) j * kT + (size_t) t * k, (size_t) k * sizeof(double));
 }
 
 /* (a): W_t for every scale; leaves W_all'X (stacked) and every W_t'W_t. */
-static void joint_w_step(joint_problem *jp)
+static void joint_w_step(const path_problem *jp, joint_work *jw)
 {
     const data_matrix *X = jp->X;
     int m = X->m, n = X->n, k = jp->k, T = jp->T, kT = k * T;
-    joint_work *jw = &jp->jw;
     size_t mk = (size_t) m * k, kk = (size_t) k * k;
     data_times_ht(X, jw->Hs, kT, jw->XHs, jp->nthreads);
     for (int t = 0; t < T; t++) {
@@ -119,13 +117,12 @@ static void joint_w_step(joint_problem *jp)
 }
 
 /* (b): H at all scales, cell by cell. */
-static void joint_h_step(joint_problem *jp)
+static void joint_h_step(const path_problem *jp, joint_work *cw)
 {
     const graph_index *g = jp->g;
     int n = g->n, k = jp->k, T = jp->T;
     size_t kT = (size_t) k * T, kk = (size_t) k * k;
     double l1 = jp->l1, l2 = jp->l2, l3 = jp->l3;
-    joint_work *cw = &jp->jw;
     const double *den = cw->den, *WtWall = cw->WtWall;
     double *deg = cw->deg, *AH = cw->AH, *Hs = cw->Hs;
     int *len = cw->len;
@@ -163,12 +160,11 @@ static void joint_h_step(joint_problem *jp)
 
 /* The path objective at the current W_all, H_s (W_all'X and W_t'W_t must be
  * current); rg[t] = recon_t + l1 tr(H_t L_t H_t'). */
-static double joint_objective(joint_problem *jp, double *rg)
+static double joint_objective(const path_problem *jp, joint_work *jw, double *rg)
 {
     const graph_index *g = jp->g;
     int n = jp->X->n, k = jp->k, T = jp->T;
     size_t kT = (size_t) k * T, kk = (size_t) k * k;
-    joint_work *jw = &jp->jw;
     const double *Hs = jw->Hs;
     double smooth, anchor;
     for (int t = 0; t < T; t++) rg[t] = 0.0;
@@ -203,10 +199,10 @@ static double joint_objective(joint_problem *jp, double *rg)
     return total + jp->l2 * smooth + jp->l3 * anchor;
 }
 
-double joint_iteration(joint_problem *jp, double *rg)
+double joint_iteration(const path_problem *jp, joint_work *jw, double *rg)
 {
-    joint_w_step(jp);
+    joint_w_step(jp, jw);
     R_CheckUserInterrupt();
-    joint_h_step(jp);
-    return joint_objective(jp, rg);
+    joint_h_step(jp, jw);
+    return joint_objective(jp, jw, rg);
 }
