@@ -1,7 +1,7 @@
 /* entries_args.c: SEXP unpacking shared by the .Call entries (threads,
  * list elements, names, finite checks, the data matrix).  Kernels never see
  * a SEXP: the entries turn their arguments into C values with these. */
-#include "pnmf.h"
+#include "entries.h"
 #include "parallel.h"
 
 /* Threads asked for, clamped to [1, what OpenMP offers]; 1 without OpenMP. */

@@ -2,7 +2,7 @@
  * the SEXP arguments, hands the R progress function to the driver as a C
  * callback, and packs the results. */
 #include "path.h"
-#include <Rinternals.h>
+#include "entries.h"
 
 /* The R function progress(step, total, objective), as a progress_fn. */
 static void r_progress(void *ctx, int step, int total, double objective)

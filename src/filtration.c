@@ -5,7 +5,7 @@
  * sort), so that the graph of any scale eps is the prefix d < eps.  Weights
  * are not stored: they depend on the scale and are made when a scale is used.
  */
-#include "pnmf.h"
+#include "entries.h"
 #include "parallel.h"
 #include <stdlib.h>
 

@@ -13,7 +13,7 @@
 #include "parallel.h"
 #include <math.h>
 
-void graph_index_build(int n, R_xlen_t ne, const int *ei, const int *ej,
+void graph_index_build(int n, ptrdiff_t ne, const int *ei, const int *ej,
                        const double *ed, graph_index *g)
 {
     if (2.0 * (double) ne > 2147483000.0)
@@ -23,11 +23,11 @@ void graph_index_build(int n, R_xlen_t ne, const int *ei, const int *ej,
     double *dist = (double *) R_alloc(2 * (size_t) ne + 1, sizeof(double));
     int *fill = (int *) R_alloc((size_t) n + 1, sizeof(int));
     for (int i = 0; i <= n; i++) rowptr[i] = 0;
-    for (R_xlen_t e = 0; e < ne; e++) { rowptr[ei[e]]++; rowptr[ej[e]]++; }
+    for (ptrdiff_t e = 0; e < ne; e++) { rowptr[ei[e]]++; rowptr[ej[e]]++; }
     /* counts sit at index cell + 1 (1-based cells): prefix sum gives starts */
     for (int i = 0; i < n; i++) rowptr[i + 1] += rowptr[i];
     for (int i = 0; i < n; i++) fill[i] = rowptr[i];
-    for (R_xlen_t e = 0; e < ne; e++) {   /* global order => rows sorted by d */
+    for (ptrdiff_t e = 0; e < ne; e++) {   /* global order => rows sorted by d */
         int a = ei[e] - 1, b = ej[e] - 1;
         nbr[fill[a]] = b; dist[fill[a]++] = ed[e];
         nbr[fill[b]] = a; dist[fill[b]++] = ed[e];
@@ -158,41 +158,4 @@ double laplacian_trace_strided(const graph_index *g, const scale_graph *s,
                                const double *H, int k, size_t ld, int nthreads)
 {
     return laplacian_products(g, s, H, k, ld, NULL, nthreads);
-}
-
-/* .Call entry (for tests and users): H A, degrees and tr(H L H') of the
- * graph at scale eps of the edge list (i, j, d). */
-SEXP C_laplacian_products(SEXP si, SEXP sj, SEXP sd, SEXP sn, SEXP seps, SEXP sH,
-                          SEXP sthreads)
-{
-    if (!isInteger(si) || !isInteger(sj) || !isReal(sd))
-        error("edge list must be (integer, integer, double)");
-    R_xlen_t ne = XLENGTH(si);
-    if (XLENGTH(sj) != ne || XLENGTH(sd) != ne) error("edge list columns differ in length");
-    if (!isReal(sH) || !isMatrix(sH)) error("'H' must be a double matrix");
-    int n = asInteger(sn), k = nrows(sH);
-    if (n == NA_INTEGER || ncols(sH) != n) error("'H' must have n columns");
-    for (R_xlen_t e = 0; e < ne; e++) {
-        int a = INTEGER(si)[e], b = INTEGER(sj)[e];
-        if (a < 1 || a > n || b < 1 || b > n || a == b) error("invalid edge %ld", (long) e + 1);
-        if (e > 0 && REAL(sd)[e] < REAL(sd)[e - 1]) error("edges must be sorted by distance");
-    }
-    int nthreads = as_threads(sthreads);
-    graph_index g;
-    scale_graph s;
-    graph_index_build(n, ne, INTEGER(si), INTEGER(sj), REAL(sd), &g);
-    scale_graph_alloc(&g, &s);
-    scale_graph_set(&g, asReal(seps), &s, nthreads);
-    SEXP res = PROTECT(allocVector(VECSXP, 3));
-    SEXP HA = PROTECT(allocMatrix(REALSXP, k, n));
-    SEXP deg = PROTECT(allocVector(REALSXP, n));
-    double tr = laplacian_mult(&g, &s, REAL(sH), k, REAL(HA), nthreads);
-    for (int i = 0; i < n; i++) REAL(deg)[i] = s.deg[i];
-    SET_VECTOR_ELT(res, 0, HA);
-    SET_VECTOR_ELT(res, 1, deg);
-    SET_VECTOR_ELT(res, 2, ScalarReal(tr));
-    const char *names[] = {"HA", "degree", "trace", NULL};
-    set_names(res, names);
-    UNPROTECT(3);
-    return res;
 }

@@ -1,5 +1,5 @@
 /* init.c: registration of the .Call entry points. */
-#include "pnmf.h"
+#include "entries.h"
 #include <R_ext/Rdynload.h>
 
 SEXP C_ph_mst(SEXP, SEXP);

@@ -13,7 +13,7 @@
  * ranked by sqdist() (ties to the smaller index).  The result is the exact
  * k nearest cells under the package's own distance kernel.
  */
-#include "pnmf.h"
+#include "entries.h"
 #include <stdlib.h>
 #include <float.h>
 #include <R_ext/BLAS.h>

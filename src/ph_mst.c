@@ -7,7 +7,7 @@
  * and the keys lowered.  Every pair is visited exactly once, which also gives
  * the diameter for free.
  */
-#include "pnmf.h"
+#include "entries.h"
 #include "parallel.h"
 #include <string.h>
 

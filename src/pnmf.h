@@ -4,14 +4,16 @@
  * matrix X (m features x n cells); factors are W (m x k) and H (k x n), so
  * the embedding of cell j is the contiguous column H[, j].  All memory comes
  * from R (R_alloc or protected vectors) so that an interrupt leaks nothing.
+ * Kernels include this header only (R.h, no Rinternals.h): they never see a
+ * SEXP; the .Call entries include entries.h.
  */
 #ifndef PNMF_H
 #define PNMF_H
 
-#include <R.h>
+#include <R.h>          /* R_alloc, error, R_CheckUserInterrupt, R_FINITE: no SEXP */
+#include <stddef.h>
 #include <string.h>
 #include <math.h>
-#include <Rinternals.h>
 
 /* Feature x cell data: dense column-major, or CSC sparse when p != NULL. */
 typedef struct {
@@ -56,7 +58,7 @@ void prim_mst(const double *X, int m, int n, int nthreads,
               int *from, int *to, double *len, double *diameter);
 
 /* graph.c */
-void graph_index_build(int n, R_xlen_t ne, const int *ei, const int *ej,
+void graph_index_build(int n, ptrdiff_t ne, const int *ei, const int *ej,
                        const double *ed, graph_index *g);
 void scale_graph_alloc(const graph_index *g, scale_graph *s);
 void scale_graph_set(const graph_index *g, double eps, scale_graph *s,
@@ -82,12 +84,5 @@ void gram_rows_stacked(const double *Hs, int k, int T, int t, int n, double *out
 void small_mult(const double *A, int k, const double *B, int n, double *out);
 void mult_right_small(const double *A, int m, int k, const double *B, double *out,
                       double beta);
-
-/* entries_args.c: SEXP unpacking shared by the .Call entries */
-int as_threads(SEXP s);
-SEXP list_elt(SEXP list, const char *name);
-void check_finite(SEXP s, const char *what);
-void set_names(SEXP list, const char **names);
-void data_from_sexp(SEXP sX, data_matrix *X);
 
 #endif

@@ -168,24 +168,3 @@ void mult_right_small(const double *A, int m, int k, const double *B, double *ou
     F77_CALL(dgemm)("N", "N", &m, &k, &k, &one, A, &m, B, &k, &beta, out, &m
                     FCONE FCONE);
 }
-
-/* .Call entry (tests, benchmarks): list(X H', W' X) by the solver's kernels. */
-SEXP C_data_products(SEXP sX, SEXP sH, SEXP sW, SEXP sthreads)
-{
-    data_matrix X;
-    data_from_sexp(sX, &X);
-    if (!isReal(sH) || !isMatrix(sH) || ncols(sH) != X.n)
-        error("'H' must be a double matrix with one column per cell");
-    if (!isReal(sW) || !isMatrix(sW) || nrows(sW) != X.m || ncols(sW) != nrows(sH))
-        error("'W' must be a double matrix, features x nrow(H)");
-    int k = nrows(sH), nth = as_threads(sthreads);
-    SEXP res = PROTECT(allocVector(VECSXP, 2));
-    SEXP xht = PROTECT(allocMatrix(REALSXP, X.m, k));
-    SEXP wtx = PROTECT(allocMatrix(REALSXP, k, X.n));
-    data_times_ht(&X, REAL(sH), k, REAL(xht), nth);
-    wt_times_data(&X, REAL(sW), k, REAL(wtx), nth);
-    SET_VECTOR_ELT(res, 0, xht);
-    SET_VECTOR_ELT(res, 1, wtx);
-    UNPROTECT(3);
-    return res;
-}

@@ -10,7 +10,7 @@
  * KKT conditions.  Cells are independent, each solved in a fixed order, so
  * the result does not depend on the number of threads.
  */
-#include "pnmf.h"
+#include "entries.h"
 #include <R_ext/BLAS.h>
 #include <R_ext/Lapack.h>
 #include "parallel.h"

@@ -1,7 +1,7 @@
 /* threads.c: what the machine offers (for default_threads() in R) and the
  * OpenBLAS thread count.  OpenBLAS is looked up at run time (dlsym), so pnmf
  * needs no link to it: with another BLAS, or on Windows, nothing is changed. */
-#include "pnmf.h"
+#include "entries.h"
 #include "parallel.h"
 #include <string.h>
 #ifndef _WIN32
