@@ -5,7 +5,8 @@
  * sort), so that the graph of any scale eps is the prefix d < eps.  Weights
  * are not stored: they depend on the scale and are made when a scale is used.
  */
-#include "pnmf.h"
+#include "entries.h"
+#include "parallel.h"
 #include <stdlib.h>
 
 typedef struct { double d; int i, j; } edge;
@@ -36,9 +37,8 @@ SEXP C_filtration_pairs(SEXP sX, SEXP semax, SEXP sthreads)
     double *dall = (double *) R_alloc(np > 0 ? np : 1, sizeof(double));
     for (int i0 = 0; i0 < n; i0 += 256) {
         int i1 = i0 + 256 < n ? i0 + 256 : n;
-#ifdef _OPENMP
-#pragma omp parallel for num_threads(nthreads) schedule(dynamic, 4)
-#endif
+        PAR_TEAM(team, nthreads, (double) (i1 - i0) * n * m);
+        OMP(parallel for num_threads(team) schedule(dynamic, 4) if (team > 1))
         for (int i = i0; i < i1; i++) {
             R_xlen_t off = (R_xlen_t) i * n - (R_xlen_t) i * (i + 1) / 2;
             const double *xi = X + (size_t) i * m;

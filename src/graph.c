@@ -5,16 +5,15 @@
  * binary search, with weights exp(-d^2 / eps^1.5) made when the scale is set.
  * H A and tr(H L H') come from one gather pass over the prefixes: each row is
  * written by one thread and summed in a fixed order, so results do not depend
- * on the number of threads.
+ * on the number of threads.  This file is the only owner of the prefix
+ * search, the weights and the Laplacian products; the joint solver uses its
+ * row-level pieces (graph_row_end, graph_row_gather) and the strided trace.
  */
 #include "pnmf.h"
+#include "parallel.h"
 #include <math.h>
 
-/* Below this much work a parallel region costs more than it saves: waking
- * the team, and its spinning afterwards, competes with a threaded BLAS. */
-#define PAR_EDGES 2e6
-
-void graph_index_build(int n, R_xlen_t ne, const int *ei, const int *ej,
+void graph_index_build(int n, ptrdiff_t ne, const int *ei, const int *ej,
                        const double *ed, graph_index *g)
 {
     if (2.0 * (double) ne > 2147483000.0)
@@ -24,11 +23,11 @@ void graph_index_build(int n, R_xlen_t ne, const int *ei, const int *ej,
     double *dist = (double *) R_alloc(2 * (size_t) ne + 1, sizeof(double));
     int *fill = (int *) R_alloc((size_t) n + 1, sizeof(int));
     for (int i = 0; i <= n; i++) rowptr[i] = 0;
-    for (R_xlen_t e = 0; e < ne; e++) { rowptr[ei[e]]++; rowptr[ej[e]]++; }
+    for (ptrdiff_t e = 0; e < ne; e++) { rowptr[ei[e]]++; rowptr[ej[e]]++; }
     /* counts sit at index cell + 1 (1-based cells): prefix sum gives starts */
     for (int i = 0; i < n; i++) rowptr[i + 1] += rowptr[i];
     for (int i = 0; i < n; i++) fill[i] = rowptr[i];
-    for (R_xlen_t e = 0; e < ne; e++) {   /* global order => rows sorted by d */
+    for (ptrdiff_t e = 0; e < ne; e++) {   /* global order => rows sorted by d */
         int a = ei[e] - 1, b = ej[e] - 1;
         nbr[fill[a]] = b; dist[fill[a]++] = ed[e];
         nbr[fill[b]] = a; dist[fill[b]++] = ed[e];
@@ -46,20 +45,48 @@ void scale_graph_alloc(const graph_index *g, scale_graph *s)
     s->rowtr = (double *) R_alloc((size_t) n + 1, sizeof(double));
 }
 
+/* The heat-kernel denominator eps^1.5 of a scale. */
+double heat_den(double eps)
+{
+    return pow(eps, 1.5);
+}
+
+/* End of the entries of row i with dist < eps, searched from entry `from`
+ * on: the row's start, or its end at a smaller scale (prefixes are nested). */
+int graph_row_end(const graph_index *g, int i, int from, double eps)
+{
+    int a = from, b = g->rowptr[i + 1];
+    while (a < b) {                     /* first entry with dist >= eps */
+        int mid = a + (b - a) / 2;
+        if (g->dist[mid] < eps) a = mid + 1; else b = mid;
+    }
+    return a;
+}
+
+/* Entries [lo, end) of one row with weights heat_weight(d, den) made on the
+ * fly: adds sum_e w_e H[, nbr_e] to ah (k), the columns of H at stride ld;
+ * returns the weighted degree. */
+double graph_row_gather(const graph_index *g, int lo, int end, double den,
+                        const double *H, int k, size_t ld, double *ah)
+{
+    double deg = 0.0;
+    for (int e = lo; e < end; e++) {
+        double w = heat_weight(g->dist[e], den);
+        const double *hn = H + (size_t) g->nbr[e] * ld;
+        deg += w;
+        for (int c = 0; c < k; c++) ah[c] += w * hn[c];
+    }
+    return deg;
+}
+
 void scale_graph_set(const graph_index *g, double eps, scale_graph *s, int nthreads)
 {
     if (s->eps == eps) return;
-    double den = pow(eps, 1.5);
-#ifdef _OPENMP
-#pragma omp parallel for num_threads(nthreads) schedule(dynamic, 64) \
-        if (nthreads > 1 && (double) g->rowptr[g->n] > PAR_EDGES)
-#endif
+    double den = heat_den(eps);
+    PAR_TEAM(nth, nthreads, (double) g->rowptr[g->n]);
+    OMP(parallel for num_threads(nth) schedule(dynamic, 64) if (nth > 1))
     for (int i = 0; i < g->n; i++) {
-        int lo = g->rowptr[i], hi = g->rowptr[i + 1], a = lo, b = hi;
-        while (a < b) {                 /* first entry with dist >= eps */
-            int mid = a + (b - a) / 2;
-            if (g->dist[mid] < eps) a = mid + 1; else b = mid;
-        }
+        int lo = g->rowptr[i], a = graph_row_end(g, i, lo, eps);
         s->len[i] = a - lo;
         double deg = 0.0;
         for (int e = lo; e < a; e++) {
@@ -72,22 +99,18 @@ void scale_graph_set(const graph_index *g, double eps, scale_graph *s, int nthre
     s->eps = eps;
 }
 
-/* HA = H A; returns tr(H L H') = 1/2 sum_ij A_ij ||h_i - h_j||^2. */
-double laplacian_mult(const graph_index *g, const scale_graph *s,
-                      const double *H, int k, double *HA, int nthreads)
+/* Row i of H A and its part of tr(H L H'), the columns of H at stride ld;
+ * out == NULL: the trace part only. */
+static inline double laplacian_row(const graph_index *g, const scale_graph *s, int i,
+                                   const double *H, int k, size_t ld, double *out)
 {
-#ifdef _OPENMP
-#pragma omp parallel for num_threads(nthreads) schedule(dynamic, 64) \
-        if (nthreads > 1 && (double) g->rowptr[g->n] * k > PAR_EDGES)
-#endif
-    for (int i = 0; i < g->n; i++) {
-        double *out = HA + (size_t) i * k;
-        const double *hi = H + (size_t) i * k;
+    const double *hi = H + (size_t) i * ld;
+    double tr = 0.0;
+    int lo = g->rowptr[i], hi_e = lo + s->len[i];
+    if (out != NULL) {
         for (int c = 0; c < k; c++) out[c] = 0.0;
-        double tr = 0.0;
-        int lo = g->rowptr[i], hi_e = lo + s->len[i];
         for (int e = lo; e < hi_e; e++) {
-            const double *hj = H + (size_t) g->nbr[e] * k;
+            const double *hj = H + (size_t) g->nbr[e] * ld;
             double w = s->w[e], sq = 0.0;
             for (int c = 0; c < k; c++) {
                 double diff = hi[c] - hj[c];
@@ -96,46 +119,43 @@ double laplacian_mult(const graph_index *g, const scale_graph *s,
             }
             tr += w * sq;
         }
-        s->rowtr[i] = tr;
+    } else {
+        for (int e = lo; e < hi_e; e++) {
+            const double *hj = H + (size_t) g->nbr[e] * ld;
+            double w = s->w[e], sq = 0.0;
+            for (int c = 0; c < k; c++) { double diff = hi[c] - hj[c]; sq += diff * diff; }
+            tr += w * sq;
+        }
     }
+    return tr;
+}
+
+/* tr(H L H') = 1/2 sum_ij A_ij ||h_i - h_j||^2, and H A (k x n) into HA
+ * unless HA == NULL; the columns of H at stride ld (k, or kT for the
+ * stacked scales of the joint solver, H pointing at the scale's rows). */
+static double laplacian_products(const graph_index *g, const scale_graph *s,
+                                 const double *H, int k, size_t ld, double *HA,
+                                 int nthreads)
+{
+    PAR_TEAM(nth, nthreads, (double) g->rowptr[g->n] * k);
+    OMP(parallel for num_threads(nth) schedule(dynamic, 64) if (nth > 1))
+    for (int i = 0; i < g->n; i++)
+        s->rowtr[i] = laplacian_row(g, s, i, H, k, ld, HA != NULL ? HA + (size_t) i * k : NULL);
     double tr = 0.0;
     for (int i = 0; i < g->n; i++) tr += s->rowtr[i];
     return 0.5 * tr;
 }
 
-/* .Call entry (for tests and users): H A, degrees and tr(H L H') of the
- * graph at scale eps of the edge list (i, j, d). */
-SEXP C_laplacian_products(SEXP si, SEXP sj, SEXP sd, SEXP sn, SEXP seps, SEXP sH,
-                          SEXP sthreads)
+/* HA = H A; returns tr(H L H'). */
+double laplacian_mult(const graph_index *g, const scale_graph *s,
+                      const double *H, int k, double *HA, int nthreads)
 {
-    if (!isInteger(si) || !isInteger(sj) || !isReal(sd))
-        error("edge list must be (integer, integer, double)");
-    R_xlen_t ne = XLENGTH(si);
-    if (XLENGTH(sj) != ne || XLENGTH(sd) != ne) error("edge list columns differ in length");
-    if (!isReal(sH) || !isMatrix(sH)) error("'H' must be a double matrix");
-    int n = asInteger(sn), k = nrows(sH);
-    if (n == NA_INTEGER || ncols(sH) != n) error("'H' must have n columns");
-    for (R_xlen_t e = 0; e < ne; e++) {
-        int a = INTEGER(si)[e], b = INTEGER(sj)[e];
-        if (a < 1 || a > n || b < 1 || b > n || a == b) error("invalid edge %ld", (long) e + 1);
-        if (e > 0 && REAL(sd)[e] < REAL(sd)[e - 1]) error("edges must be sorted by distance");
-    }
-    int nthreads = as_threads(sthreads);
-    graph_index g;
-    scale_graph s;
-    graph_index_build(n, ne, INTEGER(si), INTEGER(sj), REAL(sd), &g);
-    scale_graph_alloc(&g, &s);
-    scale_graph_set(&g, asReal(seps), &s, nthreads);
-    SEXP res = PROTECT(allocVector(VECSXP, 3));
-    SEXP HA = PROTECT(allocMatrix(REALSXP, k, n));
-    SEXP deg = PROTECT(allocVector(REALSXP, n));
-    double tr = laplacian_mult(&g, &s, REAL(sH), k, REAL(HA), nthreads);
-    for (int i = 0; i < n; i++) REAL(deg)[i] = s.deg[i];
-    SET_VECTOR_ELT(res, 0, HA);
-    SET_VECTOR_ELT(res, 1, deg);
-    SET_VECTOR_ELT(res, 2, ScalarReal(tr));
-    const char *names[] = {"HA", "degree", "trace", NULL};
-    set_names(res, names);
-    UNPROTECT(3);
-    return res;
+    return laplacian_products(g, s, H, k, (size_t) k, HA, nthreads);
+}
+
+/* tr(H L H') of a k-row block whose columns lie ld apart. */
+double laplacian_trace_strided(const graph_index *g, const scale_graph *s,
+                               const double *H, int k, size_t ld, int nthreads)
+{
+    return laplacian_products(g, s, H, k, ld, NULL, nthreads);
 }

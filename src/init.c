@@ -1,9 +1,6 @@
-/* init.c: registration of the .Call entry points and small shared helpers. */
-#include "pnmf.h"
+/* init.c: registration of the .Call entry points. */
+#include "entries.h"
 #include <R_ext/Rdynload.h>
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 SEXP C_ph_mst(SEXP, SEXP);
 SEXP C_count_pairs(SEXP, SEXP, SEXP);
@@ -19,50 +16,6 @@ SEXP C_value_summary(SEXP);
 SEXP C_permuted_transpose(SEXP);
 SEXP C_thread_info(void);
 SEXP C_blas_threads(SEXP);
-
-/* Threads asked for, clamped to [1, what OpenMP offers]; 1 without OpenMP. */
-int as_threads(SEXP s)
-{
-    int t = asInteger(s);
-    if (t == NA_INTEGER || t < 1) t = 1;
-#ifdef _OPENMP
-    int mx = omp_get_num_procs();
-    if (t > mx) t = mx;
-#else
-    t = 1;
-#endif
-    return t;
-}
-
-/* Names a list from a NULL-terminated array of C strings. */
-void set_names(SEXP list, const char **names)
-{
-    int n = 0;
-    while (names[n] != NULL) n++;
-    SEXP nms = PROTECT(allocVector(STRSXP, n));
-    for (int l = 0; l < n; l++) SET_STRING_ELT(nms, l, mkChar(names[l]));
-    setAttrib(list, R_NamesSymbol, nms);
-    UNPROTECT(1);
-}
-
-/* Errors unless every value of the double vector s is finite. */
-void check_finite(SEXP s, const char *what)
-{
-    const double *v = REAL(s);
-    for (R_xlen_t l = 0; l < XLENGTH(s); l++)
-        if (!R_FINITE(v[l])) error("'%s' has missing or infinite values", what);
-}
-
-SEXP list_elt(SEXP list, const char *name)
-{
-    if (TYPEOF(list) != VECSXP) error("expected a list holding '%s'", name);
-    SEXP nms = getAttrib(list, R_NamesSymbol);
-    for (R_xlen_t l = 0; l < XLENGTH(list); l++)
-        if (nms != R_NilValue && strcmp(CHAR(STRING_ELT(nms, l)), name) == 0)
-            return VECTOR_ELT(list, l);
-    error("list element '%s' is missing", name);
-    return R_NilValue;
-}
 
 static const R_CallMethodDef call_methods[] = {
     {"C_ph_mst", (DL_FUNC) &C_ph_mst, 2},

@@ -13,16 +13,14 @@
  * ranked by sqdist() (ties to the smaller index).  The result is the exact
  * k nearest cells under the package's own distance kernel.
  */
-#include "pnmf.h"
+#include "entries.h"
 #include <stdlib.h>
 #include <float.h>
 #include <R_ext/BLAS.h>
 #ifndef FCONE
 #define FCONE
 #endif
-#ifdef _OPENMP
-#include <omp.h>
-#endif
+#include "parallel.h"
 
 typedef struct { double d; int j; } cand;
 
@@ -137,11 +135,7 @@ SEXP C_knn_exact(SEXP sY, SEXP sk, SEXP sthreads)
      * Doubled for safety. */
     double c_err = 2.0 * (4.0 * m + 16.0) * DBL_EPSILON;
     double *G = (double *) R_alloc((size_t) n * B, sizeof(double));
-    int nth = 1;
-#ifdef _OPENMP
-    nth = nthreads;
-#endif
-    (void) nthreads;
+    int nth = nthreads;   /* 1 without OpenMP (as_threads) */
     double *hd = (double *) R_alloc((size_t) nth * k, sizeof(double));
     int *hj = (int *) R_alloc((size_t) nth * k, sizeof(int));
     cand *cb = (cand *) R_alloc((size_t) nth * n, sizeof(cand));
@@ -155,14 +149,10 @@ SEXP C_knn_exact(SEXP sY, SEXP sk, SEXP sthreads)
                             &zero, G, &n FCONE FCONE);
         else
             for (size_t l = 0; l < (size_t) n * nb; l++) G[l] = 0.0;
-#ifdef _OPENMP
-#pragma omp parallel for num_threads(nth) schedule(dynamic, 8)
-#endif
+        PAR_TEAM(team, nth, (double) nb * n);
+        OMP(parallel for num_threads(team) schedule(dynamic, 8) if (team > 1))
         for (int c = 0; c < nb; c++) {
-            int tid = 0;
-#ifdef _OPENMP
-            tid = omp_get_thread_num();
-#endif
+            int tid = par_thread_num();
             knn_one(Y, m, n, k, i0 + c, G + (size_t) c * n, nrm, c_err,
                     hd + (size_t) tid * k, hj + (size_t) tid * k, cb + (size_t) tid * n,
                     out);
@@ -191,13 +181,11 @@ SEXP C_pair_dist(SEXP sY, SEXP si, SEXP sj, SEXP sthreads)
     const double *Y = REAL(sY);
     SEXP res = PROTECT(allocVector(REALSXP, ne));
     double *d = REAL(res);
-    (void) nthreads;
     const R_xlen_t chunk = 1 << 20;
     for (R_xlen_t e0 = 0; e0 < ne; e0 += chunk) {
         R_xlen_t e1 = e0 + chunk < ne ? e0 + chunk : ne;
-#ifdef _OPENMP
-#pragma omp parallel for num_threads(nthreads) schedule(static) if ((e1 - e0) * m > 100000)
-#endif
+        PAR_TEAM(team, nthreads, (double) (e1 - e0) * m);
+        OMP(parallel for num_threads(team) schedule(static) if (team > 1))
         for (R_xlen_t e = e0; e < e1; e++)
             d[e] = sqrt(sqdist(Y + (size_t) (pi[e] - 1) * m, Y + (size_t) (pj[e] - 1) * m, m));
         R_CheckUserInterrupt();

@@ -8,7 +8,7 @@
  * signs the SVD chose.  Components beyond the available triplets, or whose
  * chosen parts are empty, are left at the fill value.
  */
-#include "pnmf.h"
+#include "entries.h"
 #include <math.h>
 
 SEXP C_nndsvda(SEXP sU, SEXP sd, SEXP sV, SEXP sk, SEXP smean)

@@ -4,7 +4,7 @@
  * is written transposed (rows become columns), which has the same singular
  * values and is written sequentially.  R's random number generator is used
  * (R_unif_index, so set.seed() and sample.kind apply). */
-#include "pnmf.h"
+#include "entries.h"
 #include <R_ext/Random.h>
 
 /* .Call entry: y (m x n double matrix) -> n x m matrix whose column i holds

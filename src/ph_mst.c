@@ -7,11 +7,9 @@
  * and the keys lowered.  Every pair is visited exactly once, which also gives
  * the diameter for free.
  */
-#include "pnmf.h"
+#include "entries.h"
+#include "parallel.h"
 #include <string.h>
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 void prim_mst(const double *X, int m, int n, int nthreads,
               int *from, int *to, double *len, double *diameter)
@@ -40,15 +38,12 @@ void prim_mst(const double *X, int m, int n, int nthreads,
         if (nrest == 0) break;
         double smax = 0.0, best_key = R_PosInf;
         int best = -1;
-#ifdef _OPENMP
-#pragma omp parallel num_threads(nthreads) if (nthreads > 1 && (double) nrest * m > 2e5)
-#endif
+        PAR_TEAM(nth, nthreads, (double) nrest * m);
+        OMP(parallel num_threads(nth) if (nth > 1))
         {
             double lmax = 0.0, lkey = R_PosInf;
             int lbest = -1;
-#ifdef _OPENMP
-#pragma omp for schedule(static)
-#endif
+            OMP(for schedule(static))
             for (int r = 0; r < nrest; r++) {
                 double d2 = sqdist(xu, Y + (size_t) r * m, m);
                 if (d2 > lmax) lmax = d2;
@@ -58,9 +53,7 @@ void prim_mst(const double *X, int m, int n, int nthreads,
                     lkey = key[r]; lbest = r;
                 }
             }
-#ifdef _OPENMP
-#pragma omp critical
-#endif
+            OMP(critical)
             {
                 if (lmax > smax) smax = lmax;
                 if (lbest >= 0 && (best < 0 || lkey < best_key ||
@@ -80,23 +73,16 @@ void prim_mst(const double *X, int m, int n, int nthreads,
 static void count_pairs_below(const double *X, int m, int n, const double *th,
                               int nt, int nthreads, double *count)
 {
-    int nth = 1;
-#ifdef _OPENMP
-    nth = nthreads;
-#endif
+    int nth = nthreads;   /* 1 without OpenMP (as_threads) */
     /* hist[b] = pairs whose first threshold above d is th[b]; b = nt: none */
     double *hist = (double *) R_alloc((size_t) nth * (nt + 1), sizeof(double));
     for (size_t l = 0; l < (size_t) nth * (nt + 1); l++) hist[l] = 0.0;
     for (int i0 = 0; i0 < n; i0 += 256) {
         int i1 = i0 + 256 < n ? i0 + 256 : n;
-#ifdef _OPENMP
-#pragma omp parallel for num_threads(nth) schedule(dynamic, 4)
-#endif
+        PAR_TEAM(team, nth, (double) (i1 - i0) * n * m);
+        OMP(parallel for num_threads(team) schedule(dynamic, 4) if (team > 1))
         for (int i = i0; i < i1; i++) {
-            int tid = 0;
-#ifdef _OPENMP
-            tid = omp_get_thread_num();
-#endif
+            int tid = par_thread_num();
             double *h = hist + (size_t) tid * (nt + 1);
             const double *xi = X + (size_t) i * m;
             for (int j = i + 1; j < n; j++) {

@@ -4,14 +4,16 @@
  * matrix X (m features x n cells); factors are W (m x k) and H (k x n), so
  * the embedding of cell j is the contiguous column H[, j].  All memory comes
  * from R (R_alloc or protected vectors) so that an interrupt leaks nothing.
+ * Kernels include this header only (R.h, no Rinternals.h): they never see a
+ * SEXP; the .Call entries include entries.h.
  */
 #ifndef PNMF_H
 #define PNMF_H
 
-#include <R.h>
+#include <R.h>          /* R_alloc, error, R_CheckUserInterrupt, R_FINITE: no SEXP */
+#include <stddef.h>
 #include <string.h>
 #include <math.h>
-#include <Rinternals.h>
 
 /* Feature x cell data: dense column-major, or CSC sparse when p != NULL. */
 typedef struct {
@@ -56,13 +58,19 @@ void prim_mst(const double *X, int m, int n, int nthreads,
               int *from, int *to, double *len, double *diameter);
 
 /* graph.c */
-void graph_index_build(int n, R_xlen_t ne, const int *ei, const int *ej,
+void graph_index_build(int n, ptrdiff_t ne, const int *ei, const int *ej,
                        const double *ed, graph_index *g);
 void scale_graph_alloc(const graph_index *g, scale_graph *s);
 void scale_graph_set(const graph_index *g, double eps, scale_graph *s,
                      int nthreads);
+double heat_den(double eps);
+int graph_row_end(const graph_index *g, int i, int from, double eps);
+double graph_row_gather(const graph_index *g, int lo, int end, double den,
+                        const double *H, int k, size_t ld, double *ah);
 double laplacian_mult(const graph_index *g, const scale_graph *s,
                       const double *H, int k, double *HA, int nthreads);
+double laplacian_trace_strided(const graph_index *g, const scale_graph *s,
+                               const double *H, int k, size_t ld, int nthreads);
 
 /* products.c */
 void data_times_ht(const data_matrix *X, const double *H, int k, double *out,
@@ -72,87 +80,9 @@ void wt_times_data(const data_matrix *X, const double *W, int k, double *out,
 double data_norm2(const data_matrix *X);
 void gram_rows(const double *H, int k, int n, double *out);
 void gram_cols(const double *W, int m, int k, double *out);
+void gram_rows_stacked(const double *Hs, int k, int T, int t, int n, double *out);
 void small_mult(const double *A, int k, const double *B, int n, double *out);
 void mult_right_small(const double *A, int m, int k, const double *B, double *out,
                       double beta);
-
-/* solve_mu.c */
-typedef struct {                   /* scratch of one block solve, reused */
-    double *XHt, *B1, *B2;         /* m x k */
-    double *HHt, *WtW;             /* k x k */
-    double *WtX;                   /* k x n, W'X of the current block (caller's) */
-    double *HA, *GH, *Ht, *DEN;    /* k x n */
-    double *s;                     /* k */
-    double *hrow, *ahrow;          /* n: one row of H, contiguous (HALS) */
-} mu_work;
-
-void mu_work_alloc(int m, int n, int k, mu_work *wk);
-
-typedef struct {
-    const data_matrix *X;
-    double xnorm2;
-    int k;
-    const graph_index *g;
-    const scale_graph *sg;
-    double l1, alpha, beta, l3;
-    const double *Hprev, *Hnext;   /* used when alpha / beta > 0 */
-    int lifted;                    /* 1: pNMF delta-lifted rule; 0: GNMF rule */
-    int max_iter;
-    double tol, f_start;           /* stopping rule: |F_prev - F| / F_prev <= tol */
-    int nthreads;
-    mu_work *wk;
-} block_problem;
-
-typedef struct { double f, rg; int iter; } block_result;
-
-block_result solve_block_mu(const block_problem *bp, double *W, double *H);
-void block_eval(const block_problem *bp, const double *W, const double *H,
-                int have_wtw, double *f, double *rg);
-
-/* solve_hals.c */
-block_result solve_block_hals(const block_problem *bp, double *W, double *H);
-void hals_w_columns(double *W, int m, int k, const double *XHt, const double *HHt,
-                    double *v);
-
-/* solve_joint.c */
-typedef struct {                   /* scratch of the joint solver, made once */
-    double *Hs, *WtXs;             /* kT x n: H and W'X of all scales, stacked */
-    double *XHs;                   /* m x kT */
-    double *WtWall;                /* k k T */
-    double *HHt, *rowtr;           /* k k, n */
-    double *den, *deg, *AH;        /* T, T, k T */
-    int *len, *fixed;              /* T */
-    double *a, *b, *z, *zold, *cp, *dp;  /* T: one chain problem */
-} joint_work;
-
-typedef struct {
-    const data_matrix *X;
-    double xnorm2;
-    int k, T;
-    const graph_index *g;
-    const double *scales;
-    double l1, l2, l3;
-    double *Wall, *Hall, *WtXall;  /* m k T, k n T, k n T */
-    int nthreads;
-    mu_work *wk;
-    scale_graph *sg;
-    joint_work jw;
-} joint_problem;
-
-void joint_setup(joint_problem *jp);
-void joint_finish(joint_problem *jp);
-double joint_iteration(joint_problem *jp, double *rg);
-
-/* path.c */
-double path_regulariser(const double *Hall, size_t kn, int T, double l2, double l3);
-
-/* path.c */
-void data_from_sexp(SEXP sX, data_matrix *X);
-
-/* utilities */
-int as_threads(SEXP s);
-SEXP list_elt(SEXP list, const char *name);
-void check_finite(SEXP s, const char *what);
-void set_names(SEXP list, const char **names);
 
 #endif

@@ -8,10 +8,8 @@
  * The small Gram matrices H H' and W' W come from dsyrk.
  */
 #include "pnmf.h"
+#include "parallel.h"
 #include <R_ext/BLAS.h>
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 #ifndef FCONE
 #define FCONE
 #endif
@@ -47,19 +45,13 @@ void data_times_ht(const data_matrix *X, const double *H, int k, double *out,
      * factors that stays in cache.  Each thread owns a range of rows, so
      * every output is summed over j in order whatever the thread count. */
     const void *vmax = vmaxget();
-    int nth = nthreads > 0 ? nthreads : 1;
+    PAR_TEAM(nth, nthreads, (double) X->p[n] * k);
     double *acc = (double *) R_alloc((size_t) m * KB + 1, sizeof(double));
     for (int c0 = 0; c0 < k; c0 += KB) {
         int kb = k - c0 < KB ? k - c0 : KB;
-#ifdef _OPENMP
-#pragma omp parallel num_threads(nth) if (nth > 1)
-#endif
+        OMP(parallel num_threads(nth) if (nth > 1))
         {
-            int tid = 0, nt = 1;
-#ifdef _OPENMP
-            tid = omp_get_thread_num();
-            nt = omp_get_num_threads();
-#endif
+            int tid = par_thread_num(), nt = par_team_size();
             int r0 = (int) ((double) m * tid / nt), r1 = (int) ((double) m * (tid + 1) / nt);
             double *blk = acc + (size_t) r0 * KB;
             for (size_t l = 0; l < (size_t) (r1 - r0) * KB; l++) blk[l] = 0.0;
@@ -93,14 +85,13 @@ void wt_times_data(const data_matrix *X, const double *W, int k, double *out,
     }
     /* W' once (k x m), so that each non-zero reads a contiguous slice */
     const void *vmax = vmaxget();
+    PAR_TEAM(nth, nthreads, (double) X->p[n] * k);
     double *Wt = (double *) R_alloc((size_t) m * k + 1, sizeof(double));
     for (int c = 0; c < k; c++)
         for (int r = 0; r < m; r++) Wt[c + (size_t) r * k] = W[r + (size_t) c * m];
     for (int c0 = 0; c0 < k; c0 += KB) {
         int kb = k - c0 < KB ? k - c0 : KB;
-#ifdef _OPENMP
-#pragma omp parallel for num_threads(nthreads) schedule(dynamic, 64) if (nthreads > 1)
-#endif
+        OMP(parallel for num_threads(nth) schedule(dynamic, 64) if (nth > 1))
         for (int j = 0; j < n; j++) {
             double a[KB];
             for (int c = 0; c < KB; c++) a[c] = 0.0;
@@ -141,6 +132,24 @@ void gram_cols(const double *W, int m, int k, double *out)
         for (int b = a + 1; b < k; b++) out[b + a * k] = out[a + b * k];
 }
 
+/* out (k x k) = H_t H_t' from the stacked rows t k .. t k + k - 1 of H_s
+ * (kT x n), in a fixed order (the joint solver's layout) */
+void gram_rows_stacked(const double *Hs, int k, int T, int t, int n, double *out)
+{
+    size_t kT = (size_t) k * T;
+    for (int l = 0; l < k * k; l++) out[l] = 0.0;
+    for (int j = 0; j < n; j++) {
+        const double *h = Hs + (size_t) j * kT + (size_t) t * k;
+        for (int b = 0; b < k; b++) {
+            double hb = h[b];
+            if (hb == 0.0) continue;
+            for (int a = 0; a <= b; a++) out[a + (size_t) b * k] += h[a] * hb;
+        }
+    }
+    for (int a = 0; a < k; a++)
+        for (int b = a + 1; b < k; b++) out[b + (size_t) a * k] = out[a + (size_t) b * k];
+}
+
 /* out (k x n) = A B with A k x k, B k x n */
 void small_mult(const double *A, int k, const double *B, int n, double *out)
 {
@@ -158,25 +167,4 @@ void mult_right_small(const double *A, int m, int k, const double *B, double *ou
     if (m == 0) return;
     F77_CALL(dgemm)("N", "N", &m, &k, &k, &one, A, &m, B, &k, &beta, out, &m
                     FCONE FCONE);
-}
-
-/* .Call entry (tests, benchmarks): list(X H', W' X) by the solver's kernels. */
-SEXP C_data_products(SEXP sX, SEXP sH, SEXP sW, SEXP sthreads)
-{
-    data_matrix X;
-    data_from_sexp(sX, &X);
-    if (!isReal(sH) || !isMatrix(sH) || ncols(sH) != X.n)
-        error("'H' must be a double matrix with one column per cell");
-    if (!isReal(sW) || !isMatrix(sW) || nrows(sW) != X.m || ncols(sW) != nrows(sH))
-        error("'W' must be a double matrix, features x nrow(H)");
-    int k = nrows(sH), nth = as_threads(sthreads);
-    SEXP res = PROTECT(allocVector(VECSXP, 2));
-    SEXP xht = PROTECT(allocMatrix(REALSXP, X.m, k));
-    SEXP wtx = PROTECT(allocMatrix(REALSXP, k, X.n));
-    data_times_ht(&X, REAL(sH), k, REAL(xht), nth);
-    wt_times_data(&X, REAL(sW), k, REAL(wtx), nth);
-    SET_VECTOR_ELT(res, 0, xht);
-    SET_VECTOR_ELT(res, 1, wtx);
-    UNPROTECT(3);
-    return res;
 }

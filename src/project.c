@@ -10,12 +10,10 @@
  * KKT conditions.  Cells are independent, each solved in a fixed order, so
  * the result does not depend on the number of threads.
  */
-#include "pnmf.h"
+#include "entries.h"
 #include <R_ext/BLAS.h>
 #include <R_ext/Lapack.h>
-#ifdef _OPENMP
-#include <omp.h>
-#endif
+#include "parallel.h"
 #ifndef FCONE
 #define FCONE
 #endif
@@ -178,14 +176,10 @@ SEXP C_project_nnls(SEXP sX, SEXP sW, SEXP sridge, SEXP smax_iter, SEXP stol, SE
     const int block = 4096;
     for (int j0 = 0; j0 < n; j0 += block) {
         int j1 = j0 + block < n ? j0 + block : n;
-#ifdef _OPENMP
-#pragma omp parallel for num_threads(nth) schedule(dynamic, 64) if (nth > 1 && j1 - j0 > 256)
-#endif
+        PAR_TEAM(team, nth, (double) (j1 - j0) * k * k);
+        OMP(parallel for num_threads(team) schedule(dynamic, 64) if (team > 1))
         for (int j = j0; j < j1; j++) {
-            int tid = 0;
-#ifdef _OPENMP
-            tid = omp_get_thread_num();
-#endif
+            int tid = par_thread_num();
             iters[j] = nnls_cell(G, k, max_iter, tol, H + (size_t) j * k, grad + (size_t) j * k,
                                  work + tid * wlen, idx + (size_t) tid * k);
         }

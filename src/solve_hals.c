@@ -1,85 +1,64 @@
-/* solve_hals.c: a monotone block solver for the same block objective
+/* solve_hals.c: a monotone solver of one block of the warm start,
  *
- *   F = ||X - W H||^2 + l1 tr(H L H') + alpha ||H - Hprev||^2
- *       + beta ||H - Hnext||^2 + l3 ||H||^2
+ *   F = ||X - W H||^2 + l1 tr(H L H')
  *
- * over nonnegative W with unit-norm columns and nonnegative H.  The norm
- * constraint is what the authors' rescaling imposes; without it F has no
- * minimiser (F(cW, H/c) decreases to the plain NMF loss as c grows), and it
- * makes the objectives of the two solvers comparable.
+ * over nonnegative W with unit-norm columns and nonnegative H (the fast
+ * mode's warm start; its sweeps are solve_joint.c).  The norm constraint is
+ * what the authors' rescaling imposes; without it F has no minimiser
+ * (F(cW, H/c) decreases to the plain NMF loss as c grows), and it makes the
+ * objectives of the two modes comparable.
  *
- * W: HALS on the sphere, each column the exact minimiser of F over that
- * column: w_c = v+ / ||v+||, v = (X H')_c - sum_{c' != c} w_c' (H H')_c'c
- * (kept as it is when v+ = 0, which cannot increase F).
+ * W: HALS on the sphere (hals_w_columns() of block.c), each column the exact
+ * minimiser of F over that column.
  * H: exact coordinate descent, row by row and, within a row, cell by cell in
  * a fixed order (Gauss-Seidel), so the neighbours' newest values enter the
- * graph term:  h_cj = max(0, (r_j + l1 (A h_c)_j + alpha hp_j + beta hn_j)
- *                             / (W'W_cc + alpha + beta + l3 + l1 d_j)),
+ * graph term:  h_cj = max(0, (r_j + l1 (A h_c)_j) / (W'W_cc + l1 d_j)),
  * with r_j = (W'X)_cj - sum_{c' != c} (W'W)_cc' h_c'j.
  * Every step minimises F exactly over its coordinates, nothing is rescaled,
  * so F never increases.  The block stops when the relative decrease of F is
  * at most tol (after at least one iteration) or after max_iter iterations.
  * As in solve_mu.c, X H' and W' X are the only O(m n k) products.
  */
-#include "pnmf.h"
+#include "solver.h"
 #include <math.h>
 #include <string.h>
 
-/* HALS on the sphere for all columns of W given X H' and H H'; v is m scratch. */
-void hals_w_columns(double *W, int m, int k, const double *XHt, const double *HHt,
-                    double *v)
-{
-    for (int c = 0; c < k; c++) {
-        double *restrict wc = W + (size_t) c * m;
-        double *restrict vc = v;              /* v with the newest other columns */
-        memcpy(vc, XHt + (size_t) c * m, (size_t) m * sizeof(double));
-        for (int c2 = 0; c2 < k; c2++) {
-            double h = HHt[c2 + (size_t) c * k];
-            if (c2 == c || h == 0.0) continue;
-            const double *restrict w2 = W + (size_t) c2 * m;
-            for (int r = 0; r < m; r++) vc[r] -= w2[r] * h;
-        }
-        double nrm = 0.0;
-        for (int r = 0; r < m; r++) {
-            double p = vc[r] > 0.0 ? vc[r] : 0.0;
-            vc[r] = p;
-            nrm += p * p;
-        }
-        if (!(nrm > 0.0) || !R_FINITE(nrm)) continue;
-        nrm = sqrt(nrm);
-        for (int r = 0; r < m; r++) wc[r] = vc[r] / nrm;
-    }
-}
+/* the solver's state: the warm start's block problem and row scratch, and
+ * the joint solver's work for the sweeps */
+typedef struct {
+    block_problem bp;
+    double *hrow, *rhs;            /* n: one row of H and its right-hand side */
+    joint_work jw;
+} hals_state;
 
 static void hals_update_W(const block_problem *bp, double *W, const double *H)
 {
-    mu_work *wk = bp->wk;
+    block_work *wk = bp->wk;
     data_times_ht(bp->X, H, bp->k, wk->XHt, bp->nthreads);
     hals_w_columns(W, bp->X->m, bp->k, wk->XHt, wk->HHt, wk->B1);
 }
 
-static void hals_update_H(const block_problem *bp, const double *W, double *H)
+static void hals_update_H(const block_problem *bp, const hals_state *st, const double *W,
+                          double *H)
 {
-    mu_work *wk = bp->wk;
+    block_work *wk = bp->wk;
     int m = bp->X->m, n = bp->X->n, k = bp->k;
     const graph_index *g = bp->g;
     const scale_graph *sg = bp->sg;
-    double l1 = bp->l1, a = bp->alpha, b = bp->beta, l3 = bp->l3;
+    double l1 = bp->l1;
     int use_graph = l1 != 0.0;
     wt_times_data(bp->X, W, k, wk->WtX, bp->nthreads);
     gram_cols(W, m, k, wk->WtW);
     const double *WtW = wk->WtW;
-    double *h = wk->hrow, *rhs = wk->ahrow;
+    double *h = st->hrow, *rhs = st->rhs;
     for (int c = 0; c < k; c++) {
-        double diag = WtW[c + (size_t) c * k] + a + b + l3;
-        /* right-hand side without the graph: r_j + alpha hp_j + beta hn_j */
+        double diag = WtW[c + (size_t) c * k];
+        /* right-hand side without the graph: r_j */
         for (int j = 0; j < n; j++) {
             const double *hj = H + (size_t) j * k;
             double r = wk->WtX[c + (size_t) j * k];
             for (int c2 = 0; c2 < k; c2++)
                 if (c2 != c) r -= WtW[c + (size_t) c2 * k] * hj[c2];
-            if (a != 0.0) r += a * bp->Hprev[c + (size_t) j * k];
-            if (b != 0.0) r += b * bp->Hnext[c + (size_t) j * k];
             rhs[j] = r;
             h[j] = hj[c];
         }
@@ -102,8 +81,10 @@ static void hals_update_H(const block_problem *bp, const double *W, double *H)
     }
 }
 
-block_result solve_block_hals(const block_problem *bp, double *W, double *H)
+/* st->bp has alpha = beta = l3 = 0 (the warm start's objective). */
+static block_result solve_block_hals(const hals_state *st, double *W, double *H)
 {
+    const block_problem *bp = &st->bp;
     block_result res;
     double f, rg;
     block_eval(bp, W, H, 0, &f, &rg);
@@ -111,7 +92,7 @@ block_result solve_block_hals(const block_problem *bp, double *W, double *H)
     while (it < bp->max_iter) {
         double fprev = f;
         hals_update_W(bp, W, H);
-        hals_update_H(bp, W, H);    /* leaves W'X and W'W of the new W */
+        hals_update_H(bp, st, W, H);    /* leaves W'X and W'W of the new W */
         block_eval(bp, W, H, 1, &f, &rg);
         it++;
         R_CheckUserInterrupt();
@@ -120,3 +101,60 @@ block_result solve_block_hals(const block_problem *bp, double *W, double *H)
     res.f = f; res.rg = rg; res.iter = it;
     return res;
 }
+
+/* --- the solver "hals" (the fast mode) in the solver table --- */
+
+/* The monotone solver works on unit-norm columns of W, so its start is
+ * rescaled once (W H unchanged). */
+static void *hals_setup(const path_problem *pp, const double **W0, const double **H0)
+{
+    int m = pp->X->m, n = pp->X->n, k = pp->k;
+    size_t mk = (size_t) m * k, kn = (size_t) k * n;
+    hals_state *st = (hals_state *) R_alloc(1, sizeof(hals_state));
+    st->hrow = (double *) R_alloc((size_t) n + 1, sizeof(double));
+    st->rhs = (double *) R_alloc((size_t) n + 1, sizeof(double));
+    block_problem *bp = &st->bp;
+    bp->X = pp->X; bp->xnorm2 = pp->xnorm2; bp->k = k; bp->g = pp->g; bp->sg = pp->sg;
+    bp->l1 = pp->l1; bp->nthreads = pp->nthreads; bp->wk = pp->wk; bp->f_start = pp->f_start;
+    bp->alpha = bp->beta = bp->l3 = 0.0; bp->Hprev = bp->Hnext = NULL;
+    bp->lifted = 0; bp->max_iter = pp->warm_iter; bp->tol = pp->warm_tol;
+    double *W = (double *) R_alloc(mk + 1, sizeof(double));
+    double *H = (double *) R_alloc(kn + 1, sizeof(double));
+    memcpy(W, *W0, mk * sizeof(double));
+    memcpy(H, *H0, kn * sizeof(double));
+    for (int c = 0; c < k; c++) {
+        double nrm = sqrt(dense_norm2(W + (size_t) c * m, (size_t) m));
+        if (!(nrm > 0.0) || !R_FINITE(nrm)) continue;
+        for (int r = 0; r < m; r++) W[r + (size_t) c * m] /= nrm;
+        for (int j = 0; j < n; j++) H[c + (size_t) j * k] *= nrm;
+    }
+    *W0 = W; *H0 = H;
+    return st;
+}
+
+static block_result hals_warm_block(void *state, const path_problem *pp, int t)
+{
+    size_t mk = (size_t) pp->X->m * pp->k, kn = (size_t) pp->k * pp->X->n;
+    return solve_block_hals((hals_state *) state, pp->Wall + mk * t, pp->Hall + kn * t);
+}
+
+static void hals_begin(void *state, const path_problem *pp)
+{
+    joint_setup(pp, &((hals_state *) state)->jw);
+}
+
+/* One sweep: one joint iteration (one W and one H update of every scale). */
+static double hals_iterate(void *state, const path_problem *pp, double *rg, int *iters)
+{
+    double f = joint_iteration(pp, &((hals_state *) state)->jw, rg);
+    for (int t = 0; t < pp->T; t++) iters[t] = 1;
+    return f;
+}
+
+static void hals_finish(void *state, const path_problem *pp)
+{
+    joint_finish(pp, &((hals_state *) state)->jw);
+}
+
+const solver solver_hals = {"hals", hals_setup, hals_warm_block, hals_begin, hals_iterate,
+                            hals_finish};

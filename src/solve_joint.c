@@ -19,7 +19,7 @@
  * Every step is an exact minimiser over its block (kept only if it does not
  * increase the objective), so the path objective never increases.
  */
-#include "pnmf.h"
+#include "solver.h"
 #include <math.h>
 #include <string.h>
 
@@ -63,17 +63,15 @@ static int chain_nnqp(int T, double l2, joint_work *cw)
     return 0;
 }
 
-void joint_setup(joint_problem *jp)
+void joint_setup(const path_problem *jp, joint_work *jw)
 {
     int T = jp->T, k = jp->k, n = jp->X->n, m = jp->X->m;
     size_t kT = (size_t) k * T;
-    joint_work *jw = &jp->jw;
     jw->Hs = (double *) R_alloc(kT * n + 1, sizeof(double));
     jw->WtXs = (double *) R_alloc(kT * n + 1, sizeof(double));
     jw->XHs = (double *) R_alloc(kT * m + 1, sizeof(double));
     jw->WtWall = (double *) R_alloc((size_t) k * k * T + 1, sizeof(double));
     jw->HHt = (double *) R_alloc((size_t) k * k + 1, sizeof(double));
-    jw->rowtr = (double *) R_alloc((size_t) n + 1, sizeof(double));
     jw->den = (double *) R_alloc(T, sizeof(double));
     jw->deg = (double *) R_alloc(T, sizeof(double));
     jw->AH = (double *) R_alloc(kT, sizeof(double));
@@ -85,7 +83,7 @@ void joint_setup(joint_problem *jp)
     jw->cp = (double *) R_alloc(T, sizeof(double));
     jw->dp = (double *) R_alloc(T, sizeof(double));
     jw->fixed = (int *) R_alloc(T, sizeof(int));
-    for (int t = 0; t < T; t++) jw->den[t] = pow(jp->scales[t], 1.5);
+    for (int t = 0; t < T; t++) jw->den[t] = heat_den(jp->scales[t]);
     /* H_all (k x n x T) -> H_s (kT x n) */
     for (int t = 0; t < T; t++)
         for (int j = 0; j < n; j++)
@@ -93,39 +91,21 @@ void joint_setup(joint_problem *jp)
                    jp->Hall + ((size_t) t * n + j) * k, (size_t) k * sizeof(double));
 }
 
-void joint_finish(joint_problem *jp)
+void joint_finish(const path_problem *jp, const joint_work *jw)
 {
     int T = jp->T, k = jp->k, n = jp->X->n;
     size_t kT = (size_t) k * T;
     for (int t = 0; t < T; t++)
         for (int j = 0; j < n; j++)
             memcpy(jp->Hall + ((size_t) t * n + j) * k,
-                   jp->jw.Hs + (size_t) j * kT + (size_t) t * k, (size_t) k * sizeof(double));
-}
-
-/* H_t H_t' from the stacked rows t k .. t k + k - 1 */
-static void gram_rows_stacked(const double *Hs, int k, int T, int t, int n, double *out)
-{
-    size_t kT = (size_t) k * T;
-    for (int l = 0; l < k * k; l++) out[l] = 0.0;
-    for (int j = 0; j < n; j++) {
-        const double *h = Hs + (size_t) j * kT + (size_t) t * k;
-        for (int b = 0; b < k; b++) {
-            double hb = h[b];
-            if (hb == 0.0) continue;
-            for (int a = 0; a <= b; a++) out[a + (size_t) b * k] += h[a] * hb;
-        }
-    }
-    for (int a = 0; a < k; a++)
-        for (int b = a + 1; b < k; b++) out[b + (size_t) a * k] = out[a + (size_t) b * k];
+                   jw->Hs + (size_t) j * kT + (size_t) t * k, (size_t) k * sizeof(double));
 }
 
 /* (a): W_t for every scale; leaves W_all'X (stacked) and every W_t'W_t. */
-static void joint_w_step(joint_problem *jp)
+static void joint_w_step(const path_problem *jp, joint_work *jw)
 {
     const data_matrix *X = jp->X;
     int m = X->m, n = X->n, k = jp->k, T = jp->T, kT = k * T;
-    joint_work *jw = &jp->jw;
     size_t mk = (size_t) m * k, kk = (size_t) k * k;
     data_times_ht(X, jw->Hs, kT, jw->XHs, jp->nthreads);
     for (int t = 0; t < T; t++) {
@@ -137,39 +117,27 @@ static void joint_w_step(joint_problem *jp)
 }
 
 /* (b): H at all scales, cell by cell. */
-static void joint_h_step(joint_problem *jp)
+static void joint_h_step(const path_problem *jp, joint_work *cw)
 {
     const graph_index *g = jp->g;
     int n = g->n, k = jp->k, T = jp->T;
     size_t kT = (size_t) k * T, kk = (size_t) k * k;
     double l1 = jp->l1, l2 = jp->l2, l3 = jp->l3;
-    joint_work *cw = &jp->jw;
     const double *den = cw->den, *WtWall = cw->WtWall;
     double *deg = cw->deg, *AH = cw->AH, *Hs = cw->Hs;
     int *len = cw->len;
     for (int j = 0; j < n; j++) {
-        int lo = g->rowptr[j], hi = g->rowptr[j + 1];
+        int lo = g->rowptr[j];
         double *hj = Hs + (size_t) j * kT;
         const double *wtx = cw->WtXs + (size_t) j * kT;
         /* graph of cell j at every scale: nested prefixes of its row */
         for (int l = 0; l < (int) kT; l++) AH[l] = 0.0;
         for (int t = 0; t < T; t++) {
-            int a0 = t > 0 ? lo + len[t - 1] : lo, b0 = hi;
-            while (a0 < b0) {
-                int mid = a0 + (b0 - a0) / 2;
-                if (g->dist[mid] < jp->scales[t]) a0 = mid + 1; else b0 = mid;
-            }
-            len[t] = a0 - lo;
-            double *ah = AH + (size_t) t * k, dsum = 0.0;
-            if (l1 != 0.0) {
-                for (int e = lo; e < a0; e++) {
-                    double w = heat_weight(g->dist[e], den[t]);
-                    const double *hn = Hs + (size_t) g->nbr[e] * kT + (size_t) t * k;
-                    dsum += w;
-                    for (int c = 0; c < k; c++) ah[c] += w * hn[c];
-                }
-            }
-            deg[t] = dsum;
+            int end = graph_row_end(g, j, t > 0 ? lo + len[t - 1] : lo, jp->scales[t]);
+            len[t] = end - lo;
+            deg[t] = l1 != 0.0 ? graph_row_gather(g, lo, end, den[t], Hs + (size_t) t * k, k,
+                                                  kT, AH + (size_t) t * k)
+                               : 0.0;
         }
         for (int c = 0; c < k; c++) {
             for (int t = 0; t < T; t++) {
@@ -192,28 +160,26 @@ static void joint_h_step(joint_problem *jp)
 
 /* The path objective at the current W_all, H_s (W_all'X and W_t'W_t must be
  * current); rg[t] = recon_t + l1 tr(H_t L_t H_t'). */
-static double joint_objective(joint_problem *jp, double *rg)
+static double joint_objective(const path_problem *jp, joint_work *jw, double *rg)
 {
     const graph_index *g = jp->g;
     int n = jp->X->n, k = jp->k, T = jp->T;
     size_t kT = (size_t) k * T, kk = (size_t) k * k;
-    joint_work *jw = &jp->jw;
     const double *Hs = jw->Hs;
-    double smooth = 0.0, anchor = 0.0;
+    double smooth, anchor;
     for (int t = 0; t < T; t++) rg[t] = 0.0;
-    for (int j = 0; j < n; j++) {          /* cross terms and the regulariser */
+    for (int j = 0; j < n; j++) {          /* cross terms */
         const double *h = Hs + (size_t) j * kT, *wtx = jw->WtXs + (size_t) j * kT;
         for (int t = 0; t < T; t++) {
             double cr = 0.0;
             for (int c = 0; c < k; c++) {
                 size_t l = (size_t) t * k + c;
                 cr += wtx[l] * h[l];
-                anchor += h[l] * h[l];
-                if (t > 0) { double d = h[l] - h[l - k]; smooth += d * d; }
             }
             rg[t] -= 2.0 * cr;
         }
     }
+    stacked_regulariser_sums(Hs, k, T, n, &smooth, &anchor);
     for (int t = 0; t < T; t++) {
         gram_rows_stacked(Hs, k, T, t, n, jw->HHt);
         double quad = 0.0;
@@ -222,27 +188,10 @@ static double joint_objective(joint_problem *jp, double *rg)
         if (rg[t] < 0.0) rg[t] = 0.0;
     }
     if (jp->l1 != 0.0) {
-        for (int t = 0; t < T; t++) {      /* tr(H_t L_t H_t'), per-row parts summed in order */
-            double eps = jp->scales[t], den = jw->den[t];
-#ifdef _OPENMP
-#pragma omp parallel for num_threads(jp->nthreads) schedule(dynamic, 256) \
-        if (jp->nthreads > 1 && (double) g->rowptr[n] * k > 2e6)
-#endif
-            for (int j = 0; j < n; j++) {
-                int lo = g->rowptr[j], hi = g->rowptr[j + 1];
-                const double *hj = Hs + (size_t) j * kT + (size_t) t * k;
-                double tr = 0.0;
-                for (int e = lo; e < hi && g->dist[e] < eps; e++) {
-                    double w = heat_weight(g->dist[e], den), sq = 0.0;
-                    const double *hn = Hs + (size_t) g->nbr[e] * kT + (size_t) t * k;
-                    for (int c = 0; c < k; c++) { double df = hj[c] - hn[c]; sq += df * df; }
-                    tr += w * sq;
-                }
-                jw->rowtr[j] = tr;
-            }
-            double tr = 0.0;
-            for (int j = 0; j < n; j++) tr += jw->rowtr[j];
-            rg[t] += jp->l1 * 0.5 * tr;
+        for (int t = 0; t < T; t++) {      /* tr(H_t L_t H_t'), by graph.c */
+            scale_graph_set(g, jp->scales[t], jp->sg, jp->nthreads);
+            rg[t] += jp->l1 * laplacian_trace_strided(g, jp->sg, Hs + (size_t) t * k, k, kT,
+                                                      jp->nthreads);
         }
     }
     double total = 0.0;
@@ -250,10 +199,10 @@ static double joint_objective(joint_problem *jp, double *rg)
     return total + jp->l2 * smooth + jp->l3 * anchor;
 }
 
-double joint_iteration(joint_problem *jp, double *rg)
+double joint_iteration(const path_problem *jp, joint_work *jw, double *rg)
 {
-    joint_w_step(jp);
+    joint_w_step(jp, jw);
     R_CheckUserInterrupt();
-    joint_h_step(jp);
-    return joint_objective(jp, rg);
+    joint_h_step(jp, jw);
+    return joint_objective(jp, jw, rg);
 }

@@ -15,67 +15,25 @@
  * H A is computed once, by the objective, and reused by the next H update
  * (H does not change in between).
  */
-#include "pnmf.h"
+#include "solver.h"
+#include "parallel.h"
 #include <math.h>
 #include <string.h>
 
 #define MU_DELTA 1e-9
-#define PAR_MIN 200000  /* elementwise loops below this size stay serial */
 
-void mu_work_alloc(int m, int n, int k, mu_work *wk)
-{
-    size_t mk = (size_t) m * k + 1, kk = (size_t) k * k + 1, kn = (size_t) k * n + 1;
-    wk->XHt = (double *) R_alloc(mk, sizeof(double));
-    wk->B1 = (double *) R_alloc(mk, sizeof(double));
-    wk->B2 = (double *) R_alloc(mk, sizeof(double));
-    wk->HHt = (double *) R_alloc(kk, sizeof(double));
-    wk->WtW = (double *) R_alloc(kk, sizeof(double));
-    wk->HA = (double *) R_alloc(kn, sizeof(double));
-    wk->GH = (double *) R_alloc(kn, sizeof(double));
-    wk->Ht = (double *) R_alloc(kn, sizeof(double));
-    wk->DEN = (double *) R_alloc(kn, sizeof(double));
-    wk->s = (double *) R_alloc((size_t) k + 1, sizeof(double));
-    wk->hrow = (double *) R_alloc((size_t) n + 1, sizeof(double));
-    wk->ahrow = (double *) R_alloc((size_t) n + 1, sizeof(double));
-}
+/* the scratch of the multiplicative updates beyond block_work */
+typedef struct {
+    double *B2;                    /* m x k */
+    double *GH, *Ht, *DEN;         /* k x n */
+    double *s;                     /* k */
+} mu_scratch;
 
-static double frob_dot(const double *a, const double *b, size_t len)
-{
-    double s = 0.0;
-    for (size_t l = 0; l < len; l++) s += a[l] * b[l];
-    return s;
-}
-
-static double frob_dist2(const double *a, const double *b, size_t len)
-{
-    double s = 0.0;
-    for (size_t l = 0; l < len; l++) { double d = a[l] - b[l]; s += d * d; }
-    return s;
-}
-
-/* Block objective at (W, H); wk->WtX must hold W'X, and wk->WtW W'W when
- * have_wtw.  Leaves H H', W'W and H A in the workspace for the next update. */
-void block_eval(const block_problem *bp, const double *W, const double *H,
-                int have_wtw, double *f, double *rg)
-{
-    mu_work *wk = bp->wk;
-    int m = bp->X->m, n = bp->X->n, k = bp->k;
-    size_t kn = (size_t) k * n;
-    gram_rows(H, k, n, wk->HHt);
-    if (!have_wtw) gram_cols(W, m, k, wk->WtW);
-    double recon = bp->xnorm2 - 2.0 * frob_dot(wk->WtX, H, kn)
-        + frob_dot(wk->WtW, wk->HHt, (size_t) k * k);
-    if (recon < 0.0) recon = 0.0;     /* rounding of the identity near an exact fit */
-    double geom = 0.0;
-    if (bp->l1 != 0.0) geom = laplacian_mult(bp->g, bp->sg, H, k, wk->HA, bp->nthreads);
-    else memset(wk->HA, 0, kn * sizeof(double));
-    double extra = 0.0;
-    if (bp->alpha != 0.0) extra += bp->alpha * frob_dist2(H, bp->Hprev, kn);
-    if (bp->beta != 0.0) extra += bp->beta * frob_dist2(H, bp->Hnext, kn);
-    if (bp->l3 != 0.0) extra += bp->l3 * frob_dot(H, H, kn);
-    *rg = recon + bp->l1 * geom;
-    *f = *rg + extra;
-}
+/* the solver's state: its block problem (warm start or sweep) and scratch */
+typedef struct {
+    block_problem bp;
+    mu_scratch ms;
+} mu_state;
 
 /* Elementwise kernels on arrays that do not alias (restrict lets -O2
  * vectorise them). */
@@ -98,9 +56,9 @@ static void mu_step(double *restrict W, const double *restrict Wt,
     for (size_t l = 0; l < len; l++) W[l] = W[l] - (Wt[l] / (den[l] + MU_DELTA)) * G[l];
 }
 
-static void update_W(const block_problem *bp, double *W, const double *H)
+static void update_W(const block_problem *bp, const mu_scratch *ms, double *W, const double *H)
 {
-    mu_work *wk = bp->wk;
+    block_work *wk = bp->wk;
     int m = bp->X->m, k = bp->k;
     size_t mk = (size_t) m * k;
     data_times_ht(bp->X, H, k, wk->XHt, bp->nthreads);
@@ -113,30 +71,29 @@ static void update_W(const block_problem *bp, double *W, const double *H)
      * W <- W - Wt / (Wt H H' + delta) * G */
     memcpy(wk->B1, wk->XHt, mk * sizeof(double));
     mult_right_small(W, m, k, wk->HHt, wk->B1, -1.0);
-    mu_lift(wk->B2, W, wk->B1, mk);
-    mult_right_small(wk->B2, m, k, wk->HHt, wk->XHt, 0.0);
-    mu_step(W, wk->B2, wk->XHt, wk->B1, mk);
+    mu_lift(ms->B2, W, wk->B1, mk);
+    mult_right_small(ms->B2, m, k, wk->HHt, wk->XHt, 0.0);
+    mu_step(W, ms->B2, wk->XHt, wk->B1, mk);
 }
 
-static void update_H(const block_problem *bp, const double *W, double *H)
+static void update_H(const block_problem *bp, const mu_scratch *ms, const double *W, double *H)
 {
-    mu_work *wk = bp->wk;
-    int m = bp->X->m, n = bp->X->n, k = bp->k, nth = bp->nthreads;
+    block_work *wk = bp->wk;
+    int m = bp->X->m, n = bp->X->n, k = bp->k;
+    PAR_TEAM(nth, bp->nthreads, (double) k * n);
     const double *deg = bp->sg->deg;
     double l1 = bp->l1;
-    wt_times_data(bp->X, W, k, wk->WtX, nth);
+    wt_times_data(bp->X, W, k, wk->WtX, bp->nthreads);
     gram_cols(W, m, k, wk->WtW);
-    small_mult(wk->WtW, k, H, n, wk->DEN);
+    small_mult(wk->WtW, k, H, n, ms->DEN);
     if (!bp->lifted) {   /* H <- H * (W'X + l1 H A) / (W'W H + l1 H D + delta) */
-#ifdef _OPENMP
-#pragma omp parallel for num_threads(nth) if (nth > 1 && (size_t) k * n > PAR_MIN)
-#endif
+    OMP(parallel for num_threads(nth) if (nth > 1))
         for (int j = 0; j < n; j++) {
             double dj = l1 != 0.0 ? deg[j] : 0.0;
             for (int c = 0; c < k; c++) {
                 size_t l = c + (size_t) j * k;
                 H[l] = H[l] * (wk->WtX[l] + l1 * wk->HA[l]) /
-                    (wk->DEN[l] + l1 * H[l] * dj + MU_DELTA);
+                    (ms->DEN[l] + l1 * H[l] * dj + MU_DELTA);
             }
         }
         return;
@@ -144,43 +101,39 @@ static void update_H(const block_problem *bp, const double *W, double *H)
     double a = bp->alpha, b = bp->beta, l3 = bp->l3, ab3 = a + b + l3;
     const double *Hp = bp->Hprev, *Hn = bp->Hnext;
     /* G = W'W H - W'X + l1 (H D - H A) + a (H - Hp) + b (H - Hn) + l3 H */
-#ifdef _OPENMP
-#pragma omp parallel for num_threads(nth) if (nth > 1 && (size_t) k * n > PAR_MIN)
-#endif
+    OMP(parallel for num_threads(nth) if (nth > 1))
     for (int j = 0; j < n; j++) {
         double dj = l1 != 0.0 ? deg[j] : 0.0;
         for (int c = 0; c < k; c++) {
             size_t l = c + (size_t) j * k;
             double h = H[l];
-            double g = wk->DEN[l] - wk->WtX[l] + l1 * (h * dj - wk->HA[l]) + l3 * h;
+            double g = ms->DEN[l] - wk->WtX[l] + l1 * (h * dj - wk->HA[l]) + l3 * h;
             if (a != 0.0) g += a * (h - Hp[l]);
             if (b != 0.0) g += b * (h - Hn[l]);
-            wk->GH[l] = g;
-            wk->Ht[l] = (g >= 0.0 || h > MU_DELTA) ? h : MU_DELTA;
+            ms->GH[l] = g;
+            ms->Ht[l] = (g >= 0.0 || h > MU_DELTA) ? h : MU_DELTA;
         }
     }
-    small_mult(wk->WtW, k, wk->Ht, n, wk->DEN);
-#ifdef _OPENMP
-#pragma omp parallel for num_threads(nth) if (nth > 1 && (size_t) k * n > PAR_MIN)
-#endif
+    small_mult(wk->WtW, k, ms->Ht, n, ms->DEN);
+    OMP(parallel for num_threads(nth) if (nth > 1))
     for (int j = 0; j < n; j++) {
         double dj = l1 != 0.0 ? deg[j] : 0.0;
         for (int c = 0; c < k; c++) {
             size_t l = c + (size_t) j * k;
-            double ht = wk->Ht[l];
-            double den = wk->DEN[l] + l1 * ht * dj + ab3 * ht + MU_DELTA;
-            H[l] = H[l] - (ht / den) * wk->GH[l];
+            double ht = ms->Ht[l];
+            double den = ms->DEN[l] + l1 * ht * dj + ab3 * ht + MU_DELTA;
+            H[l] = H[l] - (ht / den) * ms->GH[l];
         }
     }
 }
 
 /* W <- W diag(1/s), H <- diag(s) H, s = column norms of W (from the W'W
  * that update_H left); W'X and W'W follow W. */
-static void rescale(const block_problem *bp, double *W, double *H)
+static void rescale(const block_problem *bp, const mu_scratch *ms, double *W, double *H)
 {
-    mu_work *wk = bp->wk;
+    block_work *wk = bp->wk;
     int m = bp->X->m, n = bp->X->n, k = bp->k;
-    double *s = wk->s, *WtW = wk->WtW;
+    double *s = ms->s, *WtW = wk->WtW;
     for (int c = 0; c < k; c++) {
         double v = sqrt(WtW[c + (size_t) c * k]);
         s[c] = v > 0.0 && R_FINITE(v) ? v : 1.0;  /* a zero column stays as is */
@@ -203,7 +156,8 @@ static void rescale(const block_problem *bp, double *W, double *H)
 }
 
 /* wk->WtX must hold W'X for the W given; on return it holds it for the new W. */
-block_result solve_block_mu(const block_problem *bp, double *W, double *H)
+static block_result solve_block_mu(const block_problem *bp, const mu_scratch *ms, double *W,
+                                   double *H)
 {
     block_result res;
     double f, rg;
@@ -212,9 +166,9 @@ block_result solve_block_mu(const block_problem *bp, double *W, double *H)
     int it = 0;
     while (it < bp->max_iter && fabs(fprev - f) / fprev > bp->tol) {
         fprev = f;
-        update_W(bp, W, H);
-        update_H(bp, W, H);
-        rescale(bp, W, H);
+        update_W(bp, ms, W, H);
+        update_H(bp, ms, W, H);
+        rescale(bp, ms, W, H);
         block_eval(bp, W, H, 1, &f, &rg);
         it++;
         R_CheckUserInterrupt();
@@ -222,3 +176,65 @@ block_result solve_block_mu(const block_problem *bp, double *W, double *H)
     res.f = f; res.rg = rg; res.iter = it;
     return res;
 }
+
+/* --- the solver "mu" (the authors' algorithm) in the solver table --- */
+
+static void *mu_setup(const path_problem *pp, const double **W0, const double **H0)
+{
+    int m = pp->X->m, n = pp->X->n, k = pp->k;
+    size_t mk = (size_t) m * k + 1, kn = (size_t) k * n + 1;
+    mu_state *st = (mu_state *) R_alloc(1, sizeof(mu_state));
+    st->ms.B2 = (double *) R_alloc(mk, sizeof(double));
+    st->ms.GH = (double *) R_alloc(kn, sizeof(double));
+    st->ms.Ht = (double *) R_alloc(kn, sizeof(double));
+    st->ms.DEN = (double *) R_alloc(kn, sizeof(double));
+    st->ms.s = (double *) R_alloc((size_t) k + 1, sizeof(double));
+    block_problem *bp = &st->bp;
+    bp->X = pp->X; bp->xnorm2 = pp->xnorm2; bp->k = k; bp->g = pp->g; bp->sg = pp->sg;
+    bp->l1 = pp->l1; bp->nthreads = pp->nthreads; bp->wk = pp->wk; bp->f_start = pp->f_start;
+    /* the warm start: the GNMF rule, no path terms */
+    bp->alpha = bp->beta = bp->l3 = 0.0; bp->Hprev = bp->Hnext = NULL;
+    bp->lifted = 0; bp->max_iter = pp->warm_iter; bp->tol = pp->warm_tol;
+    (void) W0; (void) H0;
+    return st;
+}
+
+static block_result mu_warm_block(void *state, const path_problem *pp, int t)
+{
+    mu_state *st = (mu_state *) state;
+    size_t mk = (size_t) pp->X->m * pp->k, kn = (size_t) pp->k * pp->X->n;
+    return solve_block_mu(&st->bp, &st->ms, pp->Wall + mk * t, pp->Hall + kn * t);
+}
+
+static void mu_begin(void *state, const path_problem *pp)
+{
+    block_problem *bp = &((mu_state *) state)->bp;
+    bp->lifted = 1; bp->max_iter = pp->max_iter; bp->tol = pp->tol; bp->l3 = pp->l3;
+}
+
+/* One sweep: the authors' Gauss-Seidel over the scales, t = 1..T (H_{t-1}
+ * from this sweep, H_{t+1} from the last), each block the delta-lifted pNMF
+ * solve with alpha = l2 (0 at t = 1) and beta = l2 (0 at t = T). */
+static double mu_iterate(void *state, const path_problem *pp, double *rg, int *iters)
+{
+    mu_state *st = (mu_state *) state;
+    block_problem *bp = &st->bp;
+    int T = pp->T;
+    size_t mk = (size_t) pp->X->m * pp->k, kn = (size_t) pp->k * pp->X->n;
+    for (int t = 0; t < T; t++) {
+        bp->alpha = t > 0 ? pp->l2 : 0.0;
+        bp->beta = t < T - 1 ? pp->l2 : 0.0;
+        bp->Hprev = t > 0 ? pp->Hall + kn * (t - 1) : NULL;
+        bp->Hnext = t < T - 1 ? pp->Hall + kn * (t + 1) : NULL;
+        scale_graph_set(pp->g, pp->scales[t], pp->sg, pp->nthreads);
+        pp->wk->WtX = pp->WtXall + kn * t;
+        block_result r = solve_block_mu(bp, &st->ms, pp->Wall + mk * t, pp->Hall + kn * t);
+        rg[t] = r.rg;
+        iters[t] = r.iter;
+    }
+    double sum_rg = 0.0;
+    for (int t = 0; t < T; t++) sum_rg += rg[t];
+    return sum_rg + path_regulariser(pp->Hall, kn, T, pp->l2, pp->l3);
+}
+
+const solver solver_mu = {"mu", mu_setup, mu_warm_block, mu_begin, mu_iterate, NULL};

@@ -1,11 +1,9 @@
 /* threads.c: what the machine offers (for default_threads() in R) and the
  * OpenBLAS thread count.  OpenBLAS is looked up at run time (dlsym), so pnmf
  * needs no link to it: with another BLAS, or on Windows, nothing is changed. */
-#include "pnmf.h"
+#include "entries.h"
+#include "parallel.h"
 #include <string.h>
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 #ifndef _WIN32
 #include <dlfcn.h>
 #endif
@@ -15,13 +13,8 @@
 SEXP C_thread_info(void)
 {
     SEXP out = PROTECT(allocVector(INTSXP, 2));
-#ifdef _OPENMP
-    INTEGER(out)[0] = omp_get_num_procs();
-    INTEGER(out)[1] = omp_get_thread_limit();
-#else
-    INTEGER(out)[0] = 1;
-    INTEGER(out)[1] = 1;
-#endif
+    INTEGER(out)[0] = par_procs();
+    INTEGER(out)[1] = par_thread_limit();
     UNPROTECT(1);
     return out;
 }

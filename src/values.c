@@ -3,7 +3,7 @@
  * The checks need the number of non-finite and of negative values and the
  * sum of squares; done in R each is a full-size temporary (400 MB for 50 M
  * non-zeros), here one read with no allocation. */
-#include "pnmf.h"
+#include "entries.h"
 
 /* .Call entry: c(non-finite count, negative count, sum of squares of the
  * finite values, minimum of the finite values) of a double vector (or the

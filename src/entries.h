@@ -1,0 +1,15 @@
+/* entries.h: the boundary layer: what the .Call entries share to unpack
+ * their SEXP arguments (entries_args.c).  Only entry files include it. */
+#ifndef PNMF_ENTRIES_H
+#define PNMF_ENTRIES_H
+
+#include "pnmf.h"
+#include <Rinternals.h>
+
+int as_threads(SEXP s);
+SEXP list_elt(SEXP list, const char *name);
+void check_finite(SEXP s, const char *what);
+void set_names(SEXP list, const char **names);
+void data_from_sexp(SEXP sX, data_matrix *X);
+
+#endif

@@ -1,0 +1,72 @@
+/* entries_args.c: SEXP unpacking shared by the .Call entries (threads,
+ * list elements, names, finite checks, the data matrix).  Kernels never see
+ * a SEXP: the entries turn their arguments into C values with these. */
+#include "entries.h"
+#include "parallel.h"
+
+/* Threads asked for, clamped to [1, what OpenMP offers]; 1 without OpenMP. */
+int as_threads(SEXP s)
+{
+    int t = asInteger(s);
+    if (t == NA_INTEGER || t < 1) t = 1;
+    int mx = par_procs();          /* 1 without OpenMP */
+    if (t > mx) t = mx;
+    return t;
+}
+
+/* Names a list from a NULL-terminated array of C strings. */
+void set_names(SEXP list, const char **names)
+{
+    int n = 0;
+    while (names[n] != NULL) n++;
+    SEXP nms = PROTECT(allocVector(STRSXP, n));
+    for (int l = 0; l < n; l++) SET_STRING_ELT(nms, l, mkChar(names[l]));
+    setAttrib(list, R_NamesSymbol, nms);
+    UNPROTECT(1);
+}
+
+/* Errors unless every value of the double vector s is finite. */
+void check_finite(SEXP s, const char *what)
+{
+    const double *v = REAL(s);
+    for (R_xlen_t l = 0; l < XLENGTH(s); l++)
+        if (!R_FINITE(v[l])) error("'%s' has missing or infinite values", what);
+}
+
+SEXP list_elt(SEXP list, const char *name)
+{
+    if (TYPEOF(list) != VECSXP) error("expected a list holding '%s'", name);
+    SEXP nms = getAttrib(list, R_NamesSymbol);
+    for (R_xlen_t l = 0; l < XLENGTH(list); l++)
+        if (nms != R_NilValue && strcmp(CHAR(STRING_ELT(nms, l)), name) == 0)
+            return VECTOR_ELT(list, l);
+    error("list element '%s' is missing", name);
+    return R_NilValue;
+}
+
+/* The data as the C core takes it: a dense double matrix, or the CSC parts
+ * list(p, i, x, dim) of a dgCMatrix, checked. */
+void data_from_sexp(SEXP sX, data_matrix *X)
+{
+    if (isReal(sX) && isMatrix(sX)) {
+        X->m = nrows(sX); X->n = ncols(sX); X->x = REAL(sX); X->p = NULL; X->i = NULL;
+        return;
+    }
+    if (TYPEOF(sX) == VECSXP) {   /* list(p, i, x, dim) of a dgCMatrix */
+        SEXP p = list_elt(sX, "p"), i = list_elt(sX, "i"), x = list_elt(sX, "x"),
+            dim = list_elt(sX, "dim");
+        if (!isInteger(p) || !isInteger(i) || !isReal(x) || !isInteger(dim) || length(dim) != 2)
+            error("sparse data must be list(p = integer, i = integer, x = double, dim = integer(2))");
+        int m = INTEGER(dim)[0], n = INTEGER(dim)[1];
+        if (m < 0 || n < 0 || XLENGTH(p) != (R_xlen_t) n + 1 || INTEGER(p)[0] != 0 ||
+            INTEGER(p)[n] != XLENGTH(i) || XLENGTH(x) != XLENGTH(i))
+            error("inconsistent sparse data");
+        for (int j = 0; j < n; j++)
+            if (INTEGER(p)[j + 1] < INTEGER(p)[j]) error("inconsistent sparse data");
+        for (R_xlen_t q = 0; q < XLENGTH(i); q++)
+            if (INTEGER(i)[q] < 0 || INTEGER(i)[q] >= m) error("sparse row index out of range");
+        X->m = m; X->n = n; X->x = REAL(x); X->p = INTEGER(p); X->i = INTEGER(i);
+        return;
+    }
+    error("data must be a double matrix or a sparse list");
+}

@@ -1,0 +1,68 @@
+/* solver.h: the solver interface of the path and its table.
+ *
+ * The driver (path.c) owns the warm start, the sweeps, the stopping rule and
+ * the objective trace; a solver supplies the numerical steps through the
+ * table below.  Adding a solver = a new file defining a `const solver` and
+ * one line in the table of solver.c.
+ */
+#ifndef PNMF_SOLVER_H
+#define PNMF_SOLVER_H
+
+#include "block.h"
+
+/* The path problem as the driver hands it to a solver. */
+typedef struct {
+    const data_matrix *X;
+    double xnorm2;                 /* ||X||^2 */
+    int k, T;
+    const graph_index *g;
+    scale_graph *sg;               /* the graph of the current scale (driver's) */
+    const double *scales;          /* T, increasing */
+    double l1, l2, l3;             /* geometric, smoothness, anchor */
+    double *Wall, *Hall, *WtXall;  /* m k T, k n T, k n T: updated in place */
+    int warm_iter, max_iter;       /* iterations per block: warm start, sweeps */
+    double warm_tol, tol, f_start; /* the blocks' stopping rule */
+    int nthreads;
+    block_work *wk;                /* wk->WtX: W_t'X of the block being solved */
+} path_problem;
+
+typedef struct {
+    const char *name;
+    /* Before the warm start: makes the solver's state (R_alloc); may point
+     * *W0, *H0 at an adjusted copy of the start. */
+    void *(*setup)(const path_problem *pp, const double **W0, const double **H0);
+    /* One warm-start block at scale t, in place in Wall, Hall (the driver
+     * has copied the start there, set sg to scale t and wk->WtX to its W'X). */
+    block_result (*warm_block)(void *state, const path_problem *pp, int t);
+    /* After the warm start, before the sweeps (NULL: nothing). */
+    void (*begin)(void *state, const path_problem *pp);
+    /* One sweep over all scales: fills rg[t] (the reconstruction + geometric
+     * part of scale t) and iters[t]; returns the path objective. */
+    double (*iterate)(void *state, const path_problem *pp, double *rg, int *iters);
+    /* After the sweeps: the results in Wall, Hall (NULL: nothing). */
+    void (*finish)(void *state, const path_problem *pp);
+} solver;
+
+/* solver.c: the table; NULL for an unknown name */
+const solver *solver_find(const char *name);
+
+extern const solver solver_mu;     /* solve_mu.c: the authors' algorithm */
+extern const solver solver_hals;   /* solve_hals.c: the fast mode (+ solve_joint.c) */
+
+/* solve_joint.c: one iteration updates every scale at once (the fast mode's
+ * sweeps), on H stacked by cell */
+typedef struct {                   /* scratch of the joint solver, made once */
+    double *Hs, *WtXs;             /* kT x n: H and W'X of all scales, stacked */
+    double *XHs;                   /* m x kT */
+    double *WtWall;                /* k k T */
+    double *HHt;                   /* k k */
+    double *den, *deg, *AH;        /* T, T, k T */
+    int *len, *fixed;              /* T */
+    double *a, *b, *z, *zold, *cp, *dp;  /* T: one chain problem */
+} joint_work;
+
+void joint_setup(const path_problem *pp, joint_work *jw);
+void joint_finish(const path_problem *pp, const joint_work *jw);
+double joint_iteration(const path_problem *pp, joint_work *jw, double *rg);
+
+#endif
