@@ -57,9 +57,7 @@ fitGNMF <- function(x, k = NULL, lambda = 1, k_nn = 5L, space = c("auto", "full"
     k_nn <- check_count(k_nn, "k_nn", min = 1L)
     threads <- check_threads(threads)
     n <- ncol(x)
-    if (knn_method == "auto")
-        knn_method <- if (n <= 50000L || !requireNamespace("BiocNeighbors", quietly = TRUE)) "exact"
-                      else "hnsw"
+    if (knn_method == "auto") knn_method <- auto_knn_method(n)
     sp <- distance_space(x, space, n_pcs)
     filt <- knn_filtration(sp$y, min(k_nn, n - 1L), method = knn_method, threads = threads,
                            with_mst = FALSE)

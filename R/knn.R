@@ -15,6 +15,12 @@ as_coords <- function(y, call = sys.call(-1L)) {
     y
 }
 
+# The neighbour search "auto" means: exact (blocked BLAS) up to 50,000 cells
+# or without BiocNeighbors, HNSW above.
+auto_knn_method <- function(n) {
+    if (n <= 50000L || !requireNamespace("BiocNeighbors", quietly = TRUE)) "exact" else "hnsw"
+}
+
 #' k nearest neighbours of every cell
 #'
 #' @param y Double matrix, features (or PCA components) x cells.

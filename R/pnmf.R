@@ -224,9 +224,7 @@ fit_pnmf <- function(x, k, scales, lambda, mode, n_scales, graph, k_nn, knn_meth
         pnmf_stop("graph = \"knn\" needs the minimum spanning tree: pass 'scales' as a ",
                   "persistentScales() result.", call = call)
     if (graph == "knn" && k_nn > n - 1L) k_nn <- n - 1L
-    if (knn_method == "auto")
-        knn_method <- if (n <= 50000L || !requireNamespace("BiocNeighbors", quietly = TRUE)) "exact"
-                      else "hnsw"
+    if (knn_method == "auto") knn_method <- auto_knn_method(n)
 
     n_edges_max <- if (lambda[["geometric"]] == 0) 0
                    else if (graph == "complete") n * (n - 1) / 2 else n * k_nn + n - 1
