@@ -87,6 +87,9 @@ variance_trend <- function(mu, v, min_mean = 0.1, span = 0.3) {
 modelFeatureVar <- function(x, min_mean = 0.1, span = 0.3) {
     if (is.null(dim(x)) || length(dim(x)) != 2L || nrow(x) < 1L || ncol(x) < 2L)
         pnmf_stop("'x' must be a features x cells matrix-like object with at least 2 cells.")
+    if (is.data.frame(x)) x <- as.matrix(x)
+    if ((is.matrix(x) || is.array(x)) && !is.numeric(x))
+        pnmf_stop("'x' must be numeric, not ", typeof(x), " values.")
     min_mean <- check_number(min_mean, "min_mean")
     span <- check_number(span, "span")
     mo <- row_moments(x)

@@ -46,7 +46,8 @@ fuzz_export_case <- function() {
     small_num <- function() if (runif(1) < 0.5) fuzz_value() else sample(1:3, 1)
     f <- sample(c("pnmf", "pnmf_exact", "persistentScales", "scaleGraph", "preprocessCounts",
                   "fitNMF", "fitGNMF", "clusterMetrics", "getEmbedding", "selectScale",
-                  "calculatePNMF", "projectPNMF"), 1)
+                  "calculatePNMF", "projectPNMF", "selectRank", "modelFeatureVar",
+                  "topFeatures", "matchFactors"), 1)
     args <- switch(f,
         pnmf = list(x, k = small_num(), lambda = fuzz_lambda(), scales = fuzz_scales(x),
                     n_sweeps = sample(0:3, 1), n_scales = small_num(), threads = small_num()),
@@ -69,6 +70,14 @@ fuzz_export_case <- function() {
                            scale = if (runif(1) < 0.5) NULL else small_num(),
                            ridge = if (runif(1) < 0.5) 0 else fuzz_value(),
                            unit_norm = sample(list(NULL, TRUE, FALSE, NA), 1)[[1]]),
+        selectRank = list(x, max_rank = small_num(), n_perm = small_num(),
+                          max_cells = small_num()),
+        modelFeatureVar = list(x, min_mean = fuzz_value(), span = fuzz_value()),
+        topFeatures = list(if (runif(1) < 0.3) x else small_fit(),
+                           scale = sample(list(NULL, "all", 1, 99, "bad", NA), 1)[[1]],
+                           n = small_num(), by = sample(c("specificity", "weight", "bad"), 1)),
+        matchFactors = list(if (runif(1) < 0.3) x else small_fit(),
+                            min_similarity = fuzz_value()),
         calculatePNMF = list(x, ncomponents = small_num(), ntop = small_num(),
                              scale = sample(list("select", "finest", 1, 99, "bad"), 1)[[1]],
                              n_sweeps = 2L))
