@@ -30,10 +30,6 @@ sets <- c("biase", "yan", "goolam", "tscan", "buettner", "villani1", "villani2",
 if (!is.null(opt_value(args, "--sets"))) sets <- strsplit(opt_value(args, "--sets"), ",")[[1L]]
 lambdas <- list(c(1, 1, 1), c(0.1, 1, 0.01), c(0.1, 0.1, 0.1), c(0.3, 1, 0.1), c(1, 1, 0.01),
                 c(0.1, 1, 1), c(0.01, 1, 0.01))
-graph_ari <- function(emb, labels) {
-    set.seed(1)
-    ari(bluster::clusterRows(emb, bluster::NNGraphParam()), labels)
-}
 
 rows <- list()
 for (s in sets) {
@@ -75,7 +71,7 @@ options(width = 200)
 cat("\nCandidates over all sets (gains over NMF at the same rank):\n")
 print(means[order(-means$mean_gain), ], row.names = FALSE, digits = 3)
 cat("\nLeave one set out:\n")
-for (s in unique(res$set)) {
+for (s in if (length(unique(res$set)) > 1L) unique(res$set)) {   # needs 2 sets or more
     train <- aggregate(gain ~ cand, res[res$set != s, ], mean)
     best <- train$cand[which.max(train$gain)]
     h <- res[res$set == s & res$cand == best, ]

@@ -127,6 +127,60 @@ top_variable <- function(x, n_top) {
     x[sort(order(v, decreasing = TRUE)[seq_len(n_top)]), , drop = FALSE]
 }
 
+# One labelled set as stored: list(x = genes x cells, labels) with x on a
+# linear scale (counts, TPM, FPKM, RPKM; Villani's log1p(TPM) taken back to
+# TPM), except Buettner, stored on a log scale of unknown base (list(log =,
+# labels)); NULL if its file is missing.  pbmc3k: the 2,638 annotated cells.
+raw_set <- function(name) {
+    switch(name,
+        villani1 = , villani2 = {
+            d <- load_rdata("villani_dc_SCIBER_HumanDC.rda", "HumanDC")
+            if (is.null(d)) return(NULL)
+            b <- if (name == "villani1") 1L else 2L
+            list(x = expm1(d$exp[[b]]), labels = d$metadata[[b]]$cell_type)
+        },
+        buettner = {
+            d <- load_rdata("SIMLR_Test_1_mECS.RData", "Test_1_mECS")
+            if (is.null(d)) return(NULL)
+            list(log = d$in_X, labels = as.character(d$true_labs[[1L]]))
+        },
+        yan = {
+            f <- scrna_file("SC3_yan.rda")
+            if (is.null(f)) return(NULL)
+            e <- new.env()
+            load(f, envir = e)
+            list(x = as.matrix(e$yan), labels = e$ann$cell_type1)
+        },
+        goolam = {
+            d <- load_rdata("scDHA_Goolam.rda", "Goolam")
+            if (is.null(d)) return(NULL)
+            list(x = d$data, labels = d$label)
+        },
+        biase = {
+            f <- scrna_file(file.path("biase_GSE57249", "GSE57249_fpkm.txt.gz"))
+            fm <- scrna_file(file.path("biase_GSE57249", "GSE57249_meta.csv"))
+            if (is.null(f) || is.null(fm)) return(NULL)
+            x <- utils::read.delim(f, row.names = 1L, check.names = FALSE)
+            meta <- utils::read.csv(fm, check.names = FALSE)
+            stage <- meta$Developmental_stage[match(colnames(x), meta[["GEO_Accession (exp)"]])]
+            keep <- stage %in% c("zygote", "Two-cell Embryo Blastomere",
+                                 "Four-cell Embryo Blastomere")
+            list(x = as.matrix(x[, keep]), labels = stage[keep])
+        },
+        tscan = {
+            x <- load_rdata("TSCAN_lpsdata.rda", "lpsdata")
+            if (is.null(x)) return(NULL)
+            list(x = x, labels = sub("_S[0-9]+$", "", colnames(x)))
+        },
+        pbmc3k = {
+            p <- pbmc3k_counts()
+            if (is.null(p)) return(NULL)
+            ok <- !is.na(p$labels)
+            list(x = p$counts[, ok], labels = p$labels[ok])
+        },
+        stop("unknown set ", name))
+}
+
 # One labelled set, preprocessed for pnmf: list(x = genes x cells, labels,
 # note = what was done), or NULL if its file is missing.  Unless said
 # otherwise: values on a linear scale (counts, TPM, FPKM, RPKM), genes never
@@ -142,73 +196,39 @@ labelled_set <- function(name, n_top = 2000L) {
         list(x = pnmf::preprocessCounts(x[, ok, drop = FALSE], log = log),
              labels = as.character(labels)[ok], note = note)
     }
-    switch(name,
-        villani1 = {
-            d <- load_rdata("villani_dc_SCIBER_HumanDC.rda", "HumanDC")
-            if (is.null(d)) return(NULL)
-            # stored as log1p(TPM): expm1() back to TPM, then the paper's
-            # log10(1 + TPM) and unit norm (all 859 stored genes)
-            prep(expm1(d$exp[[1L]]), d$metadata[[1L]]$cell_type,
-                 "log1p(TPM) stored: expm1 back to TPM, then log10(1+x), unit norm")
-        },
-        buettner = {
-            d <- load_rdata("SIMLR_Test_1_mECS.RData", "Test_1_mECS")
-            if (is.null(d)) return(NULL)
-            # already log-scale (base not documented): no second log, the
-            # top genes by variance of the stored values, unit norm only
-            x <- d$in_X
-            x <- x[rowSums(x) > 0, , drop = FALSE]
-            v <- apply(x, 1L, stats::var)
-            x <- x[sort(order(v, decreasing = TRUE)[seq_len(min(n_top, nrow(x)))]), ]
-            list(x = pnmf::preprocessCounts(x, log = FALSE), labels = as.character(d$true_labs[[1L]]),
-                 note = "log-scale stored (base unknown): top variance of stored values, unit norm only")
-        },
-        yan = {
-            f <- scrna_file("SC3_yan.rda")
-            if (is.null(f)) return(NULL)
-            e <- new.env()
-            load(f, envir = e)
-            prep(as.matrix(e$yan), e$ann$cell_type1, "RPKM: log10(1+x), unit norm")
-        },
-        goolam = {
-            d <- load_rdata("scDHA_Goolam.rda", "Goolam")
-            if (is.null(d)) return(NULL)
-            prep(d$data, d$label, "read counts: log10(1+x), unit norm")
-        },
-        biase = {
-            f <- scrna_file(file.path("biase_GSE57249", "GSE57249_fpkm.txt.gz"))
-            fm <- scrna_file(file.path("biase_GSE57249", "GSE57249_meta.csv"))
-            if (is.null(f) || is.null(fm)) return(NULL)
-            x <- utils::read.delim(f, row.names = 1L, check.names = FALSE)
-            meta <- utils::read.csv(fm, check.names = FALSE)
-            stage <- meta$Developmental_stage[match(colnames(x), meta[["GEO_Accession (exp)"]])]
-            first3 <- c("zygote", "Two-cell Embryo Blastomere", "Four-cell Embryo Blastomere")
-            keep <- stage %in% first3
-            prep(as.matrix(x[, keep]), stage[keep],
-                 "FPKM, zygote/2-cell/4-cell: log10(1+x), unit norm")
-        },
-        tscan = {
-            x <- load_rdata("TSCAN_lpsdata.rda", "lpsdata")
-            if (is.null(x)) return(NULL)
-            prep(x, sub("_S[0-9]+$", "", colnames(x)), "expression (linear): log10(1+x), unit norm")
-        },
-        pbmc600 = {
-            p <- pbmc3k_counts()
-            if (is.null(p)) return(NULL)
-            # 600 labelled cells, drawn per type in proportion (seed 1); HVGs
-            # by variance of log1p(counts per 10,000) on these cells
-            set.seed(1)
-            lab <- as.character(p$labels)
-            ok <- which(!is.na(lab))
-            pick <- sort(sample(ok, 600L))
-            x <- p$counts[, pick]
-            v <- log_norm_variance(x)
-            x <- x[sort(order(v, decreasing = TRUE)[seq_len(n_top)]), ]
-            ok <- Matrix::colSums(x) > 0
-            list(x = as.matrix(pnmf::preprocessCounts(x[, ok])), labels = lab[pick][ok],
-                 note = "UMI counts, 600 labelled cells (seed 1), HVG by log CP10k: log10(1+x), unit norm")
-        },
-        stop("unknown set ", name))
+    if (name == "pbmc600") {
+        p <- pbmc3k_counts()
+        if (is.null(p)) return(NULL)
+        # 600 labelled cells, drawn per type in proportion (seed 1); HVGs
+        # by variance of log1p(counts per 10,000) on these cells
+        set.seed(1)
+        lab <- as.character(p$labels)
+        ok <- which(!is.na(lab))
+        pick <- sort(sample(ok, 600L))
+        x <- p$counts[, pick]
+        v <- log_norm_variance(x)
+        x <- x[sort(order(v, decreasing = TRUE)[seq_len(n_top)]), ]
+        ok <- Matrix::colSums(x) > 0
+        return(list(x = as.matrix(pnmf::preprocessCounts(x[, ok])), labels = lab[pick][ok],
+                    note = paste("UMI counts, 600 labelled cells (seed 1), HVG by log CP10k:",
+                                 "log10(1+x), unit norm")))
+    }
+    notes <- c(villani1 = "log1p(TPM) stored: expm1 back to TPM, then log10(1+x), unit norm",
+               yan = "RPKM: log10(1+x), unit norm",
+               goolam = "read counts: log10(1+x), unit norm",
+               biase = "FPKM, zygote/2-cell/4-cell: log10(1+x), unit norm",
+               tscan = "expression (linear): log10(1+x), unit norm")
+    if (!name %in% c(names(notes), "buettner")) stop("unknown set ", name)
+    r <- raw_set(name)
+    if (is.null(r)) return(NULL)
+    if (name != "buettner") return(prep(r$x, r$labels, notes[[name]]))
+    # already log-scale (base not documented): no second log, the top genes
+    # by variance of the stored values, unit norm only
+    x <- r$log[rowSums(r$log) > 0, , drop = FALSE]
+    v <- apply(x, 1L, stats::var)
+    x <- x[sort(order(v, decreasing = TRUE)[seq_len(min(n_top, nrow(x)))]), ]
+    list(x = pnmf::preprocessCounts(x, log = FALSE), labels = r$labels,
+         note = "log-scale stored (base unknown): top variance of stored values, unit norm only")
 }
 
 labelled_set_files <- list(
@@ -238,6 +258,14 @@ kmeans_ari <- function(emb, labels) {
     set.seed(1)
     cl <- stats::kmeans(emb, centers = length(unique(labels)), nstart = 10L,
                         iter.max = 100L)$cluster
+    ari(cl, labels)
+}
+
+# ARI of bluster's graph clustering of an embedding (shared 10-nearest-
+# neighbour graph; bluster's default Walktrap, or fun = "louvain"), seed 1.
+graph_ari <- function(emb, labels, fun = "walktrap") {
+    set.seed(1)
+    cl <- bluster::clusterRows(emb, bluster::NNGraphParam(k = 10, cluster.fun = fun))
     ari(cl, labels)
 }
 
@@ -332,62 +360,17 @@ write_results <- function(res, out, machine, merge = FALSE) {
 # the labels in colData(sce)$label; NULL if the file is missing.  Buettner is
 # stored on a log scale (base unknown): its values are the logcounts.
 user_set <- function(name) {
-    from_counts <- function(counts, labels) {
-        counts <- counts[Matrix::rowSums(counts > 0) > 0, , drop = FALSE]
-        sce <- SingleCellExperiment::SingleCellExperiment(list(counts = counts))
-        sce <- scuttle::logNormCounts(sce)
-        sce$label <- as.character(labels)
-        sce
+    r <- raw_set(name)
+    if (is.null(r)) return(NULL)
+    if (!is.null(r$log)) {
+        lc <- r$log[rowSums(r$log > 0) > 0, ]
+        dimnames(lc) <- list(paste0("g", seq_len(nrow(lc))), paste0("c", seq_len(ncol(lc))))
+        sce <- SingleCellExperiment::SingleCellExperiment(list(logcounts = lc))
+    } else {
+        counts <- r$x[Matrix::rowSums(r$x > 0) > 0, , drop = FALSE]
+        sce <- scuttle::logNormCounts(
+            SingleCellExperiment::SingleCellExperiment(list(counts = counts)))
     }
-    switch(name,
-        villani1 = , villani2 = {
-            d <- load_rdata("villani_dc_SCIBER_HumanDC.rda", "HumanDC")
-            if (is.null(d)) return(NULL)
-            b <- if (name == "villani1") 1L else 2L
-            list(sce = from_counts(expm1(d$exp[[b]]), d$metadata[[b]]$cell_type))
-        },
-        buettner = {
-            d <- load_rdata("SIMLR_Test_1_mECS.RData", "Test_1_mECS")
-            if (is.null(d)) return(NULL)
-            lc <- d$in_X[rowSums(d$in_X > 0) > 0, ]
-            dimnames(lc) <- list(paste0("g", seq_len(nrow(lc))), paste0("c", seq_len(ncol(lc))))
-            sce <- SingleCellExperiment::SingleCellExperiment(list(logcounts = lc))
-            sce$label <- as.character(d$true_labs[[1L]])
-            list(sce = sce)
-        },
-        yan = {
-            f <- scrna_file("SC3_yan.rda")
-            if (is.null(f)) return(NULL)
-            e <- new.env()
-            load(f, envir = e)
-            list(sce = from_counts(as.matrix(e$yan), e$ann$cell_type1))
-        },
-        goolam = {
-            d <- load_rdata("scDHA_Goolam.rda", "Goolam")
-            if (is.null(d)) return(NULL)
-            list(sce = from_counts(d$data, d$label))
-        },
-        biase = {
-            f <- scrna_file(file.path("biase_GSE57249", "GSE57249_fpkm.txt.gz"))
-            fm <- scrna_file(file.path("biase_GSE57249", "GSE57249_meta.csv"))
-            if (is.null(f) || is.null(fm)) return(NULL)
-            x <- utils::read.delim(f, row.names = 1L, check.names = FALSE)
-            meta <- utils::read.csv(fm, check.names = FALSE)
-            stage <- meta$Developmental_stage[match(colnames(x), meta[["GEO_Accession (exp)"]])]
-            keep <- stage %in% c("zygote", "Two-cell Embryo Blastomere",
-                                 "Four-cell Embryo Blastomere")
-            list(sce = from_counts(as.matrix(x[, keep]), stage[keep]))
-        },
-        tscan = {
-            x <- load_rdata("TSCAN_lpsdata.rda", "lpsdata")
-            if (is.null(x)) return(NULL)
-            list(sce = from_counts(x, sub("_S[0-9]+$", "", colnames(x))))
-        },
-        pbmc3k = {
-            p <- pbmc3k_counts()
-            if (is.null(p)) return(NULL)
-            ok <- !is.na(p$labels)                     # the 2,638 annotated cells
-            list(sce = from_counts(p$counts[, ok], p$labels[ok]))
-        },
-        stop("unknown set ", name))
+    sce$label <- as.character(r$labels)
+    list(sce = sce)
 }

@@ -31,11 +31,6 @@ sets <- c("biase", "yan", "goolam", "tscan", "buettner", "villani1", "villani2",
 if (!is.null(opt_value(args, "--sets"))) sets <- strsplit(opt_value(args, "--sets"), ",")[[1L]]
 threads <- as.integer(opt_value(args, "--threads", "2"))
 
-graph_ari <- function(emb, labels, fun = "walktrap") {
-    set.seed(1)
-    cl <- bluster::clusterRows(emb, bluster::NNGraphParam(k = 10, cluster.fun = fun))
-    ari(cl, labels)
-}
 both <- function(emb, labels) c(km = kmeans_ari(emb, labels), graph = graph_ari(emb, labels),
                                 louvain = graph_ari(emb, labels, "louvain"))
 
