@@ -178,7 +178,9 @@ fit_pnmf <- function(x, k, scales, lambda, mode, n_scales, graph, k_nn, knn_meth
     } else if (is.null(k)) {
         if (n < 3L || m < 2L) k <- 1L
         else {
-            rank <- selectRank(x, max_rank = min(50L, n), min_rank = min(2L, n))
+            rank <- parallel_analysis(x, max_rank = min(50L, n), min_rank = min(2L, n),
+                                      n_perm = 5L, max_cells = 2000L, seed = 1L,
+                                      check_values = FALSE)
             k <- rank$k
         }
     }

@@ -56,14 +56,20 @@ selectRank <- function(x, max_rank = 50L, min_rank = 2L, n_perm = 5L, max_cells 
     n_perm <- check_count(n_perm, "n_perm", min = 1L)
     max_cells <- check_count(max_cells, "max_cells", min = 3L)
     seed <- check_count(seed, "seed", min = 0L)
+    parallel_analysis(x, max_rank, min_rank, n_perm, max_cells, seed, check_values = TRUE)
+}
+
+# selectRank() on checked arguments; fit_pnmf() calls it on data it has
+# already checked (check_values = FALSE).
+parallel_analysis <- function(x, max_rank, min_rank, n_perm, max_cells, seed,
+                              check_values) {
     n <- ncol(x)
     # the permutations need the subsample dense: at most about 200 MB of it
     max_cells <- max(min(max_cells, floor(2.5e7 / nrow(x))), min(n, 200L))
     cells <- if (n > max_cells) sort(with_seed(seed, sample.int(n, max_cells))) else seq_len(n)
-    y <- realize(x[, cells, drop = FALSE])
-    y <- as.matrix(y)
-    if (!is.numeric(y) || anyNA(y) || any(!is.finite(y)))
-        pnmf_stop("'x' must be finite numbers.")
+    y <- as.matrix(realize(x[, cells, drop = FALSE]))
+    if (check_values && (!is.numeric(y) || anyNA(y) || any(!is.finite(y))))
+        pnmf_stop("'x' must be finite numbers.", call = sys.call(-1L))
     storage.mode(y) <- "double"
     y <- y - rowMeans(y)
     r <- min(max_rank, min(dim(y)) - 1L)

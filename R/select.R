@@ -156,13 +156,11 @@ selectScale <- function(object, criterion = c("position", "persistence", "stabil
               class = "pnmf_selection")
 }
 
-# Connected components of each scale's graph (d < scale) from the death
-# times: one per cell, less one per death below the scale; NA without a
-# diagram.
+# Connected components of each scale's graph, as the persistence diagram
+# counted them; NA without a diagram.
 scale_components <- function(fit) {
     if (is.null(fit$persistence)) return(rep(NA_integer_, length(fit$scales)))
-    deaths <- fit$persistence$diagram[, "death"]
-    as.integer(fit$dims[["cells"]] - findInterval(fit$scales, sort(deaths), left.open = TRUE))
+    as.integer(fit$persistence$components)
 }
 
 # The criteria that place the scale on the path: a fixed fraction of the
