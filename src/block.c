@@ -18,24 +18,17 @@ void block_work_alloc(int m, int n, int k, block_work *wk)
     wk->WtX = NULL;
 }
 
-static double frob_dot(const double *a, const double *b, size_t len)
+double frob_dot(const double *a, const double *b, size_t len)
 {
     double s = 0.0;
     for (size_t l = 0; l < len; l++) s += a[l] * b[l];
     return s;
 }
 
-static double frob_dist2(const double *a, const double *b, size_t len)
-{
-    double s = 0.0;
-    for (size_t l = 0; l < len; l++) { double d = a[l] - b[l]; s += d * d; }
-    return s;
-}
-
-/* Block objective at (W, H); wk->WtX must hold W'X, and wk->WtW W'W when
- * have_wtw.  Leaves H H', W'W and H A in the workspace for the next update. */
-void block_eval(const block_problem *bp, const double *W, const double *H,
-                int have_wtw, double *f, double *rg)
+/* Block objective ||X - W H||^2 + l1 tr(H L H') at (W, H); wk->WtX must hold
+ * W'X, and wk->WtW W'W when have_wtw.  Leaves H H', W'W and H A in the
+ * workspace for the next update. */
+double block_eval(const block_problem *bp, const double *W, const double *H, int have_wtw)
 {
     block_work *wk = bp->wk;
     int m = bp->X->m, n = bp->X->n, k = bp->k;
@@ -48,12 +41,7 @@ void block_eval(const block_problem *bp, const double *W, const double *H,
     double geom = 0.0;
     if (bp->l1 != 0.0) geom = laplacian_mult(bp->g, bp->sg, H, k, wk->HA, bp->nthreads);
     else memset(wk->HA, 0, kn * sizeof(double));
-    double extra = 0.0;
-    if (bp->alpha != 0.0) extra += bp->alpha * frob_dist2(H, bp->Hprev, kn);
-    if (bp->beta != 0.0) extra += bp->beta * frob_dist2(H, bp->Hnext, kn);
-    if (bp->l3 != 0.0) extra += bp->l3 * frob_dot(H, H, kn);
-    *rg = recon + bp->l1 * geom;
-    *f = *rg + extra;
+    return recon + bp->l1 * geom;
 }
 
 /* HALS on the sphere for all columns of W given X H' and H H': each column

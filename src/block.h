@@ -16,27 +16,26 @@ typedef struct {
 
 void block_work_alloc(int m, int n, int k, block_work *wk);
 
-/* One block:  F = ||X - W H||^2 + l1 tr(H L H') + alpha ||H - Hprev||^2
- *                 + beta ||H - Hnext||^2 + l3 ||H||^2 */
+/* One block (one scale):  F = ||X - W H||^2 + l1 tr(H L H'); a solver adds
+ * its own path terms (the coupling to the neighbouring scales, the ridge)
+ * in its state. */
 typedef struct {
     const data_matrix *X;
     double xnorm2;
     int k;
     const graph_index *g;
     const scale_graph *sg;
-    double l1, alpha, beta, l3;
-    const double *Hprev, *Hnext;   /* used when alpha / beta > 0 */
-    int lifted;                    /* 1: pNMF delta-lifted rule; 0: GNMF rule */
+    double l1;
     int max_iter;
-    double tol, f_start;           /* stopping rule: |F_prev - F| / F_prev <= tol */
+    double tol;                    /* the solver's stopping rule */
     int nthreads;
     block_work *wk;
 } block_problem;
 
 typedef struct { double f, rg; int iter; } block_result;
 
-void block_eval(const block_problem *bp, const double *W, const double *H,
-                int have_wtw, double *f, double *rg);
+double block_eval(const block_problem *bp, const double *W, const double *H, int have_wtw);
+double frob_dot(const double *a, const double *b, size_t len);
 void hals_w_columns(double *W, int m, int k, const double *XHt, const double *HHt,
                     double *v);
 

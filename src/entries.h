@@ -11,5 +11,9 @@ SEXP list_elt(SEXP list, const char *name);
 void check_finite(SEXP s, const char *what);
 void set_names(SEXP list, const char **names);
 void data_from_sexp(SEXP sX, data_matrix *X);
+ptrdiff_t edges_from_sexp(SEXP sedges, int n, const int **ei, const int **ej,
+                          const double **ed);
+ptrdiff_t edge_vectors(SEXP si, SEXP sj, SEXP sd, int n, const int **ei, const int **ej,
+                       const double **ed);
 
 #endif

@@ -70,3 +70,34 @@ void data_from_sexp(SEXP sX, data_matrix *X)
     }
     error("data must be a double matrix or a sparse list");
 }
+
+/* The filtration list(i, j, d) of n cells: 1-based pairs, sorted by d,
+ * checked; returns the number of edges. */
+ptrdiff_t edges_from_sexp(SEXP sedges, int n, const int **ei, const int **ej,
+                          const double **ed)
+{
+    SEXP si = list_elt(sedges, "i"), sj = list_elt(sedges, "j"), sd = list_elt(sedges, "d");
+    if (!isInteger(si) || !isInteger(sj) || !isReal(sd) || XLENGTH(sj) != XLENGTH(si) ||
+        XLENGTH(sd) != XLENGTH(si))
+        error("'edges' must be list(i = integer, j = integer, d = double) of equal lengths");
+    return edge_vectors(si, sj, sd, n, ei, ej, ed);
+}
+
+/* The edge vectors (i, j, d) of n cells, checked as edges_from_sexp(). */
+ptrdiff_t edge_vectors(SEXP si, SEXP sj, SEXP sd, int n, const int **ei, const int **ej,
+                       const double **ed)
+{
+    if (!isInteger(si) || !isInteger(sj) || !isReal(sd))
+        error("edge list must be (integer, integer, double)");
+    R_xlen_t ne = XLENGTH(si);
+    if (XLENGTH(sj) != ne || XLENGTH(sd) != ne) error("edge list columns differ in length");
+    const int *pi = INTEGER(si), *pj = INTEGER(sj);
+    const double *pd = REAL(sd);
+    for (R_xlen_t e = 0; e < ne; e++) {
+        int a = pi[e], b = pj[e];
+        if (a < 1 || a > n || b < 1 || b > n || a == b) error("invalid edge %ld", (long) e + 1);
+        if (e > 0 && !(pd[e] >= pd[e - 1])) error("edges must be sorted by distance");
+    }
+    *ei = pi; *ej = pj; *ed = pd;
+    return ne;
+}

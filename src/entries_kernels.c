@@ -8,22 +8,16 @@
 SEXP C_laplacian_products(SEXP si, SEXP sj, SEXP sd, SEXP sn, SEXP seps, SEXP sH,
                           SEXP sthreads)
 {
-    if (!isInteger(si) || !isInteger(sj) || !isReal(sd))
-        error("edge list must be (integer, integer, double)");
-    R_xlen_t ne = XLENGTH(si);
-    if (XLENGTH(sj) != ne || XLENGTH(sd) != ne) error("edge list columns differ in length");
     if (!isReal(sH) || !isMatrix(sH)) error("'H' must be a double matrix");
     int n = asInteger(sn), k = nrows(sH);
     if (n == NA_INTEGER || ncols(sH) != n) error("'H' must have n columns");
-    for (R_xlen_t e = 0; e < ne; e++) {
-        int a = INTEGER(si)[e], b = INTEGER(sj)[e];
-        if (a < 1 || a > n || b < 1 || b > n || a == b) error("invalid edge %ld", (long) e + 1);
-        if (e > 0 && REAL(sd)[e] < REAL(sd)[e - 1]) error("edges must be sorted by distance");
-    }
+    const int *ei, *ej;
+    const double *ed;
+    ptrdiff_t ne = edge_vectors(si, sj, sd, n, &ei, &ej, &ed);
     int nthreads = as_threads(sthreads);
     graph_index g;
     scale_graph s;
-    graph_index_build(n, ne, INTEGER(si), INTEGER(sj), REAL(sd), &g);
+    graph_index_build(n, ne, ei, ej, ed, &g);
     scale_graph_alloc(&g, &s);
     scale_graph_set(&g, asReal(seps), &s, nthreads);
     SEXP res = PROTECT(allocVector(VECSXP, 3));

@@ -14,12 +14,37 @@ static void r_progress(void *ctx, int step, int total, double objective)
     UNPROTECT(1);
 }
 
-SEXP C_pnmf_path(SEXP sX, SEXP sW0, SEXP sH0, SEXP sedges, SEXP sscales,
-                 SEXP slambda, SEXP scontrol)
+/* The path's settings from the control list; *keep_W, *progress and the
+ * solver go to the caller. */
+static const solver *control_from_sexp(SEXP scontrol, path_spec *sp, int *keep_W,
+                                       SEXP *progress)
 {
-    data_matrix X;
-    data_from_sexp(sX, &X);
-    int m = X.m, n = X.n;
+    sp->n_sweeps = asInteger(list_elt(scontrol, "n_sweeps"));
+    sp->max_iter = asInteger(list_elt(scontrol, "max_iter"));
+    sp->tol = asReal(list_elt(scontrol, "tol"));
+    sp->f_start = asReal(list_elt(scontrol, "f_start"));
+    *keep_W = asLogical(list_elt(scontrol, "keep_W"));
+    *progress = list_elt(scontrol, "progress");
+    if (*progress != R_NilValue && !isFunction(*progress))
+        error("'progress' must be a function or NULL");
+    sp->nthreads = as_threads(list_elt(scontrol, "threads"));
+    SEXP ssolver = list_elt(scontrol, "solver");
+    if (!isString(ssolver) || length(ssolver) != 1) error("'solver' must be a string");
+    const solver *sv = solver_find(CHAR(STRING_ELT(ssolver, 0)));
+    if (sv == NULL) error("unknown solver");
+    sp->path_tol = asReal(list_elt(scontrol, "path_tol"));
+    if (!R_FINITE(sp->path_tol) || sp->path_tol < 0) error("invalid 'path_tol'");
+    if (sp->n_sweeps == NA_INTEGER || sp->n_sweeps < 0 || sp->n_sweeps > 10000000 ||
+        sp->max_iter == NA_INTEGER || sp->max_iter < 0 || !R_FINITE(sp->tol) ||
+        !(sp->f_start > 0) || !R_FINITE(sp->f_start) || *keep_W == NA_LOGICAL)
+        error("invalid control values");
+    return sv;
+}
+
+/* The start, the scales and the weights into sp (X already there). */
+static void problem_from_sexp(SEXP sW0, SEXP sH0, SEXP sscales, SEXP slambda, path_spec *sp)
+{
+    int m = sp->X->m, n = sp->X->n;
     if (!isReal(sW0) || !isMatrix(sW0) || nrows(sW0) != m)
         error("'W0' must be a double matrix with one row per feature");
     int k = ncols(sW0);
@@ -32,49 +57,28 @@ SEXP C_pnmf_path(SEXP sX, SEXP sW0, SEXP sH0, SEXP sedges, SEXP sscales,
     for (int t = 0; t < T; t++)
         if (!(scales[t] >= 0) || !R_FINITE(scales[t]) || (t > 0 && scales[t] < scales[t - 1]))
             error("scales must be finite, >= 0 and increasing");
-    SEXP ei = list_elt(sedges, "i"), ej = list_elt(sedges, "j"), ed = list_elt(sedges, "d");
-    if (!isInteger(ei) || !isInteger(ej) || !isReal(ed) || XLENGTH(ej) != XLENGTH(ei) ||
-        XLENGTH(ed) != XLENGTH(ei))
-        error("'edges' must be list(i = integer, j = integer, d = double) of equal lengths");
-    R_xlen_t ne = XLENGTH(ei);
-    for (R_xlen_t e = 0; e < ne; e++) {
-        int a = INTEGER(ei)[e], b = INTEGER(ej)[e];
-        if (a < 1 || a > n || b < 1 || b > n || a == b) error("invalid edge %ld", (long) e + 1);
-        if (e > 0 && !(REAL(ed)[e] >= REAL(ed)[e - 1])) error("edges must be sorted by distance");
-    }
-    path_spec sp;
-    sp.n_sweeps = asInteger(list_elt(scontrol, "n_sweeps"));
-    sp.max_iter = asInteger(list_elt(scontrol, "max_iter"));
-    sp.warm_iter = asInteger(list_elt(scontrol, "warm_max_iter"));
-    sp.tol = asReal(list_elt(scontrol, "tol"));
-    sp.warm_tol = asReal(list_elt(scontrol, "warm_tol"));
-    sp.f_start = asReal(list_elt(scontrol, "f_start"));
-    int keep_W = asLogical(list_elt(scontrol, "keep_W"));
-    SEXP progress = list_elt(scontrol, "progress");
-    if (progress != R_NilValue && !isFunction(progress))
-        error("'progress' must be a function or NULL");
-    sp.nthreads = as_threads(list_elt(scontrol, "threads"));
-    SEXP ssolver = list_elt(scontrol, "solver");
-    if (!isString(ssolver) || length(ssolver) != 1) error("'solver' must be a string");
-    const solver *sv = solver_find(CHAR(STRING_ELT(ssolver, 0)));
-    if (sv == NULL) error("unknown solver");
-    sp.fine_first = asLogical(list_elt(scontrol, "warm_fine_first"));
-    if (sp.fine_first == NA_LOGICAL) error("invalid 'warm_fine_first'");
-    sp.path_tol = asReal(list_elt(scontrol, "path_tol"));
-    if (!R_FINITE(sp.path_tol) || sp.path_tol < 0) error("invalid 'path_tol'");
-    int n_sweeps = sp.n_sweeps;
-    if (n_sweeps == NA_INTEGER || n_sweeps < 0 || n_sweeps > 10000000 ||
-        sp.max_iter == NA_INTEGER || sp.max_iter < 0 || sp.warm_iter == NA_INTEGER ||
-        sp.warm_iter < 0 || !R_FINITE(sp.tol) || !R_FINITE(sp.warm_tol) ||
-        !(sp.f_start > 0) || !R_FINITE(sp.f_start) || keep_W == NA_LOGICAL ||
-        !R_FINITE(lam[0]) || !R_FINITE(lam[1]) || !R_FINITE(lam[2]) || lam[0] < 0 ||
+    if (!R_FINITE(lam[0]) || !R_FINITE(lam[1]) || !R_FINITE(lam[2]) || lam[0] < 0 ||
         lam[1] < 0 || lam[2] < 0)
         error("invalid control values");
-    sp.X = &X; sp.W0 = REAL(sW0); sp.H0 = REAL(sH0); sp.k = k;
-    sp.n_edges = ne; sp.edge_i = INTEGER(ei); sp.edge_j = INTEGER(ej); sp.edge_d = REAL(ed);
-    sp.scales = scales; sp.T = T; sp.l1 = lam[0]; sp.l2 = lam[1]; sp.l3 = lam[2];
+    sp->W0 = REAL(sW0); sp->H0 = REAL(sH0); sp->k = k;
+    sp->scales = scales; sp->T = T; sp->l1 = lam[0]; sp->l2 = lam[1]; sp->l3 = lam[2];
+}
+
+SEXP C_pnmf_path(SEXP sX, SEXP sW0, SEXP sH0, SEXP sedges, SEXP sscales,
+                 SEXP slambda, SEXP scontrol)
+{
+    data_matrix X;
+    data_from_sexp(sX, &X);
+    path_spec sp;
+    sp.X = &X;
+    problem_from_sexp(sW0, sH0, sscales, slambda, &sp);
+    sp.n_edges = edges_from_sexp(sedges, X.n, &sp.edge_i, &sp.edge_j, &sp.edge_d);
+    int keep_W;
+    SEXP progress;
+    const solver *sv = control_from_sexp(scontrol, &sp, &keep_W, &progress);
     sp.progress = progress != R_NilValue ? r_progress : NULL;
     sp.progress_ctx = &progress;
+    int m = X.m, n = X.n, k = sp.k, T = sp.T, n_sweeps = sp.n_sweeps;
 
     SEXP res = PROTECT(allocVector(VECSXP, 6));
     SEXP sH = PROTECT(alloc3DArray(REALSXP, k, n, T));

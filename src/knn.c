@@ -13,7 +13,7 @@
  * ranked by sqdist() (ties to the smaller index).  The result is the exact
  * k nearest cells under the package's own distance kernel.
  */
-#include "entries.h"
+#include "pnmf.h"
 #include <stdlib.h>
 #include <float.h>
 #include <R_ext/BLAS.h>
@@ -110,18 +110,10 @@ static void knn_one(const double *Y, int m, int n, int k, int i, const double *g
     for (int r = 0; r < k; r++) out[i + (size_t) r * n] = cb[r].j + 1;
 }
 
-/* .Call entry: N x k integer matrix of the k nearest cells (1-based, nearest
- * first, ties to the smaller index) of every column of Y (d x N). */
-SEXP C_knn_exact(SEXP sY, SEXP sk, SEXP sthreads)
+/* The k nearest cells (1-based, nearest first, ties to the smaller index)
+ * of every column of Y (m x n), into out (n x k, column-major); 1 <= k < n. */
+void knn_exact(const double *Y, int m, int n, int k, int nthreads, int *out)
 {
-    if (!isReal(sY) || !isMatrix(sY)) error("'y' must be a double matrix");
-    int m = nrows(sY), n = ncols(sY), k = asInteger(sk);
-    int nthreads = as_threads(sthreads);
-    if (n < 2) error("at least 2 cells are needed for nearest neighbours");
-    if (k == NA_INTEGER || k < 1 || k > n - 1)
-        error("'k' must be between 1 and %d (the number of cells - 1)", n - 1);
-    const double *Y = REAL(sY);
-    check_finite(sY, "y");
     /* block size: Gram block of about 16 M doubles (128 MB) */
     int B = (int) (16777216.0 / n);
     if (B > 1024) B = 1024;
@@ -135,12 +127,10 @@ SEXP C_knn_exact(SEXP sY, SEXP sk, SEXP sthreads)
      * Doubled for safety. */
     double c_err = 2.0 * (4.0 * m + 16.0) * DBL_EPSILON;
     double *G = (double *) R_alloc((size_t) n * B, sizeof(double));
-    int nth = nthreads;   /* 1 without OpenMP (as_threads) */
+    int nth = nthreads;   /* 1 without OpenMP (the entry clamps it) */
     double *hd = (double *) R_alloc((size_t) nth * k, sizeof(double));
     int *hj = (int *) R_alloc((size_t) nth * k, sizeof(int));
     cand *cb = (cand *) R_alloc((size_t) nth * n, sizeof(cand));
-    SEXP res = PROTECT(allocMatrix(INTSXP, n, k));
-    int *out = INTEGER(res);
     double one = 1.0, zero = 0.0;
     for (int i0 = 0; i0 < n; i0 += B) {
         int nb = i0 + B < n ? B : n - i0;
@@ -159,37 +149,20 @@ SEXP C_knn_exact(SEXP sY, SEXP sk, SEXP sthreads)
         }
         R_CheckUserInterrupt();
     }
-    UNPROTECT(1);
-    return res;
 }
 
-/* .Call entry: exact distances sqrt(sqdist()) of the pairs (i[e], j[e]),
- * 1-based columns of Y. */
-SEXP C_pair_dist(SEXP sY, SEXP si, SEXP sj, SEXP sthreads)
+/* Exact distances sqrt(sqdist()) of the pairs (pi[e], pj[e]), 1-based
+ * columns of Y (m x n, indices checked by the caller), into d. */
+void pair_dist(const double *Y, int m, const int *pi, const int *pj, ptrdiff_t ne,
+               int nthreads, double *d)
 {
-    if (!isReal(sY) || !isMatrix(sY)) error("'y' must be a double matrix");
-    if (!isInteger(si) || !isInteger(sj)) error("'i' and 'j' must be integer vectors");
-    R_xlen_t ne = XLENGTH(si);
-    if (XLENGTH(sj) != ne) error("'i' and 'j' must have the same length");
-    int m = nrows(sY), n = ncols(sY), nthreads = as_threads(sthreads);
-    check_finite(sY, "y");
-    const int *pi = INTEGER(si), *pj = INTEGER(sj);
-    for (R_xlen_t e = 0; e < ne; e++)
-        if (pi[e] == NA_INTEGER || pj[e] == NA_INTEGER || pi[e] < 1 || pi[e] > n ||
-            pj[e] < 1 || pj[e] > n)
-            error("pair %.0f has a cell index outside 1..%d", (double) e + 1, n);
-    const double *Y = REAL(sY);
-    SEXP res = PROTECT(allocVector(REALSXP, ne));
-    double *d = REAL(res);
-    const R_xlen_t chunk = 1 << 20;
-    for (R_xlen_t e0 = 0; e0 < ne; e0 += chunk) {
-        R_xlen_t e1 = e0 + chunk < ne ? e0 + chunk : ne;
+    const ptrdiff_t chunk = 1 << 20;
+    for (ptrdiff_t e0 = 0; e0 < ne; e0 += chunk) {
+        ptrdiff_t e1 = e0 + chunk < ne ? e0 + chunk : ne;
         PAR_TEAM(team, nthreads, (double) (e1 - e0) * m);
         OMP(parallel for num_threads(team) schedule(static) if (team > 1))
-        for (R_xlen_t e = e0; e < e1; e++)
+        for (ptrdiff_t e = e0; e < e1; e++)
             d[e] = sqrt(sqdist(Y + (size_t) (pi[e] - 1) * m, Y + (size_t) (pj[e] - 1) * m, m));
         R_CheckUserInterrupt();
     }
-    UNPROTECT(1);
-    return res;
 }

@@ -8,22 +8,14 @@
  * signs the SVD chose.  Components beyond the available triplets, or whose
  * chosen parts are empty, are left at the fill value.
  */
-#include "entries.h"
+#include "pnmf.h"
 #include <math.h>
 
-SEXP C_nndsvda(SEXP sU, SEXP sd, SEXP sV, SEXP sk, SEXP smean)
+/* W (m x k) and H (k x n) from the r leading triplets: U (m x r), d (r),
+ * V (n x r); entries below 1e-8 become fill. */
+void nndsvda(const double *U, const double *d, const double *V, int m, int n, int r, int k,
+             double fill, double *W, double *H)
 {
-    if (!isReal(sU) || !isMatrix(sU) || !isReal(sV) || !isMatrix(sV) || !isReal(sd))
-        error("'u', 'v' must be double matrices and 'd' a double vector");
-    int m = nrows(sU), n = nrows(sV), r = ncols(sU), k = asInteger(sk);
-    if (ncols(sV) != r || length(sd) < r) error("SVD parts do not match");
-    if (k == NA_INTEGER || k < 1) error("'k' must be a positive integer");
-    double fill = asReal(smean);
-    const double *U = REAL(sU), *V = REAL(sV), *d = REAL(sd);
-    SEXP res = PROTECT(allocVector(VECSXP, 2));
-    SEXP sW = PROTECT(allocMatrix(REALSXP, m, k));
-    SEXP sH = PROTECT(allocMatrix(REALSXP, k, n));
-    double *W = REAL(sW), *H = REAL(sH);
     for (size_t l = 0; l < (size_t) m * k; l++) W[l] = 0.0;
     for (size_t l = 0; l < (size_t) k * n; l++) H[l] = 0.0;
     for (int j = 0; j < k && j < r; j++) {
@@ -54,10 +46,4 @@ SEXP C_nndsvda(SEXP sU, SEXP sd, SEXP sV, SEXP sk, SEXP smean)
     }
     for (size_t l = 0; l < (size_t) m * k; l++) if (W[l] < 1e-8) W[l] = fill;
     for (size_t l = 0; l < (size_t) k * n; l++) if (H[l] < 1e-8) H[l] = fill;
-    SET_VECTOR_ELT(res, 0, sW);
-    SET_VECTOR_ELT(res, 1, sH);
-    const char *names[] = {"W", "H", NULL};
-    set_names(res, names);
-    UNPROTECT(3);
-    return res;
 }

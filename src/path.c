@@ -4,14 +4,14 @@
  *    previous scale's (W, H) (the given start for the first): coarse to fine
  *    as the authors, or fine to coarse (fine_first, the fast mode: the fine
  *    end is then not started from the collapsed coarse solutions, a worse
- *    local minimum).
+ *    local minimum), as the solver asks.
  * 2. Sweeps: the solver's iterations, each over all scales; they stop after
  *    n_sweeps or once the relative decrease of the path objective is
  *    <= path_tol (when path_tol > 0).
  * The path objective after each stage is sum_t [recon + l1 geom]_t
  * + l2 sum_t ||H_t - H_{t-1}||^2 + l3 sum_t ||H_t||^2.
  * W_t and H_t are updated in place in the output arrays.  The driver sees no
- * SEXP: progress goes to a C callback, between blocks, after an interrupt
+ * R object: progress goes to a C callback, between blocks, after an interrupt
  * check.
  */
 #include "path.h"
@@ -26,7 +26,7 @@ void pnmf_path(const solver *sv, const path_spec *sp, path_result *res)
 {
     const data_matrix *X = sp->X;
     int m = X->m, n = X->n, k = sp->k, T = sp->T, n_sweeps = sp->n_sweeps;
-    int fine_first = sp->fine_first, nthreads = sp->nthreads;
+    int fine_first = sv->fine_first, nthreads = sp->nthreads;
     graph_index g;
     scale_graph sg;
     block_work wk;
@@ -46,8 +46,7 @@ void pnmf_path(const solver *sv, const path_spec *sp, path_result *res)
     pp.X = X; pp.xnorm2 = data_norm2(X); pp.k = k; pp.T = T; pp.g = &g; pp.sg = &sg;
     pp.scales = sp->scales; pp.l1 = sp->l1; pp.l2 = sp->l2; pp.l3 = sp->l3;
     pp.Wall = Wall; pp.Hall = Hall; pp.WtXall = WtXall;
-    pp.warm_iter = sp->warm_iter; pp.max_iter = sp->max_iter;
-    pp.warm_tol = sp->warm_tol; pp.tol = sp->tol; pp.f_start = sp->f_start;
+    pp.max_iter = sp->max_iter; pp.tol = sp->tol; pp.f_start = sp->f_start;
     pp.nthreads = nthreads; pp.wk = &wk;
 
     /* 1. warm start, each scale from its neighbour's solution */

@@ -19,9 +19,8 @@ typedef struct {
     const double *scales;          /* T, increasing */
     int T;
     double l1, l2, l3;
-    int n_sweeps, max_iter, warm_iter;
-    double tol, warm_tol, f_start, path_tol;
-    int fine_first;                /* warm start from the finest scale */
+    int n_sweeps, max_iter;
+    double tol, f_start, path_tol;
     int nthreads;
     progress_fn progress;          /* NULL: none */
     void *progress_ctx;

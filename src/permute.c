@@ -4,19 +4,14 @@
  * is written transposed (rows become columns), which has the same singular
  * values and is written sequentially.  R's random number generator is used
  * (R_unif_index, so set.seed() and sample.kind apply). */
-#include "entries.h"
+#include "pnmf.h"
 #include <R_ext/Random.h>
 
-/* .Call entry: y (m x n double matrix) -> n x m matrix whose column i holds
- * row i of y in a random order (Fisher-Yates). */
-SEXP C_permuted_transpose(SEXP sy)
+/* y (m x n) -> out (n x m) whose column i holds row i of y in a random
+ * order (Fisher-Yates); the caller brackets it with GetRNGstate() and
+ * PutRNGstate(). */
+void permuted_transpose(const double *y, int m, int n, double *out)
 {
-    if (!isReal(sy) || !isMatrix(sy)) error("'y' must be a double matrix");
-    int m = nrows(sy), n = ncols(sy);
-    const double *y = REAL(sy);
-    SEXP res = PROTECT(allocMatrix(REALSXP, n, m));
-    double *out = REAL(res);
-    GetRNGstate();
     for (int i = 0; i < m; i++) {
         double *col = out + (size_t) i * n;
         for (int j = 0; j < n; j++) col[j] = y[i + (size_t) j * m];
@@ -27,7 +22,4 @@ SEXP C_permuted_transpose(SEXP sy)
             col[r] = tmp;
         }
     }
-    PutRNGstate();
-    UNPROTECT(1);
-    return res;
 }

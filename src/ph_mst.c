@@ -7,7 +7,7 @@
  * and the keys lowered.  Every pair is visited exactly once, which also gives
  * the diameter for free.
  */
-#include "entries.h"
+#include "pnmf.h"
 #include "parallel.h"
 #include <string.h>
 
@@ -70,10 +70,10 @@ void prim_mst(const double *X, int m, int n, int nthreads,
 }
 
 /* Number of pairs i < j with d_ij < th[t] for ascending thresholds th. */
-static void count_pairs_below(const double *X, int m, int n, const double *th,
+void count_pairs_below(const double *X, int m, int n, const double *th,
                               int nt, int nthreads, double *count)
 {
-    int nth = nthreads;   /* 1 without OpenMP (as_threads) */
+    int nth = nthreads;   /* 1 without OpenMP (the entry clamps it) */
     /* hist[b] = pairs whose first threshold above d is th[b]; b = nt: none */
     double *hist = (double *) R_alloc((size_t) nth * (nt + 1), sizeof(double));
     for (size_t l = 0; l < (size_t) nth * (nt + 1); l++) hist[l] = 0.0;
@@ -102,45 +102,4 @@ static void count_pairs_below(const double *X, int m, int n, const double *th,
         for (int tid = 0; tid < nth; tid++) acc += hist[(size_t) tid * (nt + 1) + t];
         count[t] = acc;
     }
-}
-
-/* .Call entry: MST of the columns of X.  Returns list(from, to, length,
- * diameter) with 1-based vertices, edges in the order Prim added them. */
-SEXP C_ph_mst(SEXP sX, SEXP sthreads)
-{
-    if (!isReal(sX) || !isMatrix(sX)) error("'x' must be a double matrix");
-    int m = nrows(sX), n = ncols(sX), nthreads = as_threads(sthreads);
-    if (n < 1) error("'x' must have at least one column");
-    check_finite(sX, "x");
-    SEXP res = PROTECT(allocVector(VECSXP, 4));
-    SEXP sfrom = PROTECT(allocVector(INTSXP, n - 1));
-    SEXP sto = PROTECT(allocVector(INTSXP, n - 1));
-    SEXP slen = PROTECT(allocVector(REALSXP, n - 1));
-    double diam = 0.0;
-    prim_mst(REAL(sX), m, n, nthreads, INTEGER(sfrom), INTEGER(sto), REAL(slen), &diam);
-    for (int e = 0; e < n - 1; e++) { INTEGER(sfrom)[e]++; INTEGER(sto)[e]++; }
-    SET_VECTOR_ELT(res, 0, sfrom);
-    SET_VECTOR_ELT(res, 1, sto);
-    SET_VECTOR_ELT(res, 2, slen);
-    SET_VECTOR_ELT(res, 3, ScalarReal(diam));
-    const char *names[] = {"from", "to", "length", "diameter", NULL};
-    set_names(res, names);
-    UNPROTECT(4);
-    return res;
-}
-
-/* .Call entry: number of pairs below each (ascending) threshold. */
-SEXP C_count_pairs(SEXP sX, SEXP sth, SEXP sthreads)
-{
-    if (!isReal(sX) || !isMatrix(sX)) error("'x' must be a double matrix");
-    if (!isReal(sth)) error("'thresholds' must be double");
-    check_finite(sX, "x");
-    int nt = length(sth);
-    const double *th = REAL(sth);
-    for (int t = 1; t < nt; t++)
-        if (!(th[t] >= th[t - 1])) error("'thresholds' must be sorted increasingly");
-    SEXP res = PROTECT(allocVector(REALSXP, nt));
-    count_pairs_below(REAL(sX), nrows(sX), ncols(sX), th, nt, as_threads(sthreads), REAL(res));
-    UNPROTECT(1);
-    return res;
 }

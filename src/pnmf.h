@@ -10,7 +10,7 @@
 #ifndef PNMF_H
 #define PNMF_H
 
-#include <R.h>          /* R_alloc, error, R_CheckUserInterrupt, R_FINITE: no SEXP */
+#include <R.h>          /* R_alloc, error, R_CheckUserInterrupt, R_FINITE; no Rinternals.h */
 #include <stddef.h>
 #include <string.h>
 #include <math.h>
@@ -56,6 +56,18 @@ double dense_norm2(const double *x, size_t len);
 /* ph_mst.c */
 void prim_mst(const double *X, int m, int n, int nthreads,
               int *from, int *to, double *len, double *diameter);
+void count_pairs_below(const double *X, int m, int n, const double *th,
+                       int nt, int nthreads, double *count);
+
+/* filtration.c: one pair of cells (0-based, i < j) and its distance */
+typedef struct { double d; int i, j; } filtration_edge;
+filtration_edge *filtration_pairs(const double *X, int m, int n, double emax, int nthreads,
+                                  ptrdiff_t *ne);
+
+/* knn.c */
+void knn_exact(const double *Y, int m, int n, int k, int nthreads, int *out);
+void pair_dist(const double *Y, int m, const int *pi, const int *pj, ptrdiff_t ne,
+               int nthreads, double *d);
 
 /* graph.c */
 void graph_index_build(int n, ptrdiff_t ne, const int *ei, const int *ej,
@@ -84,5 +96,18 @@ void gram_rows_stacked(const double *Hs, int k, int T, int t, int n, double *out
 void small_mult(const double *A, int k, const double *B, int n, double *out);
 void mult_right_small(const double *A, int m, int k, const double *B, double *out,
                       double beta);
+
+/* project.c */
+void project_nnls(const data_matrix *X, const double *W, int k, double ridge, int max_iter,
+                  double tol, int nthreads, double *H, int *iters);
+
+/* nndsvd.c */
+void nndsvda(const double *U, const double *d, const double *V, int m, int n, int r, int k,
+             double fill, double *W, double *H);
+
+/* values.c, permute.c, threads.c */
+void value_summary(const double *x, ptrdiff_t len, double *out);
+void permuted_transpose(const double *y, int m, int n, double *out);
+int blas_threads(int n);
 
 #endif

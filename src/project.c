@@ -10,7 +10,7 @@
  * KKT conditions.  Cells are independent, each solved in a fixed order, so
  * the result does not depend on the number of threads.
  */
-#include "entries.h"
+#include "pnmf.h"
 #include <R_ext/BLAS.h>
 #include <R_ext/Lapack.h>
 #include "parallel.h"
@@ -126,33 +126,14 @@ static int nnls_cell(const double *G, int k, int max_iter, double tol, double *h
     return it;
 }
 
-/* .Call entry: list(H = k x n, iterations = n) for data X and basis W. */
-SEXP C_project_nnls(SEXP sX, SEXP sW, SEXP sridge, SEXP smax_iter, SEXP stol, SEXP sthreads)
+/* The start of every cell (H: the unconstrained solution G^-1 W'X clipped
+ * at 0, or 0 when G is singular) and grad = W'X - G H. */
+static void nnls_start(const data_matrix *X, const double *W, const double *G, int k,
+                       int nth, double *H, double *grad)
 {
-    data_matrix X;
-    data_from_sexp(sX, &X);
-    if (!isReal(sW) || !isMatrix(sW) || nrows(sW) != X.m || ncols(sW) < 1)
-        error("'W' must be a double matrix with one row per feature and >= 1 column");
-    check_finite(sW, "W");
-    int k = ncols(sW), n = X.n, max_iter = asInteger(smax_iter);
-    double ridge = asReal(sridge), tol = asReal(stol);
-    if (!R_FINITE(ridge) || ridge < 0) error("'ridge' must be finite and >= 0");
-    if (max_iter == NA_INTEGER || max_iter < 1) error("'max_iter' must be >= 1");
-    if (!R_FINITE(tol) || tol < 0) error("'tol' must be finite and >= 0");
-    int nth = as_threads(sthreads);
-    const double *W = REAL(sW);
-    double *G = (double *) R_alloc((size_t) k * k, sizeof(double));
+    int n = X->n;
     double one = 1.0;
-    gram_cols(W, X.m, k, G);
-    for (int c = 0; c < k; c++) G[c + (size_t) c * k] += ridge;
-    SEXP res = PROTECT(allocVector(VECSXP, 2));
-    SEXP sH = PROTECT(allocMatrix(REALSXP, k, n));
-    SEXP sit = PROTECT(allocVector(INTSXP, n));
-    double *H = REAL(sH);
-    int *iters = INTEGER(sit);
-    /* grad = B = W'X; H = the clipped unconstrained solution; grad -= G H */
-    double *grad = (double *) R_alloc((size_t) k * n + 1, sizeof(double));
-    wt_times_data(&X, W, k, grad, nth);
+    wt_times_data(X, W, k, grad, nth);
     memcpy(H, grad, (size_t) k * n * sizeof(double));
     double *L = (double *) R_alloc((size_t) k * k, sizeof(double));
     memcpy(L, G, (size_t) k * k * sizeof(double));
@@ -169,6 +150,19 @@ SEXP C_project_nnls(SEXP sX, SEXP sW, SEXP sridge, SEXP smax_iter, SEXP stol, SE
             F77_CALL(dgemm)("N", "N", &k, &n, &k, &mone, G, &k, H, &k, &one, grad, &k
                             FCONE FCONE);
     }
+}
+
+/* H (k x n) = the nonnegative ridge solutions of the columns of X on the
+ * basis W (m x k); iters (n) the sweeps of each cell. */
+void project_nnls(const data_matrix *X, const double *W, int k, double ridge, int max_iter,
+                  double tol, int nth, double *H, int *iters)
+{
+    int n = X->n;
+    double *G = (double *) R_alloc((size_t) k * k, sizeof(double));
+    gram_cols(W, X->m, k, G);
+    for (int c = 0; c < k; c++) G[c + (size_t) c * k] += ridge;
+    double *grad = (double *) R_alloc((size_t) k * n + 1, sizeof(double));
+    nnls_start(X, W, G, k, nth, H, grad);
     /* per-thread scratch of support_solve() (nth is 1 without OpenMP) */
     size_t wlen = (size_t) k * k + 2 * (size_t) k;
     double *work = (double *) R_alloc(nth * wlen, sizeof(double));
@@ -185,10 +179,4 @@ SEXP C_project_nnls(SEXP sX, SEXP sW, SEXP sridge, SEXP smax_iter, SEXP stol, SE
         }
         R_CheckUserInterrupt();
     }
-    SET_VECTOR_ELT(res, 0, sH);
-    SET_VECTOR_ELT(res, 1, sit);
-    const char *names[] = {"H", "iterations", NULL};
-    set_names(res, names);
-    UNPROTECT(3);
-    return res;
 }

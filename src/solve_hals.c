@@ -81,24 +81,23 @@ static void hals_update_H(const block_problem *bp, const hals_state *st, const d
     }
 }
 
-/* st->bp has alpha = beta = l3 = 0 (the warm start's objective). */
+/* The warm start's block: F of block.c, no path terms. */
 static block_result solve_block_hals(const hals_state *st, double *W, double *H)
 {
     const block_problem *bp = &st->bp;
     block_result res;
-    double f, rg;
-    block_eval(bp, W, H, 0, &f, &rg);
+    double f = block_eval(bp, W, H, 0);
     int it = 0;
     while (it < bp->max_iter) {
         double fprev = f;
         hals_update_W(bp, W, H);
         hals_update_H(bp, st, W, H);    /* leaves W'X and W'W of the new W */
-        block_eval(bp, W, H, 1, &f, &rg);
+        f = block_eval(bp, W, H, 1);
         it++;
         R_CheckUserInterrupt();
         if (!(fprev - f > bp->tol * fabs(fprev))) break;
     }
-    res.f = f; res.rg = rg; res.iter = it;
+    res.f = f; res.rg = f; res.iter = it;
     return res;
 }
 
@@ -115,9 +114,8 @@ static void *hals_setup(const path_problem *pp, const double **W0, const double 
     st->rhs = (double *) R_alloc((size_t) n + 1, sizeof(double));
     block_problem *bp = &st->bp;
     bp->X = pp->X; bp->xnorm2 = pp->xnorm2; bp->k = k; bp->g = pp->g; bp->sg = pp->sg;
-    bp->l1 = pp->l1; bp->nthreads = pp->nthreads; bp->wk = pp->wk; bp->f_start = pp->f_start;
-    bp->alpha = bp->beta = bp->l3 = 0.0; bp->Hprev = bp->Hnext = NULL;
-    bp->lifted = 0; bp->max_iter = pp->warm_iter; bp->tol = pp->warm_tol;
+    bp->l1 = pp->l1; bp->nthreads = pp->nthreads; bp->wk = pp->wk;
+    bp->max_iter = pp->max_iter; bp->tol = pp->tol;
     double *W = (double *) R_alloc(mk + 1, sizeof(double));
     double *H = (double *) R_alloc(kn + 1, sizeof(double));
     memcpy(W, *W0, mk * sizeof(double));
@@ -156,5 +154,5 @@ static void hals_finish(void *state, const path_problem *pp)
     joint_finish(pp, &((hals_state *) state)->jw);
 }
 
-const solver solver_hals = {"hals", hals_setup, hals_warm_block, hals_begin, hals_iterate,
+const solver solver_hals = {"hals", 1, hals_setup, hals_warm_block, hals_begin, hals_iterate,
                             hals_finish};

@@ -3,6 +3,7 @@
  * Block objective
  *   F = ||X - W H||^2 + l1 tr(H L H') + alpha ||H - Hprev||^2
  *       + beta ||H - Hnext||^2 + l3 ||H||^2
+ * (block.c owns the first two terms, this file the path terms).
  * minimised by the authors' multiplicative updates: the delta-lifted rule of
  * pNMF (lifted = 1) or the classical GNMF rule of the warm start (lifted = 0),
  * each followed by rescaling the columns of W to unit norm.  Their stopping
@@ -29,11 +30,45 @@ typedef struct {
     double *s;                     /* k */
 } mu_scratch;
 
-/* the solver's state: its block problem (warm start or sweep) and scratch */
+/* the path terms of a block beyond block.c's F: alpha ||H - Hprev||^2
+ * + beta ||H - Hnext||^2 + l3 ||H||^2 (all 0 in the warm start), the rule
+ * and the authors' first comparison value of the stopping rule */
+typedef struct {
+    double alpha, beta, l3;
+    const double *Hprev, *Hnext;   /* used when alpha / beta > 0 */
+    int lifted;                    /* 1: pNMF delta-lifted rule; 0: GNMF rule */
+    double f_start;
+} mu_terms;
+
+/* the solver's state: its block problem (warm start or sweep), path terms
+ * and scratch */
 typedef struct {
     block_problem bp;
+    mu_terms pt;
     mu_scratch ms;
 } mu_state;
+
+static double frob_dist2(const double *a, const double *b, size_t len)
+{
+    double s = 0.0;
+    for (size_t l = 0; l < len; l++) { double d = a[l] - b[l]; s += d * d; }
+    return s;
+}
+
+/* The block objective with the path terms: *rg the reconstruction + graph
+ * part, *f all of it. */
+static void mu_eval(const mu_state *st, const double *W, const double *H, int have_wtw,
+                    double *f, double *rg)
+{
+    const mu_terms *pt = &st->pt;
+    size_t kn = (size_t) st->bp.k * st->bp.X->n;
+    double extra = 0.0;
+    if (pt->alpha != 0.0) extra += pt->alpha * frob_dist2(H, pt->Hprev, kn);
+    if (pt->beta != 0.0) extra += pt->beta * frob_dist2(H, pt->Hnext, kn);
+    if (pt->l3 != 0.0) extra += pt->l3 * frob_dot(H, H, kn);
+    *rg = block_eval(&st->bp, W, H, have_wtw);
+    *f = *rg + extra;
+}
 
 /* Elementwise kernels on arrays that do not alias (restrict lets -O2
  * vectorise them). */
@@ -56,13 +91,15 @@ static void mu_step(double *restrict W, const double *restrict Wt,
     for (size_t l = 0; l < len; l++) W[l] = W[l] - (Wt[l] / (den[l] + MU_DELTA)) * G[l];
 }
 
-static void update_W(const block_problem *bp, const mu_scratch *ms, double *W, const double *H)
+static void update_W(const mu_state *st, double *W, const double *H)
 {
+    const block_problem *bp = &st->bp;
+    const mu_scratch *ms = &st->ms;
     block_work *wk = bp->wk;
     int m = bp->X->m, k = bp->k;
     size_t mk = (size_t) m * k;
     data_times_ht(bp->X, H, k, wk->XHt, bp->nthreads);
-    if (!bp->lifted) {                 /* W <- W * XH' / (W H H' + delta) */
+    if (!st->pt.lifted) {              /* W <- W * XH' / (W H H' + delta) */
         mult_right_small(W, m, k, wk->HHt, wk->B1, 0.0);
         mu_gnmf_w(W, wk->XHt, wk->B1, mk);
         return;
@@ -76,8 +113,11 @@ static void update_W(const block_problem *bp, const mu_scratch *ms, double *W, c
     mu_step(W, ms->B2, wk->XHt, wk->B1, mk);
 }
 
-static void update_H(const block_problem *bp, const mu_scratch *ms, const double *W, double *H)
+static void update_H(const mu_state *st, const double *W, double *H)
 {
+    const block_problem *bp = &st->bp;
+    const mu_terms *pt = &st->pt;
+    const mu_scratch *ms = &st->ms;
     block_work *wk = bp->wk;
     int m = bp->X->m, n = bp->X->n, k = bp->k;
     PAR_TEAM(nth, bp->nthreads, (double) k * n);
@@ -86,7 +126,7 @@ static void update_H(const block_problem *bp, const mu_scratch *ms, const double
     wt_times_data(bp->X, W, k, wk->WtX, bp->nthreads);
     gram_cols(W, m, k, wk->WtW);
     small_mult(wk->WtW, k, H, n, ms->DEN);
-    if (!bp->lifted) {   /* H <- H * (W'X + l1 H A) / (W'W H + l1 H D + delta) */
+    if (!pt->lifted) {   /* H <- H * (W'X + l1 H A) / (W'W H + l1 H D + delta) */
     OMP(parallel for num_threads(nth) if (nth > 1))
         for (int j = 0; j < n; j++) {
             double dj = l1 != 0.0 ? deg[j] : 0.0;
@@ -98,8 +138,8 @@ static void update_H(const block_problem *bp, const mu_scratch *ms, const double
         }
         return;
     }
-    double a = bp->alpha, b = bp->beta, l3 = bp->l3, ab3 = a + b + l3;
-    const double *Hp = bp->Hprev, *Hn = bp->Hnext;
+    double a = pt->alpha, b = pt->beta, l3 = pt->l3, ab3 = a + b + l3;
+    const double *Hp = pt->Hprev, *Hn = pt->Hnext;
     /* G = W'W H - W'X + l1 (H D - H A) + a (H - Hp) + b (H - Hn) + l3 H */
     OMP(parallel for num_threads(nth) if (nth > 1))
     for (int j = 0; j < n; j++) {
@@ -156,20 +196,20 @@ static void rescale(const block_problem *bp, const mu_scratch *ms, double *W, do
 }
 
 /* wk->WtX must hold W'X for the W given; on return it holds it for the new W. */
-static block_result solve_block_mu(const block_problem *bp, const mu_scratch *ms, double *W,
-                                   double *H)
+static block_result solve_block_mu(const mu_state *st, double *W, double *H)
 {
+    const block_problem *bp = &st->bp;
     block_result res;
     double f, rg;
-    block_eval(bp, W, H, 0, &f, &rg);
-    double fprev = bp->f_start;
+    mu_eval(st, W, H, 0, &f, &rg);
+    double fprev = st->pt.f_start;
     int it = 0;
     while (it < bp->max_iter && fabs(fprev - f) / fprev > bp->tol) {
         fprev = f;
-        update_W(bp, ms, W, H);
-        update_H(bp, ms, W, H);
-        rescale(bp, ms, W, H);
-        block_eval(bp, W, H, 1, &f, &rg);
+        update_W(st, W, H);
+        update_H(st, W, H);
+        rescale(bp, &st->ms, W, H);
+        mu_eval(st, W, H, 1, &f, &rg);
         it++;
         R_CheckUserInterrupt();
     }
@@ -191,10 +231,12 @@ static void *mu_setup(const path_problem *pp, const double **W0, const double **
     st->ms.s = (double *) R_alloc((size_t) k + 1, sizeof(double));
     block_problem *bp = &st->bp;
     bp->X = pp->X; bp->xnorm2 = pp->xnorm2; bp->k = k; bp->g = pp->g; bp->sg = pp->sg;
-    bp->l1 = pp->l1; bp->nthreads = pp->nthreads; bp->wk = pp->wk; bp->f_start = pp->f_start;
+    bp->l1 = pp->l1; bp->nthreads = pp->nthreads; bp->wk = pp->wk;
+    bp->max_iter = pp->max_iter; bp->tol = pp->tol;
     /* the warm start: the GNMF rule, no path terms */
-    bp->alpha = bp->beta = bp->l3 = 0.0; bp->Hprev = bp->Hnext = NULL;
-    bp->lifted = 0; bp->max_iter = pp->warm_iter; bp->tol = pp->warm_tol;
+    mu_terms *pt = &st->pt;
+    pt->alpha = pt->beta = pt->l3 = 0.0; pt->Hprev = pt->Hnext = NULL;
+    pt->lifted = 0; pt->f_start = pp->f_start;
     (void) W0; (void) H0;
     return st;
 }
@@ -203,13 +245,13 @@ static block_result mu_warm_block(void *state, const path_problem *pp, int t)
 {
     mu_state *st = (mu_state *) state;
     size_t mk = (size_t) pp->X->m * pp->k, kn = (size_t) pp->k * pp->X->n;
-    return solve_block_mu(&st->bp, &st->ms, pp->Wall + mk * t, pp->Hall + kn * t);
+    return solve_block_mu(st, pp->Wall + mk * t, pp->Hall + kn * t);
 }
 
 static void mu_begin(void *state, const path_problem *pp)
 {
-    block_problem *bp = &((mu_state *) state)->bp;
-    bp->lifted = 1; bp->max_iter = pp->max_iter; bp->tol = pp->tol; bp->l3 = pp->l3;
+    mu_terms *pt = &((mu_state *) state)->pt;
+    pt->lifted = 1; pt->l3 = pp->l3;
 }
 
 /* One sweep: the authors' Gauss-Seidel over the scales, t = 1..T (H_{t-1}
@@ -218,17 +260,17 @@ static void mu_begin(void *state, const path_problem *pp)
 static double mu_iterate(void *state, const path_problem *pp, double *rg, int *iters)
 {
     mu_state *st = (mu_state *) state;
-    block_problem *bp = &st->bp;
+    mu_terms *pt = &st->pt;
     int T = pp->T;
     size_t mk = (size_t) pp->X->m * pp->k, kn = (size_t) pp->k * pp->X->n;
     for (int t = 0; t < T; t++) {
-        bp->alpha = t > 0 ? pp->l2 : 0.0;
-        bp->beta = t < T - 1 ? pp->l2 : 0.0;
-        bp->Hprev = t > 0 ? pp->Hall + kn * (t - 1) : NULL;
-        bp->Hnext = t < T - 1 ? pp->Hall + kn * (t + 1) : NULL;
+        pt->alpha = t > 0 ? pp->l2 : 0.0;
+        pt->beta = t < T - 1 ? pp->l2 : 0.0;
+        pt->Hprev = t > 0 ? pp->Hall + kn * (t - 1) : NULL;
+        pt->Hnext = t < T - 1 ? pp->Hall + kn * (t + 1) : NULL;
         scale_graph_set(pp->g, pp->scales[t], pp->sg, pp->nthreads);
         pp->wk->WtX = pp->WtXall + kn * t;
-        block_result r = solve_block_mu(bp, &st->ms, pp->Wall + mk * t, pp->Hall + kn * t);
+        block_result r = solve_block_mu(st, pp->Wall + mk * t, pp->Hall + kn * t);
         rg[t] = r.rg;
         iters[t] = r.iter;
     }
@@ -237,4 +279,4 @@ static double mu_iterate(void *state, const path_problem *pp, double *rg, int *i
     return sum_rg + path_regulariser(pp->Hall, kn, T, pp->l2, pp->l3);
 }
 
-const solver solver_mu = {"mu", mu_setup, mu_warm_block, mu_begin, mu_iterate, NULL};
+const solver solver_mu = {"mu", 0, mu_setup, mu_warm_block, mu_begin, mu_iterate, NULL};

@@ -20,14 +20,17 @@ typedef struct {
     const double *scales;          /* T, increasing */
     double l1, l2, l3;             /* geometric, smoothness, anchor */
     double *Wall, *Hall, *WtXall;  /* m k T, k n T, k n T: updated in place */
-    int warm_iter, max_iter;       /* iterations per block: warm start, sweeps */
-    double warm_tol, tol, f_start; /* the blocks' stopping rule */
+    int max_iter;                  /* iterations per block */
+    double tol, f_start;           /* the blocks' stopping rule */
     int nthreads;
     block_work *wk;                /* wk->WtX: W_t'X of the block being solved */
 } path_problem;
 
 typedef struct {
     const char *name;
+    /* Warm start from the finest scale to the coarsest (1) or the reverse,
+     * as the authors (0). */
+    int fine_first;
     /* Before the warm start: makes the solver's state (R_alloc); may point
      * *W0, *H0 at an adjusted copy of the start. */
     void *(*setup)(const path_problem *pp, const double **W0, const double **H0);

@@ -1,27 +1,16 @@
-/* threads.c: what the machine offers (for default_threads() in R) and the
- * OpenBLAS thread count.  OpenBLAS is looked up at run time (dlsym), so pnmf
- * needs no link to it: with another BLAS, or on Windows, nothing is changed. */
-#include "entries.h"
-#include "parallel.h"
+/* threads.c: the OpenBLAS thread count (for default_threads() and the fits
+ * in R; what the machine offers is par_procs() of parallel.h).  OpenBLAS is
+ * looked up at run time (dlsym), so pnmf needs no link to it: with another
+ * BLAS, or on Windows, nothing is changed. */
+#include "pnmf.h"
 #include <string.h>
 #ifndef _WIN32
 #include <dlfcn.h>
 #endif
 
-/* c(processors available to this process, OpenMP thread limit); 1, 1
- * without OpenMP (the loops then run serially anyway). */
-SEXP C_thread_info(void)
-{
-    SEXP out = PROTECT(allocVector(INTSXP, 2));
-    INTEGER(out)[0] = par_procs();
-    INTEGER(out)[1] = par_thread_limit();
-    UNPROTECT(1);
-    return out;
-}
-
 /* Sets OpenBLAS' threads to n (when n >= 1) and returns the previous count;
  * -1 when R's BLAS is not OpenBLAS. */
-SEXP C_blas_threads(SEXP n)
+int blas_threads(int n)
 {
     int old = -1;
 #ifndef _WIN32
@@ -35,9 +24,9 @@ SEXP C_blas_threads(SEXP n)
     memcpy(&set, &pset, sizeof set);
     if (get != NULL && set != NULL) {
         old = get();
-        int t = asInteger(n);
-        if (t != NA_INTEGER && t >= 1) set(t);
+        if (n >= 1) set(n);
     }
 #endif
-    return ScalarInteger(old);
+    (void) n;
+    return old;
 }

@@ -1,0 +1,111 @@
+/* entries_graph.c: the .Call entries of the filtration (persistence
+ * diagram, pair counts, the exact edge list, nearest neighbours, distances
+ * of given pairs): argument checks and SEXP packing around the kernels of
+ * ph_mst.c, filtration.c and knn.c. */
+#include "entries.h"
+
+/* MST of the columns of X: list(from, to, length, diameter) with 1-based
+ * vertices, edges in the order Prim added them. */
+SEXP C_ph_mst(SEXP sX, SEXP sthreads)
+{
+    if (!isReal(sX) || !isMatrix(sX)) error("'x' must be a double matrix");
+    int m = nrows(sX), n = ncols(sX), nthreads = as_threads(sthreads);
+    if (n < 1) error("'x' must have at least one column");
+    check_finite(sX, "x");
+    SEXP res = PROTECT(allocVector(VECSXP, 4));
+    SEXP sfrom = PROTECT(allocVector(INTSXP, n - 1));
+    SEXP sto = PROTECT(allocVector(INTSXP, n - 1));
+    SEXP slen = PROTECT(allocVector(REALSXP, n - 1));
+    double diam = 0.0;
+    prim_mst(REAL(sX), m, n, nthreads, INTEGER(sfrom), INTEGER(sto), REAL(slen), &diam);
+    for (int e = 0; e < n - 1; e++) { INTEGER(sfrom)[e]++; INTEGER(sto)[e]++; }
+    SET_VECTOR_ELT(res, 0, sfrom);
+    SET_VECTOR_ELT(res, 1, sto);
+    SET_VECTOR_ELT(res, 2, slen);
+    SET_VECTOR_ELT(res, 3, ScalarReal(diam));
+    const char *names[] = {"from", "to", "length", "diameter", NULL};
+    set_names(res, names);
+    UNPROTECT(4);
+    return res;
+}
+
+/* Number of pairs below each (ascending) threshold. */
+SEXP C_count_pairs(SEXP sX, SEXP sth, SEXP sthreads)
+{
+    if (!isReal(sX) || !isMatrix(sX)) error("'x' must be a double matrix");
+    if (!isReal(sth)) error("'thresholds' must be double");
+    check_finite(sX, "x");
+    int nt = length(sth);
+    const double *th = REAL(sth);
+    for (int t = 1; t < nt; t++)
+        if (!(th[t] >= th[t - 1])) error("'thresholds' must be sorted increasingly");
+    SEXP res = PROTECT(allocVector(REALSXP, nt));
+    count_pairs_below(REAL(sX), nrows(sX), ncols(sX), th, nt, as_threads(sthreads), REAL(res));
+    UNPROTECT(1);
+    return res;
+}
+
+/* list(i, j, d) of all pairs i < j with d_ij < emax (1-based), sorted. */
+SEXP C_filtration_pairs(SEXP sX, SEXP semax, SEXP sthreads)
+{
+    if (!isReal(sX) || !isMatrix(sX)) error("'x' must be a double matrix");
+    if (!isReal(semax) || length(semax) != 1) error("'emax' must be one number");
+    check_finite(sX, "x");
+    ptrdiff_t ne = 0;
+    filtration_edge *ed = filtration_pairs(REAL(sX), nrows(sX), ncols(sX), REAL(semax)[0],
+                                           as_threads(sthreads), &ne);
+    SEXP res = PROTECT(allocVector(VECSXP, 3));
+    SEXP si = PROTECT(allocVector(INTSXP, ne));
+    SEXP sj = PROTECT(allocVector(INTSXP, ne));
+    SEXP sd = PROTECT(allocVector(REALSXP, ne));
+    for (ptrdiff_t e = 0; e < ne; e++) {
+        INTEGER(si)[e] = ed[e].i + 1;
+        INTEGER(sj)[e] = ed[e].j + 1;
+        REAL(sd)[e] = ed[e].d;
+    }
+    SET_VECTOR_ELT(res, 0, si);
+    SET_VECTOR_ELT(res, 1, sj);
+    SET_VECTOR_ELT(res, 2, sd);
+    const char *names[] = {"i", "j", "d", NULL};
+    set_names(res, names);
+    UNPROTECT(4);
+    return res;
+}
+
+/* N x k integer matrix of the k nearest cells (1-based, nearest first, ties
+ * to the smaller index) of every column of Y (d x N). */
+SEXP C_knn_exact(SEXP sY, SEXP sk, SEXP sthreads)
+{
+    if (!isReal(sY) || !isMatrix(sY)) error("'y' must be a double matrix");
+    int m = nrows(sY), n = ncols(sY), k = asInteger(sk);
+    int nthreads = as_threads(sthreads);
+    if (n < 2) error("at least 2 cells are needed for nearest neighbours");
+    if (k == NA_INTEGER || k < 1 || k > n - 1)
+        error("'k' must be between 1 and %d (the number of cells - 1)", n - 1);
+    check_finite(sY, "y");
+    SEXP res = PROTECT(allocMatrix(INTSXP, n, k));
+    knn_exact(REAL(sY), m, n, k, nthreads, INTEGER(res));
+    UNPROTECT(1);
+    return res;
+}
+
+/* Exact distances sqrt(sqdist()) of the pairs (i[e], j[e]), 1-based
+ * columns of Y. */
+SEXP C_pair_dist(SEXP sY, SEXP si, SEXP sj, SEXP sthreads)
+{
+    if (!isReal(sY) || !isMatrix(sY)) error("'y' must be a double matrix");
+    if (!isInteger(si) || !isInteger(sj)) error("'i' and 'j' must be integer vectors");
+    R_xlen_t ne = XLENGTH(si);
+    if (XLENGTH(sj) != ne) error("'i' and 'j' must have the same length");
+    int m = nrows(sY), n = ncols(sY), nthreads = as_threads(sthreads);
+    check_finite(sY, "y");
+    const int *pi = INTEGER(si), *pj = INTEGER(sj);
+    for (R_xlen_t e = 0; e < ne; e++)
+        if (pi[e] == NA_INTEGER || pj[e] == NA_INTEGER || pi[e] < 1 || pi[e] > n ||
+            pj[e] < 1 || pj[e] > n)
+            error("pair %.0f has a cell index outside 1..%d", (double) e + 1, n);
+    SEXP res = PROTECT(allocVector(REALSXP, ne));
+    pair_dist(REAL(sY), m, pi, pj, ne, nthreads, REAL(res));
+    UNPROTECT(1);
+    return res;
+}

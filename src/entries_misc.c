@@ -1,0 +1,97 @@
+/* entries_misc.c: the .Call entries around the fit: the NNDSVDA start, the
+ * projection of new cells, the one-pass value summary of the argument
+ * checks, the permuted null copies of parallel analysis, and the thread
+ * counts.  Argument checks and SEXP packing around the kernels of nndsvd.c,
+ * project.c, values.c, permute.c and threads.c. */
+#include "entries.h"
+#include "parallel.h"
+#include <R_ext/Random.h>
+
+/* list(W, H): the NNDSVDA start from the SVD parts u, d, v. */
+SEXP C_nndsvda(SEXP sU, SEXP sd, SEXP sV, SEXP sk, SEXP smean)
+{
+    if (!isReal(sU) || !isMatrix(sU) || !isReal(sV) || !isMatrix(sV) || !isReal(sd))
+        error("'u', 'v' must be double matrices and 'd' a double vector");
+    int m = nrows(sU), n = nrows(sV), r = ncols(sU), k = asInteger(sk);
+    if (ncols(sV) != r || length(sd) < r) error("SVD parts do not match");
+    if (k == NA_INTEGER || k < 1) error("'k' must be a positive integer");
+    SEXP res = PROTECT(allocVector(VECSXP, 2));
+    SEXP sW = PROTECT(allocMatrix(REALSXP, m, k));
+    SEXP sH = PROTECT(allocMatrix(REALSXP, k, n));
+    nndsvda(REAL(sU), REAL(sd), REAL(sV), m, n, r, k, asReal(smean), REAL(sW), REAL(sH));
+    SET_VECTOR_ELT(res, 0, sW);
+    SET_VECTOR_ELT(res, 1, sH);
+    const char *names[] = {"W", "H", NULL};
+    set_names(res, names);
+    UNPROTECT(3);
+    return res;
+}
+
+/* list(H = k x n, iterations = n) for data X and basis W. */
+SEXP C_project_nnls(SEXP sX, SEXP sW, SEXP sridge, SEXP smax_iter, SEXP stol, SEXP sthreads)
+{
+    data_matrix X;
+    data_from_sexp(sX, &X);
+    if (!isReal(sW) || !isMatrix(sW) || nrows(sW) != X.m || ncols(sW) < 1)
+        error("'W' must be a double matrix with one row per feature and >= 1 column");
+    check_finite(sW, "W");
+    int k = ncols(sW), n = X.n, max_iter = asInteger(smax_iter);
+    double ridge = asReal(sridge), tol = asReal(stol);
+    if (!R_FINITE(ridge) || ridge < 0) error("'ridge' must be finite and >= 0");
+    if (max_iter == NA_INTEGER || max_iter < 1) error("'max_iter' must be >= 1");
+    if (!R_FINITE(tol) || tol < 0) error("'tol' must be finite and >= 0");
+    SEXP res = PROTECT(allocVector(VECSXP, 2));
+    SEXP sH = PROTECT(allocMatrix(REALSXP, k, n));
+    SEXP sit = PROTECT(allocVector(INTSXP, n));
+    project_nnls(&X, REAL(sW), k, ridge, max_iter, tol, as_threads(sthreads), REAL(sH),
+                 INTEGER(sit));
+    SET_VECTOR_ELT(res, 0, sH);
+    SET_VECTOR_ELT(res, 1, sit);
+    const char *names[] = {"H", "iterations", NULL};
+    set_names(res, names);
+    UNPROTECT(3);
+    return res;
+}
+
+/* c(non-finite count, negative count, sum of squares of the finite values,
+ * minimum of the finite values) of a double vector (or matrix). */
+SEXP C_value_summary(SEXP sx)
+{
+    if (!isReal(sx)) error("'x' must be a double vector");
+    SEXP res = PROTECT(allocVector(REALSXP, 4));
+    value_summary(REAL(sx), XLENGTH(sx), REAL(res));
+    UNPROTECT(1);
+    return res;
+}
+
+/* y (m x n double matrix) -> n x m matrix whose column i holds row i of y in
+ * a random order, from R's generator (set.seed() applies). */
+SEXP C_permuted_transpose(SEXP sy)
+{
+    if (!isReal(sy) || !isMatrix(sy)) error("'y' must be a double matrix");
+    int m = nrows(sy), n = ncols(sy);
+    SEXP res = PROTECT(allocMatrix(REALSXP, n, m));
+    GetRNGstate();
+    permuted_transpose(REAL(sy), m, n, REAL(res));
+    PutRNGstate();
+    UNPROTECT(1);
+    return res;
+}
+
+/* c(processors available to this process, OpenMP thread limit); 1, 1
+ * without OpenMP (the loops then run serially anyway). */
+SEXP C_thread_info(void)
+{
+    SEXP out = PROTECT(allocVector(INTSXP, 2));
+    INTEGER(out)[0] = par_procs();
+    INTEGER(out)[1] = par_thread_limit();
+    UNPROTECT(1);
+    return out;
+}
+
+/* Sets OpenBLAS' threads to n (when n >= 1); the previous count, -1 when
+ * R's BLAS is not OpenBLAS. */
+SEXP C_blas_threads(SEXP n)
+{
+    return ScalarInteger(blas_threads(asInteger(n)));
+}
