@@ -35,13 +35,12 @@
 #' @export
 fitNMF <- function(x, k = NULL, max_iter = 200L, tol = 1e-4, keep_W = TRUE,
                    max_memory = NULL, threads = NULL, verbose = FALSE) {
-    fit <- fit_pnmf(x, k, scales = 0, lambda = c(0, 0, 0), mode = "fast", n_scales = 2L,
-                    graph = "complete", k_nn = 1L, knn_method = "exact", n_sweeps = max_iter,
-                    max_iter = 3L, tol = tol, keep_W = keep_W, max_memory = max_memory,
-                    threads = threads, verbose = verbose, call = match.call())
-    fit$mode <- "nmf"
-    fit$graph <- "none"
-    fit
+    call <- match.call()
+    s <- pnmf_settings("fast", k, lambda = c(0, 0, 0), n_scales = 2L, graph = "complete",
+                       k_nn = 1L, knn_method = "exact", n_sweeps = max_iter, max_iter = 3L,
+                       tol = tol, keep_W = keep_W, max_memory = max_memory, threads = threads,
+                       verbose = verbose, label = "nmf", call = call)
+    fit_pnmf(x, scales = 0, s, call = call, graph_name = "none")
 }
 
 #' @rdname fitNMF
@@ -57,17 +56,14 @@ fitGNMF <- function(x, k = NULL, lambda = 1, k_nn = 5L, space = c("auto", "full"
     k_nn <- check_count(k_nn, "k_nn", min = 1L)
     threads <- check_threads(threads)
     n <- ncol(x)
-    if (knn_method == "auto") knn_method <- auto_knn_method(n)
     sp <- distance_space(x, space, n_pcs)
     filt <- knn_filtration(sp$y, min(k_nn, n - 1L), method = knn_method, threads = threads,
                            with_mst = FALSE)
     eps <- above(max(c(filt$d, 0)), 1e-9)
-    fit <- fit_pnmf(x, k, scales = eps, lambda = c(lambda, 0, 0), mode = "fast",
-                    n_scales = 2L, graph = "knn", k_nn = k_nn, knn_method = knn_method,
-                    n_sweeps = max_iter, max_iter = 3L, tol = tol, keep_W = keep_W,
-                    max_memory = max_memory, threads = threads, verbose = verbose,
-                    call = match.call(), filtration = filt)
-    fit$mode <- "gnmf"
-    fit$space <- sp$space
-    fit
+    call <- match.call()
+    s <- pnmf_settings("fast", k, lambda = c(lambda, 0, 0), n_scales = 2L, graph = "knn",
+                       k_nn = k_nn, knn_method = knn_method, n_sweeps = max_iter,
+                       max_iter = 3L, tol = tol, keep_W = keep_W, max_memory = max_memory,
+                       threads = threads, verbose = verbose, label = "gnmf", call = call)
+    fit_pnmf(x, scales = eps, s, call = call, filtration = filt, space = sp$space)
 }

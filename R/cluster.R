@@ -1,20 +1,5 @@
 # Clustering of a scale's embedding, and the paper's metrics over the path.
 
-# The fit behind a pnmf(), calculatePNMF() or runPNMF() result.
-as_fit <- function(object, name = "PNMF", call = sys.call(-1L)) {
-    if (inherits(object, "pnmf")) return(object)
-    if (inherits(object, "pnmf_embedding")) return(attr(object, "fit"))
-    if (methods::is(object, "SingleCellExperiment")) return(getPNMF(object, name))
-    pnmf_stop("expected a pnmf() fit, a calculatePNMF() result or a SingleCellExperiment ",
-              "from runPNMF().", call = call)
-}
-
-# Run expr with the random number stream seeded by the user's `seed`
-# argument, then put the caller's stream (and RNG kind) back as it was:
-# k-means, subsampling and UMAP are random, results must be reproducible and
-# the user's own stream untouched.  withr::with_seed() does exactly this.
-with_seed <- function(seed, expr) withr::with_seed(seed, expr)
-
 cluster_embedding <- function(emb, method, n_clusters, k_graph, nstart, seed,
                               call = sys.call(-1L)) {
     if (method == "kmeans") {
@@ -51,15 +36,13 @@ cluster_embedding <- function(emb, method, n_clusters, k_graph, nstart, seed,
 #' Louvain communities, through the bluster package).  Random starts are
 #' drawn from `seed`; the caller's random number stream is left as it was.
 #'
-#' @param object A [pnmf()] fit, a [calculatePNMF()] result or a
-#'   SingleCellExperiment from [runPNMF()].
+#' @inheritParams plotEmbedding
 #' @param scale Index of the scale (1 = finest).
 #' @param method `"kmeans"` or `"graph"`.
 #' @param n_clusters Number of clusters for k-means.
 #' @param k_graph Neighbours of the graph for `method = "graph"`.
 #' @param nstart Random starts of k-means.
 #' @param seed Seed of the random starts.
-#' @param name For a SingleCellExperiment, the name given to [runPNMF()].
 #' @return A factor of cluster labels, one per cell.
 #' @seealso [evaluatePath()], [clusterMetrics()]
 #' @examples

@@ -15,7 +15,7 @@ build_filtration <- function(x, emax, threads) {
 #'
 #' @param x Nonnegative numeric matrix, features x cells.
 #' @param eps The scale (a distance), e.g. one of `persistentScales(x)$scales`.
-#' @param threads Number of OpenMP threads; `NULL` is [default_threads()].
+#' @inheritParams persistentScales
 #' @return A symmetric sparse matrix (`dsCMatrix`, cells x cells) of weights.
 #' @examples
 #' ps <- persistentScales(circles$x)

@@ -26,7 +26,8 @@ auto_knn_method <- function(n) {
 #' @param y Double matrix, features (or PCA components) x cells.
 #' @param k_nn Number of neighbours, 1 <= k_nn <= N - 1.
 #' @param method `"exact"` (blocked BLAS in C, O(N^2 d) time, O(B N) memory),
-#'   or `"annoy"` / `"hnsw"` (approximate, package BiocNeighbors).
+#'   or `"annoy"` / `"hnsw"` (approximate, package BiocNeighbors); `"auto"`
+#'   is auto_knn_method(N), the one place that choice is made.
 #' @param threads Number of threads (OpenMP for "exact", forked workers of
 #'   BiocParallel for the others); `NULL` is [default_threads()].
 #' @param bnparam Optional BiocNeighbors parameter object replacing the
@@ -36,11 +37,12 @@ auto_knn_method <- function(n) {
 #'   nearest first (for "exact": ties to the smaller index, self excluded,
 #'   duplicated cells are valid neighbours).
 #' @noRd
-knn_index <- function(y, k_nn, method = c("exact", "annoy", "hnsw"), threads = NULL,
+knn_index <- function(y, k_nn, method = c("auto", "exact", "annoy", "hnsw"), threads = NULL,
                       bnparam = NULL) {
     method <- arg_choice(method, "method")
     y <- as_coords(y)
     n <- ncol(y)
+    if (method == "auto") method <- auto_knn_method(n)
     if (n < 2L) pnmf_stop("at least 2 cells are needed for nearest neighbours, not ", n, ".")
     k_nn <- check_count(k_nn, "k_nn", min = 1L, max = n - 1L)
     threads <- check_threads(threads)
@@ -88,7 +90,7 @@ knn_index <- function(y, k_nn, method = c("exact", "annoy", "hnsw"), threads = N
 #'   graph = "knn" and k_nn.
 #' @noRd
 knn_filtration <- function(y, k_nn, mst_from = NULL, mst_to = NULL, emax = Inf,
-                           method = c("exact", "annoy", "hnsw"), threads = NULL,
+                           method = c("auto", "exact", "annoy", "hnsw"), threads = NULL,
                            bnparam = NULL, with_mst = TRUE) {
     method <- arg_choice(method, "method")
     y <- as_coords(y)

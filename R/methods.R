@@ -4,6 +4,15 @@ check_fit <- function(object, call = sys.call(-1L)) {
     if (!inherits(object, "pnmf")) pnmf_stop("expected a pnmf() result.", call = call)
 }
 
+# The fit behind a pnmf(), calculatePNMF() or runPNMF() result.
+as_fit <- function(object, name = "PNMF", call = sys.call(-1L)) {
+    if (inherits(object, "pnmf")) return(object)
+    if (inherits(object, "pnmf_embedding")) return(attr(object, "fit"))
+    if (methods::is(object, "SingleCellExperiment")) return(getPNMF(object, name))
+    pnmf_stop("expected a pnmf() fit, a calculatePNMF() result or a SingleCellExperiment ",
+              "from runPNMF().", call = call)
+}
+
 check_scale_index <- function(object, scale, call = sys.call(-1L)) {
     check_count(scale, "scale", min = 1L, max = length(object$scales), call = call)
 }
@@ -97,47 +106,36 @@ print.summary.pnmf <- function(x, ...) {
 
 #' Plot a pnmf fit
 #'
-#' `type = "objective"` plots the path objective after the warm start (0)
-#' and after each sweep; `type = "embedding"` plots the cells in the first
-#' two factors of one scale (the first factor against the cell index when
-#' k = 1), coloured by `labels` if given; `type = "norms"` plots the norm of
-#' H_t against t.
+#' Draws one of the ggplot2 plots of the fit: `type = "objective"` is
+#' [plotObjective()] (the path objective after the warm start and after
+#' each sweep), `type = "embedding"` is [plotEmbedding()] with
+#' `method = "factors"` (the cells in the first two factors of one scale,
+#' the first factor against the cell index when k = 1, coloured by
+#' `labels`), `type = "norms"` the norm of H_t against t.  Those functions
+#' return the ggplot object itself, to be modified or saved.  Needs the
+#' ggplot2 package (an error of class `pnmf_input_error` says so when it is
+#' not installed).
 #'
 #' @param x A [pnmf()] result.
 #' @param type `"objective"`, `"embedding"` or `"norms"`.
 #' @param scale Index of the scale for `type = "embedding"`.
 #' @param labels Optional labels of the cells (colours).
-#' @param ... Passed to [graphics::plot()].
-#' @return `x`, invisibly.
+#' @param ... Unused.
+#' @return `x`, invisibly (the plot is drawn).
 #' @examples
-#' fit <- pnmf(circles$x, k = 2, lambda = c(100, 100, 1), n_sweeps = 3)
-#' plot(fit)
-#' plot(fit, "embedding", scale = 1, labels = circles$labels)
+#' if (requireNamespace("ggplot2", quietly = TRUE)) {
+#'     fit <- pnmf(circles$x, k = 2, lambda = c(100, 100, 1), n_sweeps = 3)
+#'     plot(fit)
+#'     plot(fit, "embedding", scale = 1, labels = circles$labels)
+#' }
 #' @export
 plot.pnmf <- function(x, type = c("objective", "embedding", "norms"), scale = 1L,
                       labels = NULL, ...) {
     type <- arg_choice(type, "type")
-    if (type == "objective") {
-        graphics::plot(seq_along(x$objective) - 1L, x$objective, type = "b",
-                       xlab = "sweep (0 = warm start)", ylab = "objective",
-                       main = "pNMF objective", ...)
-    } else if (type == "norms") {
-        graphics::plot(seq_along(x$scales), sqrt(apply(x$H^2, 3L, sum)), type = "l",
-                       xlab = "scale index t", ylab = "||H_t||", main = "Norm of H_t", ...)
-    } else {
-        e <- getEmbedding(x, scale)
-        col <- if (is.null(labels)) 1 else as.integer(factor(labels))
-        if (ncol(e) >= 2L) {
-            graphics::plot(e[, 1L], e[, 2L], col = col, pch = 19, xlab = colnames(e)[1L],
-                           ylab = colnames(e)[2L], main = sprintf("Embedding at scale t = %d", scale),
-                           ...)
-        } else {
-            graphics::plot(e[, 1L], col = col, pch = 19, xlab = "cell", ylab = colnames(e)[1L],
-                           main = sprintf("Embedding at scale t = %d", scale), ...)
-        }
-        if (!is.null(labels))
-            graphics::legend("topright", legend = levels(factor(labels)),
-                             col = seq_along(levels(factor(labels))), pch = 19, bty = "n")
-    }
+    p <- switch(type,
+                objective = plotObjective(x),
+                embedding = plotEmbedding(x, scale, labels = labels, method = "factors"),
+                norms = plot_norms(x))
+    print(p)
     invisible(x)
 }

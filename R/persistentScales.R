@@ -115,15 +115,6 @@ persistence_of <- function(y, space, type, n_scales, complete, edges, threads, c
               class = "persistentScales")
 }
 
-# x + delta, or the next double above x when delta is lost to rounding (the
-# authors' complete-graph scale is diameter + 1e-9; large distances need this
-# for the strict d < eps to keep the pair at the diameter).
-above <- function(x, delta) {
-    s <- x + delta
-    if (s <= x) s <- x * (1 + .Machine$double.eps)
-    s
-}
-
 # At most n scales from the death times: the finest, the connected scale,
 # and n - 2 death times between, evenly spaced by rank and by value.
 spread_scales <- function(deaths, n) {

@@ -3,15 +3,6 @@
 
 need_ggplot <- function(call = sys.call(-1L)) need_package("ggplot2", call = call)
 
-# The pnmf_embedding of a calculatePNMF() result or a runPNMF() SCE, else NULL.
-stored_embedding <- function(x, name) {
-    emb <- if (inherits(x, "pnmf_embedding")) x
-           else if (methods::is(x, "SingleCellExperiment") &&
-                    name %in% SingleCellExperiment::reducedDimNames(x))
-               SingleCellExperiment::reducedDim(x, name)
-    if (inherits(emb, "pnmf_embedding")) emb
-}
-
 # The persistence object behind a fit, an embedding or a SingleCellExperiment.
 as_persistence <- function(x, name, call = sys.call(-1L)) {
     if (inherits(x, "persistentScales")) return(x)
@@ -41,7 +32,7 @@ as_persistence <- function(x, name, call = sys.call(-1L)) {
 #'   [calculatePNMF()] / [runPNMF()] embedding, else none.  A
 #'   [selectScale()] result is accepted.
 #' @param bins Number of bins of the histogram.
-#' @param name For a SingleCellExperiment, the name given to [runPNMF()].
+#' @inheritParams plotEmbedding
 #' @return A ggplot object.
 #' @examples
 #' if (requireNamespace("ggplot2", quietly = TRUE)) {
@@ -257,4 +248,14 @@ plotObjective <- function(object, log = FALSE, name = "PNMF") {
         ggplot2::theme_bw()
     if (log) p <- p + ggplot2::scale_y_log10()
     p
+}
+
+# The norm of H_t against the scale index t (plot(fit, "norms")).
+plot_norms <- function(fit) {
+    need_ggplot()
+    df <- data.frame(t = seq_along(fit$scales), norm = sqrt(apply(fit$H^2, 3L, sum)))
+    ggplot2::ggplot(df, ggplot2::aes(x = .data$t, y = .data$norm)) +
+        ggplot2::geom_line() +
+        ggplot2::labs(x = "scale index t", y = "||H_t||", title = "Norm of H_t") +
+        ggplot2::theme_bw()
 }

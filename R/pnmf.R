@@ -142,10 +142,12 @@
 #' fit <- pnmf(circles$x, k = 2, lambda = c(100, 100, 1), mode = "exact")
 #' fit
 #' emb <- getEmbedding(fit, scale = 1)   # cells x k, finest scale
-#' plot(fit, "embedding", scale = 1, labels = circles$labels)
 #' # the default fast mode: 30 scales, monotone solver
 #' fast <- pnmf(circles$x, k = 2, lambda = c(100, 100, 1))
-#' plot(fast)
+#' if (requireNamespace("ggplot2", quietly = TRUE)) {
+#'     plot(fit, "embedding", scale = 1, labels = circles$labels)
+#'     plot(fast)
+#' }
 #' @export
 pnmf <- function(x, k = NULL, scales = NULL, lambda = c(1, 1, 1),
                  mode = c("fast", "exact"), n_scales = 30L,
@@ -153,123 +155,99 @@ pnmf <- function(x, k = NULL, scales = NULL, lambda = c(1, 1, 1),
                  knn_method = c("auto", "exact", "annoy", "hnsw"),
                  n_sweeps = NULL, max_iter = NULL, tol = NULL, keep_W = TRUE,
                  max_memory = NULL, threads = NULL, verbose = FALSE) {
-    mode <- arg_choice(mode, "mode")
-    graph <- arg_choice(graph, "graph")
-    knn_method <- arg_choice(knn_method, "knn_method")
-    fit_pnmf(x, k, scales, lambda, mode, n_scales, graph, k_nn, knn_method, n_sweeps,
-             max_iter, tol, keep_W, max_memory, threads, verbose, call = match.call())
+    call <- match.call()
+    s <- pnmf_settings(arg_choice(mode, "mode"), k, lambda, n_scales,
+                       arg_choice(graph, "graph"), k_nn, arg_choice(knn_method, "knn_method"),
+                       n_sweeps, max_iter, tol, keep_W, max_memory, threads, verbose,
+                       call = call)
+    fit_pnmf(x, scales, s, call = call)
 }
 
-# The fit behind pnmf(), calculatePNMF() and the baselines.  'filtration'
-# replaces the graph pnmf() would build (the baselines' kNN graph); with
+# The fit behind pnmf(), calculatePNMF() and the baselines, with the
+# settings s of pnmf_settings().  'filtration' replaces the graph pnmf()
+# would build (the baselines' kNN graph, measured in 'space'); graph_name
+# names the graph in the fit (NMF: "none"); with
 # keep_filtration = TRUE the edges of the graph are kept in the result (as
 # $filtration) so the graph of a scale can be stored.
-fit_pnmf <- function(x, k, scales, lambda, mode, n_scales, graph, k_nn, knn_method,
-                     n_sweeps, max_iter, tol, keep_W, max_memory, threads, verbose,
-                     call, filtration = NULL, keep_filtration = FALSE) {
-    exact <- mode == "exact"
-    x <- if (exact) as_data_matrix(x, call = call) else as_input_matrix(x, call = call)
+fit_pnmf <- function(x, scales, s, call, filtration = NULL, space = NULL,
+                     graph_name = NULL, keep_filtration = FALSE) {
+    x <- if (s$input == "dense") as_data_matrix(x, call = call)
+         else as_input_matrix(x, call = call)
     m <- nrow(x)
     n <- ncol(x)
-    rank <- NULL
-    if (is.null(k) && exact) {
-        k <- ceiling(sqrt(n))                   # the authors' rule
-        if (k > m) k <- ceiling(sqrt(m))
-    } else if (is.null(k)) {
-        if (n < 3L || m < 2L) k <- 1L
-        else {
-            rank <- parallel_analysis(x, max_rank = min(50L, n), min_rank = min(2L, n),
-                                      n_perm = 5L, max_cells = 2000L, seed = 1L,
-                                      check_values = FALSE)
-            k <- rank$k
-        }
-    }
-    k <- check_count(k, "k", min = 1L, max = n, call = call)
-    lambda <- check_lambda(lambda, call = call)
-    n_scales <- check_count(n_scales, "n_scales", min = 2L, call = call)
-    k_nn <- check_count(k_nn, "k_nn", min = 1L, call = call)
-    n_sweeps <- check_count(if (is.null(n_sweeps)) if (exact) 10L else 200L else n_sweeps,
-                            "n_sweeps", min = 0L, max = 1e7, call = call)
-    max_iter <- check_count(if (is.null(max_iter)) if (exact) 1000L else 3L else max_iter,
-                            "max_iter", min = 0L, call = call)
-    tol <- check_number(if (is.null(tol)) 1e-3 else tol, "tol", call = call)
-    keep_W <- check_flag(keep_W, "keep_W", call = call)
-    verbose <- check_flag(verbose, "verbose", call = call)
-    threads <- check_threads(threads, call = call)
-    if (!is.null(max_memory)) max_memory <- check_number(max_memory, "max_memory", call = call)
+    r <- settings_rank(s, x, call = call)
+    k <- r$k
     # the exact mode's time grows like M N^2 k: say so before anything is computed
-    if (exact)
+    if (s$warn_cost)
         warn_exact_cost(m, n, k, if (is.null(scales)) n
                                  else length(if (inherits(scales, "persistentScales"))
                                                  scales$scales else scales),
-                        n_sweeps, max_iter, call)
-
-    persistence <- NULL
-    if (is.null(scales)) {
-        if (n < 2L) pnmf_stop("one cell has no scales: pass 'scales' explicitly.", call = call)
-        if (verbose) message(sprintf("persistence diagram of %d cells", n))
-        scales <- if (exact) persistentScales(x, edges = FALSE, space = "full", threads = threads)
-                  else persistentScales(x, type = "spread", n_scales = n_scales, edges = FALSE,
-                                        threads = threads)
-    }
-    if (inherits(scales, "persistentScales")) {
-        if (scales$n != n)
-            pnmf_stop("'scales' was computed for ", scales$n, " cells but 'x' has ", n, ".",
-                      call = call)
-        persistence <- scales
-        scales <- scales$scales
-    }
-    scales <- check_scale_values(scales, call = call)
-    space <- if (is.null(persistence)) "full" else persistence$space
-    if (graph == "auto") graph <- if (exact || n <= 1000L) "complete" else "knn"
+                        s$n_sweeps, s$max_iter, call)
+    persistence <- fit_persistence(x, scales, s, call)
+    scales <- if (is.null(persistence)) check_scale_values(scales, call = call)
+              else check_scale_values(persistence$scales, call = call)
+    if (is.null(space)) space <- if (is.null(persistence)) "full" else persistence$space
+    graph <- settings_graph(s, n)
     if (graph == "knn" && is.null(persistence) && is.null(filtration))
         pnmf_stop("graph = \"knn\" needs the minimum spanning tree: pass 'scales' as a ",
                   "persistentScales() result.", call = call)
-    if (graph == "knn" && k_nn > n - 1L) k_nn <- n - 1L
-    if (knn_method == "auto") knn_method <- auto_knn_method(n)
-
-    n_edges_max <- if (lambda[["geometric"]] == 0) 0
-                   else if (graph == "complete") n * (n - 1) / 2 else n * k_nn + n - 1
-    plan <- memory_plan(m, n, k, length(scales), n_edges_max, keep_W, x,
-                        complete = graph == "complete", joint = !exact)
-    check_memory(plan, max_memory, call = call)
-
-    filt <- if (!is.null(filtration)) {
-        filtration
-    } else if (lambda[["geometric"]] == 0) {
-        # no graph term: no pairs of cells are needed at all
-        structure(list(i = integer(), j = integer(), d = double()), n = n,
-                  class = "pnmf_filtration")
-    } else {
-        coords <- if (space != "full") persistence$coords else dense_copy(x)
-        if (graph == "complete") build_filtration(coords, max(scales), threads)
-        else knn_filtration(coords, k_nn, persistence$pairs[, 1L], persistence$pairs[, 2L],
-                            max(scales), knn_method, threads)
-    }
-    init <- nndsvda_init(x, k, truncated = !exact)
-    control <- list(n_sweeps = n_sweeps, max_iter = max_iter, warm_max_iter = max_iter,
-                    tol = if (exact) tol else tol / 10, warm_tol = if (exact) tol else tol / 10,
-                    f_start = 1e9, keep_W = keep_W, threads = threads,
-                    progress = progress_reporter(verbose, length(scales)),
-                    solver = if (exact) "mu" else "hals", path_tol = if (exact) 0 else tol,
-                    warm_fine_first = !exact)
-    if (verbose)
+    k_nn <- if (graph == "knn" && s$k_nn > n - 1L) n - 1L else s$k_nn
+    geometric <- s$lambda[["geometric"]] != 0
+    n_edges_max <- if (!geometric) 0 else if (graph == "complete") n * (n - 1) / 2
+                   else n * k_nn + n - 1
+    plan <- memory_plan(m, n, k, length(scales), n_edges_max, s$keep_W, x,
+                        complete = graph == "complete", joint = s$joint)
+    check_memory(plan, s$max_memory, call = call)
+    filt <- if (!is.null(filtration)) filtration
+            else fit_filtration(x, persistence, scales, graph, k_nn, geometric, s)
+    init <- nndsvda_init(x, k, truncated = s$truncated)
+    control <- settings_control(s, length(scales))
+    if (s$verbose)
         message(sprintf("fitting k = %d factors at %d scale(s) (%s mode)", k, length(scales),
-                        mode))
+                        s$mode))
     # thin products (k columns): one OpenBLAS thread beside the OpenMP loops
     # is faster than two (see ?default_threads)
     res <- with_blas_threads(fit_blas_threads(),
-                             .Call(C_pnmf_path, c_data(x), init$W, init$H, filt, scales, lambda,
-                                   control))
+                             .Call(C_pnmf_path, c_data(x), init$W, init$H, filt, scales,
+                                   s$lambda, control))
     if (!is.null(control$progress)) control$progress(done = TRUE)
-    fit <- new_pnmf(res, x, k, scales, persistence, lambda, mode,
-                    edges = findInterval(scales, filt$d, left.open = TRUE), call = call)
-    fit$graph <- graph
-    fit$space <- space
-    fit$memory <- plan
-    fit$rank <- rank
-    if (keep_filtration) fit$filtration <- filt
-    fit
+    path_fit(res, x, k, scales, persistence, s, filt,
+             graph = if (is.null(graph_name)) graph else graph_name, space = space,
+             memory = plan, rank = r$rank, call = call,
+             filtration = if (keep_filtration) filt)
+}
+
+# The persistence diagram of the fit: the given persistentScales() result,
+# or the mode's when no scales are given (NULL for plain scales).
+fit_persistence <- function(x, scales, s, call) {
+    n <- ncol(x)
+    if (is.null(scales)) {
+        if (n < 2L) pnmf_stop("one cell has no scales: pass 'scales' explicitly.", call = call)
+        if (s$verbose) message(sprintf("persistence diagram of %d cells", n))
+        return(if (s$scales == "all")
+                   persistentScales(x, edges = FALSE, space = "full", threads = s$threads)
+               else persistentScales(x, type = s$scales, n_scales = s$n_scales, edges = FALSE,
+                                     threads = s$threads))
+    }
+    if (!inherits(scales, "persistentScales")) return(NULL)
+    if (scales$n != n)
+        pnmf_stop("'scales' was computed for ", scales$n, " cells but 'x' has ", n, ".",
+                  call = call)
+    scales
+}
+
+# The edges of the fit's graphs: none without a graph term (no pairs of
+# cells are needed at all), else the complete or kNN filtration in the
+# space of the persistence diagram.
+fit_filtration <- function(x, persistence, scales, graph, k_nn, geometric, s) {
+    if (!geometric)
+        return(structure(list(i = integer(), j = integer(), d = double()), n = ncol(x),
+                         class = "pnmf_filtration"))
+    space <- if (is.null(persistence)) "full" else persistence$space
+    coords <- if (space != "full") persistence$coords else dense_copy(x)
+    if (graph == "complete") build_filtration(coords, max(scales), s$threads)
+    else knn_filtration(coords, k_nn, persistence$pairs[, 1L], persistence$pairs[, 2L],
+                        max(scales), s$knn_method, s$threads)
 }
 
 # The data as the C core takes it: a dense double matrix, or the CSC parts.
@@ -288,10 +266,12 @@ nndsvda_init <- function(x, k, truncated = FALSE) {
     .Call(C_nndsvda, s$u, s$d[seq_len(r)], s$v, k, mean_x)
 }
 
-new_pnmf <- function(res, x, k, scales, persistence, lambda, mode, edges, call) {
+# The fit object from the C driver's result: names, the iterations of the
+# sweeps that ran, and every setting, through the one constructor.
+path_fit <- function(res, x, k, scales, persistence, s, filt, ...) {
     comp <- paste0("PNMF", seq_len(k))
-    cells <- colnames(x)
-    dimnames(res$H) <- list(comp, cells, NULL)
+    H <- res$H
+    dimnames(H) <- list(comp, colnames(x), NULL)
     W <- if (length(res$W)) {
         dimnames(res$W) <- list(rownames(x), comp, NULL)
         res$W
@@ -299,10 +279,52 @@ new_pnmf <- function(res, x, k, scales, persistence, lambda, mode, edges, call) 
     done <- res$sweeps
     iterations <- res$iterations[, seq_len(done + 1L), drop = FALSE]
     dimnames(iterations) <- list(NULL, c("warm", if (done) paste0("sweep", seq_len(done))))
-    structure(list(H = res$H, W = W, scales = scales, persistence = persistence,
-                   lambda = lambda, k = k, mode = mode,
-                   objective = res$objective[seq_len(done + 1L)],
-                   iterations = iterations, loss = res$loss, edges = edges,
-                   dims = c(features = nrow(x), cells = ncol(x)), call = call),
-              class = "pnmf")
+    new_pnmf(H = H, W = W, scales = scales, persistence = persistence, lambda = s$lambda,
+             k = k, mode = s$label, objective = res$objective[seq_len(done + 1L)],
+             iterations = iterations, loss = res$loss,
+             edges = findInterval(scales, filt$d, left.open = TRUE),
+             dims = c(features = nrow(x), cells = ncol(x)), ...)
+}
+
+# The one constructor of the fit object: every field is given here (the
+# optional ones, rank to selection, are left out when NULL), and the result
+# is validated.  A fit is changed only through update_pnmf(), which rebuilds
+# it here.
+new_pnmf <- function(H, W, scales, persistence, lambda, k, mode, objective, iterations, loss,
+                     edges, dims, call, graph, space, memory, rank = NULL, filtration = NULL,
+                     unit_norm = NULL, selection = NULL) {
+    fit <- list(H = H, W = W, scales = scales, persistence = persistence, lambda = lambda,
+                k = k, mode = mode, objective = objective, iterations = iterations,
+                loss = loss, edges = edges, dims = dims, call = call, graph = graph,
+                space = space, memory = memory)
+    optional <- list(rank = rank, filtration = filtration, unit_norm = unit_norm,
+                     selection = selection)
+    fit <- c(fit, optional[!vapply(optional, is.null, logical(1))])
+    validate_pnmf(structure(fit, class = "pnmf"))
+}
+
+# The invariants of a fit: shapes of H, W, the per-scale fields and the
+# trace agree with k, the cells, the features and the scales.
+validate_pnmf <- function(fit) {
+    bad <- function(what) stop("internal error: invalid pnmf object (", what, ")", call. = FALSE)
+    n_t <- length(fit$scales)
+    d <- dim(fit$H)
+    if (length(d) != 3L || d[1L] != fit$k || d[2L] != fit$dims[["cells"]] || d[3L] != n_t)
+        bad("H must be k x cells x scales")
+    if (!is.null(fit$W) && !identical(dim(fit$W), c(fit$dims[["features"]], d[1L], n_t)))
+        bad("W must be features x k x scales")
+    if (length(fit$loss) != n_t || length(fit$edges) != n_t || nrow(fit$iterations) != n_t)
+        bad("loss, edges and iterations need one entry per scale")
+    if (ncol(fit$iterations) != length(fit$objective))
+        bad("one objective per column of iterations")
+    if (!is.character(fit$mode) || length(fit$lambda) != 3L)
+        bad("mode and lambda")
+    fit
+}
+
+# The fit with some fields replaced (NULL removes an optional one), rebuilt
+# by the constructor.
+update_pnmf <- function(fit, ...) {
+    do.call(new_pnmf, utils::modifyList(unclass(fit), list(...), keep.null = TRUE),
+            quote = TRUE)
 }

@@ -23,14 +23,12 @@ scales_asked <- function(object, fit, scale, name, call = sys.call(-1L)) {
 #' puts first the genes that set a factor apart (on pbmc3k, e.g. LYZ and S100A9
 #' for monocytes, NKG7 for NK cells, HLA-DQA1 and CD79A for B cells).
 #'
-#' @param object A [pnmf()] fit, a [calculatePNMF()] result or a
-#'   SingleCellExperiment from [runPNMF()].
+#' @inheritParams plotEmbedding
 #' @param scale Scale index(es), or `"all"`; by default the scale of a
 #'   stored embedding, else 1 (the finest).
 #' @param n Number of features per factor.
 #' @param by `"specificity"` (default) or `"weight"`: how features are
 #'   ranked within a factor.
-#' @param name For a SingleCellExperiment, the name given to [runPNMF()].
 #' @return A data.frame with columns `t` (scale index), `factor`, `rank`
 #'   (1 = first by `by`), `feature`, `weight` (in the factor) and
 #'   `specificity` (weight minus the largest weight in another factor),

@@ -45,7 +45,7 @@
 #' @param max_iter,tol Coordinate-descent sweeps per cell at most, and the
 #'   relative tolerance for cells whose exact solution was not found first.
 #' @param threads Threads over cells; `NULL` is [default_threads()].
-#' @param name For a SingleCellExperiment, the name given to [runPNMF()].
+#' @inheritParams plotEmbedding
 #' @param assay.type The assay of a SummarizedExperiment `newdata`.
 #' @return A matrix, new cells x k (as [getEmbedding()]), with attributes
 #'   `scale`, `scale_index`, `ridge` (the weight used) and `iterations`

@@ -115,7 +115,7 @@ print.pnmf_rank <- function(x, ...) {
 #'
 #' @param x A [selectRank()] result, a [calculatePNMF()] result or a
 #'   SingleCellExperiment from [runPNMF()] made with `ncomponents = "auto"`.
-#' @param name For a SingleCellExperiment, the name given to [runPNMF()].
+#' @inheritParams plotEmbedding
 #' @return A ggplot object.
 #' @seealso [selectRank()]
 #' @examples

@@ -260,10 +260,18 @@ stored_cells <- function(x, emb, entry, call = sys.call(-1L)) {
 # basis stay those of the fit; a stored scale selection no longer applies).
 subset_fit <- function(fit, cells) {
     if (identical(cells, seq_len(fit$dims[["cells"]]))) return(fit)
-    fit$H <- fit$H[, cells, , drop = FALSE]
-    fit$dims[["cells"]] <- length(cells)
-    fit$selection <- NULL
-    fit
+    dims <- fit$dims
+    dims[["cells"]] <- length(cells)
+    update_pnmf(fit, H = fit$H[, cells, , drop = FALSE], dims = dims, selection = NULL)
+}
+
+# The pnmf_embedding of a calculatePNMF() result or a runPNMF() SCE, else NULL.
+stored_embedding <- function(x, name) {
+    emb <- if (inherits(x, "pnmf_embedding")) x
+           else if (methods::is(x, "SingleCellExperiment") &&
+                    name %in% SingleCellExperiment::reducedDimNames(x))
+               SingleCellExperiment::reducedDim(x, name)
+    if (inherits(emb, "pnmf_embedding")) emb
 }
 
 # Scale index and scale of a calculatePNMF() / runPNMF() result, else NULL.
@@ -326,12 +334,6 @@ print.pnmf_embedding <- function(x, ...) {
 generic_call <- function(generic, call = sys.call(-1L)) {
     call[[1L]] <- as.name(generic)
     call
-}
-
-need_package <- function(pkg, call = sys.call(-1L)) {
-    if (!requireNamespace(pkg, quietly = TRUE))
-        pnmf_stop("this needs the ", pkg, " package: BiocManager::install(\"", pkg, "\").",
-                  call = call)
 }
 
 get_assay <- function(x, assay.type, call = sys.call(-1L)) {
@@ -407,26 +409,25 @@ calculate_pnmf <- function(x, coords, ncomponents = "auto", ntop = 2000, subset_
             do.call(fitGNMF, c(list(quote(mat), ncomponents, threads = threads), fit_args))
         },
         pnmf = {
-            # the analysis defaults of the fast mode (the paper's lambda and
-            # 30 scales stay pnmf()'s): chosen on labelled sets, see Details
-            if (!identical(fit_args$mode, "exact")) {
-                if (is.null(fit_args$lambda)) fit_args$lambda <- c(0.1, 1, 1)
-                if (is.null(fit_args$n_scales)) fit_args$n_scales <- 10L
-            }
+            # the analysis defaults of the mode (the fast mode's differ from
+            # pnmf()'s: chosen on labelled sets, see Details)
+            d <- mode_defaults[[if (is.null(fit_args$mode)) "fast"
+                                else arg_choice(fit_args$mode, "mode", names(mode_defaults),
+                                                call = call)]]
+            for (nm in names(d$analysis))
+                if (is.null(fit_args[[nm]])) fit_args[[nm]] <- d$analysis[[nm]]
             if (!is.null(coords) && is.null(fit_args$scales)) {
-                fa <- fit_args
-                ps <- persistence_of(coords, "dimred",
-                                     if (identical(fa$mode, "exact")) "all" else "spread",
-                                     if (is.null(fa$n_scales)) 30L else fa$n_scales,
-                                     identical(fa$mode, "exact"), FALSE, threads, colnames(mat))
-                fit_args$scales <- ps
+                n_scales <- if (is.null(fit_args$n_scales)) 30L else fit_args$n_scales
+                fit_args$scales <- persistence_of(coords, "dimred", d$scales, n_scales,
+                                                  d$scales != "spread", FALSE, threads,
+                                                  colnames(mat))
             }
             a <- c(list(x = mat, k = ncomponents, threads = threads), fit_args)
             a <- a[!vapply(a, is.null, logical(1))]
             fit_with_graph(a, keep_graph, call)
         })
     fit <- if (is.null(seed)) run() else with_seed(seed, run())
-    fit$unit_norm <- unit_norm          # for projectPNMF() of new cells
+    fit <- update_pnmf(fit, unit_norm = unit_norm)     # for projectPNMF() of new cells
     if (identical(scale, "select")) {
         # kept with the fit, so selectScale() on the result need not redo it
         sa <- select_args
@@ -434,7 +435,7 @@ calculate_pnmf <- function(x, coords, ncomponents = "auto", ntop = 2000, subset_
         if (is.null(sa$verbose)) sa$verbose <- verbose
         say(sprintf("choosing the scale of %d (selectScale(), %s)", length(fit$scales),
                     if (is.null(sa$criterion)) "position" else sa$criterion[1L]))
-        fit$selection <- do.call(selectScale, c(list(quote(fit)), sa))
+        fit <- update_pnmf(fit, selection = do.call(selectScale, c(list(quote(fit)), sa)))
         t <- fit$selection$t
         s <- fit$selection$scores[t, ]
         say(sprintf("chose scale t = %d of %d (%.4g): %d clusters, stability %.3f",
@@ -451,7 +452,7 @@ calculate_pnmf <- function(x, coords, ncomponents = "auto", ntop = 2000, subset_
         e <- f$d < fit$scales[t]
         g <- list(i = f$i[e], j = f$j[e], w = heat_weights(f$d[e], fit$scales[t]))
     }
-    fit$filtration <- NULL
+    fit <- update_pnmf(fit, filtration = NULL)
     structure(emb, basis = if (!is.null(fit$W)) getBasis(fit, t), scale = fit$scales[t],
               scale_index = t, diagram = fit$persistence, fit = fit, graph = g,
               class = c("pnmf_embedding", "matrix", "array"))
@@ -490,20 +491,11 @@ warn_transposed <- function(x, call) {
                   call = call)
 }
 
-# pnmf() with the graph's edges kept (for store_graph).
+# pnmf() on the arguments a (x, scales and pnmf()'s settings) with the
+# graph's edges kept (for store_graph).
 fit_with_graph <- function(a, keep_graph, call) {
-    f <- formals(pnmf)
-    for (nm in setdiff(names(f), names(a))) a[[nm]] <- eval(f[[nm]])
-    a$mode <- arg_choice(a$mode, "mode", c("fast", "exact"), call = call)
-    a$graph <- arg_choice(a$graph, "graph", c("auto", "complete", "knn"), call = call)
-    a$knn_method <- arg_choice(a$knn_method, "knn_method", c("auto", "exact", "annoy", "hnsw"),
-                               call = call)
-    unknown <- setdiff(names(a), names(f))
-    if (length(unknown))
-        pnmf_stop("unknown argument(s): ", paste(unknown, collapse = ", "), ".", call = call)
-    fit_pnmf(a$x, a$k, a$scales, a$lambda, a$mode, a$n_scales, a$graph, a$k_nn, a$knn_method,
-             a$n_sweeps, a$max_iter, a$tol, a$keep_W, a$max_memory, a$threads, a$verbose,
-             call = call, keep_filtration = keep_graph)
+    s <- settings_from_args(a[setdiff(names(a), c("x", "scales"))], call = call)
+    fit_pnmf(a$x, a$scales, s, call = call, keep_filtration = keep_graph)
 }
 
 # The features to fit: subset_row, else the ntop with the largest variance
@@ -535,13 +527,3 @@ select_features <- function(x, subset_row, ntop, call = sys.call(-1L)) {
     realize(x[rows, , drop = FALSE], call)
 }
 
-realize <- function(x, call = sys.call(-1L)) {
-    if (is.matrix(x) || inherits(x, "sparseMatrix")) return(x)   # as_input_matrix() converts
-    if (methods::is(x, "DelayedArray") && requireNamespace("DelayedArray", quietly = TRUE) &&
-        DelayedArray::is_sparse(x))
-        return(methods::as(x, "dgCMatrix"))
-    if (is.data.frame(x)) x <- as.matrix(x)
-    y <- tryCatch(as.matrix(x), error = function(e) NULL)
-    if (is.null(y)) pnmf_stop("could not convert 'x' (", class(x)[1L], ") to a matrix.", call = call)
-    y
-}

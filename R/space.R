@@ -16,12 +16,6 @@ distance_space <- function(x, space = c("auto", "full", "pca"), n_pcs = 50L) {
     list(space = "pca", y = pca_scores(x, n_pcs))
 }
 
-dense_copy <- function(x) {
-    y <- as.matrix(x)
-    storage.mode(y) <- "double"
-    y
-}
-
 # Principal component scores of the cells (n_pcs x cells), genes centred.
 # Truncated SVD by irlba with a fixed start vector: deterministic, and the
 # caller's random number stream is not touched.

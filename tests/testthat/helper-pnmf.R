@@ -243,3 +243,15 @@ expect_same_fit <- function(a, b, tolerance = 0) {
         else expect_equal(a[[f]], b[[f]], tolerance = tolerance, label = paste0("fit$", f))
     }
 }
+
+# A file of inst/robustness: from the source tree (the suite runs there, by
+# inst/scripts/run-tests.R), else from an installed copy (a developer's
+# R CMD INSTALL of the repository); the built package leaves these
+# development scripts out (.Rbuildignore), so elsewhere the test is skipped.
+robustness_file <- function(name) {
+    f <- testthat::test_path("..", "..", "inst", "robustness", name)
+    if (file.exists(f)) return(f)
+    f <- system.file("robustness", name, package = "pnmf")
+    if (!nzchar(f)) testthat::skip(paste("inst/robustness is not available:", name))
+    f
+}

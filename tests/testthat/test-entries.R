@@ -43,7 +43,7 @@ test_that("zero distances weigh 1 at any scale, even where eps^1.5 underflows", 
 test_that("every entry gives identical results under gctorture (PROTECT balance)", {
     # with gctorture every allocation runs the garbage collector: an object
     # the C code forgot to protect would be freed and the result corrupted
-    source(system.file("robustness", "fuzz-cases.R", package = "pnmf"), local = TRUE)
+    source(robustness_file("fuzz-cases.R"), local = TRUE)
     ns <- asNamespace("pnmf")
     cases <- entry_valid_args()
     # the path again with an R progress callback (evaluated from C)

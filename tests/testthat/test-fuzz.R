@@ -3,7 +3,7 @@
 # is inst/robustness/fuzz.R.
 
 test_that("hundreds of malformed inputs give results or classed errors, no crash", {
-    source(system.file("robustness", "fuzz-cases.R", package = "pnmf"), local = TRUE)
+    source(robustness_file("fuzz-cases.R"), local = TRUE)
     r <- suppressWarnings(run_fuzz(250, 250, seed = 20261125))
     expect_identical(nrow(r), 500L)
     unclassed <- r[r$kind == "export" & r$outcome == "unclassed", ]
@@ -14,7 +14,7 @@ test_that("hundreds of malformed inputs give results or classed errors, no crash
 })
 
 test_that("every argument of every .Call entry, replaced by bad values, gives an R error or a result", {
-    source(system.file("robustness", "fuzz-cases.R", package = "pnmf"), local = TRUE)
+    source(robustness_file("fuzz-cases.R"), local = TRUE)
     r <- run_entry_audit()
     # all fourteen valid calls work, then about 2,750 mutated ones return (no crash)
     expect_identical(r$outcome[r$what == "valid"], rep("ok", 14L))

@@ -111,3 +111,31 @@ test_that("plotEmbedding's UMAP is reproducible and leaves the caller's stream",
     expect_equal(u1$x, u2$x)
     expect_identical(nrow(u1), 80L)
 })
+
+test_that("plot.pnmf draws the ggplot2 plots of the fit and returns the fit", {
+    skip_if_not_installed("ggplot2")
+    fit <- pnmf(circles$x, k = 2, lambda = c(100, 100, 1), n_scales = 5)
+    grDevices::pdf(NULL)
+    on.exit(grDevices::dev.off(), add = TRUE)
+    expect_identical(plot(fit), fit)
+    o <- ggplot2::ggplot_build(ggplot2::last_plot())$data[[1]]
+    expect_equal(o$y, fit$objective)
+    expect_equal(o$x, seq_along(fit$objective) - 1)
+    expect_identical(plot(fit, "embedding", scale = 3, labels = circles$labels), fit)
+    e <- getEmbedding(fit, 3)
+    b <- ggplot2::ggplot_build(ggplot2::last_plot())$data[[1]]
+    expect_equal(b$x, unname(e[, 1]))
+    expect_equal(b$y, unname(e[, 2]))
+    expect_identical(length(unique(b$colour)), 4L)
+    expect_identical(plot(fit, "norms"), fit)
+    nb <- ggplot2::ggplot_build(ggplot2::last_plot())$data[[1]]
+    expect_equal(nb$y, vapply(1:5, function(t) sqrt(sum(fit$H[, , t]^2)), 0))
+    # k = 1: the factor against the cell index
+    f1 <- pnmf(circles$x, k = 1, lambda = c(100, 100, 1), n_scales = 3)
+    plot(f1, "embedding", scale = 2)
+    b1 <- ggplot2::ggplot_build(ggplot2::last_plot())$data[[1]]
+    expect_equal(b1$x, seq_len(80))
+    expect_equal(b1$y, unname(f1$H[1, , 2]))
+    expect_error(plot(fit, "embedding", scale = 6), class = "pnmf_input_error")
+    expect_error(plot(fit, "bars"), class = "pnmf_input_error")
+})
