@@ -178,7 +178,9 @@ length.persistentScales <- function(x) length(x$scales)
 #' death time), longest at the top, the scales as ticks; for a few hundred
 #' cells or more the bars merge into a block.  `"auto"` (default) is the
 #' barcode up to 200 cells and the components above.  Scales (e.g. a
-#' selected one) can be marked with `mark`.
+#' selected one) can be marked with `mark`.  This base-graphics quick look
+#' needs no suggested package; [plotPersistence()] draws the same plots (and
+#' a histogram) with ggplot2 and returns them.
 #'
 #' @param x A [persistentScales()] result.
 #' @param type `"auto"`, `"barcode"` or `"deaths"`.

@@ -224,10 +224,8 @@ fit_persistence <- function(x, scales, s, call) {
     if (is.null(scales)) {
         if (n < 2L) pnmf_stop("one cell has no scales: pass 'scales' explicitly.", call = call)
         if (s$verbose) message(sprintf("persistence diagram of %d cells", n))
-        return(if (s$scales == "all")
-                   persistentScales(x, edges = FALSE, space = "full", threads = s$threads)
-               else persistentScales(x, type = s$scales, n_scales = s$n_scales, edges = FALSE,
-                                     threads = s$threads))
+        return(persistentScales(x, type = s$scales, n_scales = s$n_scales, space = s$space,
+                                edges = FALSE, threads = s$threads))
     }
     if (!inherits(scales, "persistentScales")) return(NULL)
     if (scales$n != n)

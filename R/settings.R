@@ -6,7 +6,8 @@
 # Per mode: the solver of the C core (solver.c's table), the defaults of the
 # user's arguments, and the rules the fit applies:
 #   rank        "sqrt": the authors' ceiling(sqrt(N)); "parallel": selectRank()
-#   scales      the persistentScales() type when no scales are given
+#   scales      the persistentScales() type when no scales are given, and
+#   space       where it measures the distances
 #   graph_auto  the largest N for which graph = "auto" is the complete graph
 #   block_div   the blocks' tolerance is tol / block_div
 #   path_tol    the path's stopping rule: tol (TRUE) or a fixed n_sweeps
@@ -17,12 +18,12 @@
 #   analysis    calculatePNMF()'s defaults beyond pnmf()'s
 mode_defaults <- list(
     exact = list(solver = "mu", n_sweeps = 10L, max_iter = 1000L, tol = 1e-3,
-                 rank = "sqrt", scales = "all", graph_auto = Inf, block_div = 1,
-                 path_tol = FALSE, input = "dense", truncated = FALSE, joint = FALSE,
+                 rank = "sqrt", scales = "all", space = "full", graph_auto = Inf,
+                 block_div = 1, path_tol = FALSE, input = "dense", truncated = FALSE, joint = FALSE,
                  warn_cost = TRUE, analysis = list()),
     fast = list(solver = "hals", n_sweeps = 200L, max_iter = 3L, tol = 1e-3,
-                rank = "parallel", scales = "spread", graph_auto = 1000L, block_div = 10,
-                path_tol = TRUE, input = "input", truncated = TRUE, joint = TRUE,
+                rank = "parallel", scales = "spread", space = "auto", graph_auto = 1000L,
+                block_div = 10, path_tol = TRUE, input = "input", truncated = TRUE, joint = TRUE,
                 warn_cost = FALSE, analysis = list(lambda = c(0.1, 1, 1), n_scales = 10L)))
 
 # The checked settings of a fit in `mode`.  The defaults shared by every
@@ -37,7 +38,7 @@ pnmf_settings <- function(mode = "fast", k = NULL, lambda = c(1, 1, 1), n_scales
     mode <- arg_choice(mode, "mode", names(mode_defaults), call = call)
     d <- mode_defaults[[mode]]
     or <- function(v, name) if (is.null(v)) d[[name]] else v
-    s <- d[c("solver", "rank", "scales", "graph_auto", "block_div", "path_tol", "input",
+    s <- d[c("solver", "rank", "scales", "space", "graph_auto", "block_div", "path_tol", "input",
              "truncated", "joint", "warn_cost")]
     s$mode <- mode
     s$label <- if (is.null(label)) mode else label

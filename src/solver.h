@@ -3,7 +3,7 @@
  * The driver (path.c) owns the warm start, the sweeps, the stopping rule and
  * the objective trace; a solver supplies the numerical steps through the
  * table below.  Adding a solver = a new file defining a `const solver` and
- * one line in the table of solver.c.
+ * one line in the table of solver.c (X(solver_NAME)).
  */
 #ifndef PNMF_SOLVER_H
 #define PNMF_SOLVER_H
@@ -46,11 +46,9 @@ typedef struct {
     void (*finish)(void *state, const path_problem *pp);
 } solver;
 
-/* solver.c: the table; NULL for an unknown name */
+/* solver.c: the table (solver_mu of solve_mu.c, the authors' algorithm;
+ * solver_hals of solve_hals.c, the fast mode); NULL for an unknown name */
 const solver *solver_find(const char *name);
-
-extern const solver solver_mu;     /* solve_mu.c: the authors' algorithm */
-extern const solver solver_hals;   /* solve_hals.c: the fast mode (+ solve_joint.c) */
 
 /* solve_joint.c: one iteration updates every scale at once (the fast mode's
  * sweeps), on H stacked by cell */
