@@ -120,6 +120,15 @@
 #'   every sweep.  `FALSE` (default) is silent.  A fit can be interrupted
 #'   (Esc, Ctrl-C or [setTimeLimit()]) between blocks: control returns at
 #'   once and nothing is left allocated.
+#' @param space The points whose distances define the scales and the graphs,
+#'   independent of the data factorised: `"auto"` (default: the data, or
+#'   their principal components for large data, as [persistentScales()]
+#'   chooses; the exact mode uses the data), `"full"`, `"pca"`, a numeric
+#'   matrix of coordinates with one row per cell (e.g. the spot positions of
+#'   spatial transcriptomics: the path then runs over spatial smoothness
+#'   levels, from single spots to whole tissue regions) or a [stats::dist()]
+#'   of the cells.  Not with `scales`, which carry their own space when they
+#'   are a [persistentScales()] result.
 #' @return An object of class `pnmf`: a list with
 #'   \describe{
 #'   \item{H}{array k x N x T, the embeddings H_t (cells in columns);}
@@ -146,16 +155,21 @@
 #' # the default fast mode: 30 scales, monotone solver
 #' fast <- pnmf(circles$x, k = 2, lambda = c(100, 100, 1))
 #' plot(fast)
+#' # scales and graphs from spot positions (one row per cell), not the data
+#' pos <- cbind(x = rep(1:10, 8), y = rep(1:8, each = 10))
+#' spatial <- pnmf(circles$x, k = 2, space = pos, n_scales = 8)
+#' spatial$space
 #' @export
 pnmf <- function(x, k = NULL, scales = NULL, lambda = c(1, 1, 1),
                  mode = c("fast", "exact"), n_scales = 30L,
                  graph = c("auto", "complete", "knn"), k_nn = 15L,
                  knn_method = c("auto", "exact", "annoy", "hnsw"),
                  n_sweeps = NULL, max_iter = NULL, tol = NULL, keep_W = TRUE,
-                 max_memory = NULL, threads = NULL, verbose = FALSE) {
+                 max_memory = NULL, threads = NULL, verbose = FALSE, space = "auto") {
     mode <- arg_choice(mode, "mode")
     graph <- arg_choice(graph, "graph")
     knn_method <- arg_choice(knn_method, "knn_method")
+    scales <- space_scales(x, scales, space, mode, n_scales, threads, call = match.call())
     fit_pnmf(x, k, scales, lambda, mode, n_scales, graph, k_nn, knn_method, n_sweeps,
              max_iter, tol, keep_W, max_memory, threads, verbose, call = match.call())
 }
