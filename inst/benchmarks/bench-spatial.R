@@ -10,8 +10,10 @@
 #                    argument at its default (10 scales, lambda = c(0.1, 1, 1),
 #                    selectScale())
 #   pnmf_spatial_l1  the same with the paper's lambda = c(1, 1, 1)
+#   pnmf_spatial_l10 the same with lambda = c(10, 1, 1) (a strong graph term)
 #   pnmf_expression  runPNMF(sce, subset_row = hvgs): today's default,
 #                    scales from the expression
+#   pnmf_expression_l1  the same with lambda = c(1, 1, 1)
 #   nmf              method = "nmf" (fitNMF())
 #   gnmf_radius      method = "gnmf", space = c("x", "y"), radius = 1.5 (each
 #                    spot joined to its array neighbours, diagonals included;
@@ -21,7 +23,9 @@
 # 10-NN graph, Louvain; clusterScale(method = "graph")) of the embedding
 # at the label-free default scale (selectScale()) and at the best scale
 # (chosen with the labels, the oracle); Moran's I (moranI(), 6-NN spot
-# graph) of each factor, mean over factors, at the default scale.
+# graph) of each factor, mean over factors, at the default scale, the
+# finest and the coarsest.  time_s: the runPNMF() call (the rank by
+# selectRank() in the first run only; the others are given its k).
 # Writes results/spatial.csv and prints a markdown table.
 #   Rscript inst/benchmarks/bench-spatial.R [path to STdeconvolve_mOB.rda]
 suppressPackageStartupMessages({
@@ -74,7 +78,11 @@ k <- getPNMF(spatial$sce)$k
 res$pnmf_spatial <- score("pnmf_spatial", spatial)
 res$pnmf_spatial_l1 <- score("pnmf_spatial_l1", run(space = c("x", "y"), ncomponents = k,
                                                      lambda = c(1, 1, 1)))
+res$pnmf_spatial_l10 <- score("pnmf_spatial_l10", run(space = c("x", "y"), ncomponents = k,
+                                                       lambda = c(10, 1, 1)))
 res$pnmf_expression <- score("pnmf_expression", run(ncomponents = k))
+res$pnmf_expression_l1 <- score("pnmf_expression_l1", run(ncomponents = k,
+                                                           lambda = c(1, 1, 1)))
 res$nmf <- score("nmf", run(ncomponents = k, method = "nmf", scale = 1))
 res$gnmf_radius <- score("gnmf_radius", run(ncomponents = k, method = "gnmf", scale = 1,
                                              space = c("x", "y"), radius = 1.5))
