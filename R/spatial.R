@@ -101,6 +101,9 @@ moranI <- function(x, coords, k_nn = 6L, radius = NULL) {
 #'   columns or `"spatialCoords"`; default the fit's own (see above).
 #' @param point_size Size of the spots.
 #' @param ncol Columns of the grid of panels.
+#' @param bins Optional number of colour bins (a binned viridis scale, e.g.
+#'   8: easier to compare across panels, and much smaller image files);
+#'   default a continuous scale.
 #' @param name For a SingleCellExperiment, the name given to [runPNMF()].
 #' @return A ggplot object.
 #' @examples
@@ -112,7 +115,7 @@ moranI <- function(x, coords, k_nn = 6L, radius = NULL) {
 #' }
 #' @export
 plotSpatial <- function(object, scale = NULL, factors = NULL, coords = NULL, point_size = 2,
-                        ncol = NULL, name = "PNMF") {
+                        ncol = NULL, bins = NULL, name = "PNMF") {
     need_ggplot()
     fit <- as_fit(object, name)
     t <- spatial_scale(object, fit, scale, name)
@@ -123,7 +126,7 @@ plotSpatial <- function(object, scale = NULL, factors = NULL, coords = NULL, poi
         data.frame(x = pos[, 1L], y = pos[, 2L], value = e[, f],
                    panel = colnames(e)[f])))
     df$panel <- factor(df$panel, levels = colnames(e)[factors])
-    tissue_plot(df, point_size, ncol) +
+    tissue_plot(df, point_size, ncol, bins) +
         ggplot2::labs(title = sprintf("Factors on the tissue at scale t = %d (%.4g)", t,
                                       fit$scales[t]), colour = "value")
 }
@@ -135,7 +138,7 @@ plotSpatial <- function(object, scale = NULL, factors = NULL, coords = NULL, poi
 #'   pattern (not the overall level) is compared across scales?
 #' @export
 plotSpatialPath <- function(object, factor = 1L, scales = NULL, coords = NULL, rescale = TRUE,
-                            point_size = 1.5, ncol = NULL, name = "PNMF") {
+                            point_size = 1.5, ncol = NULL, bins = NULL, name = "PNMF") {
     need_ggplot()
     fit <- as_fit(object, name)
     n_t <- length(fit$scales)
@@ -153,7 +156,7 @@ plotSpatialPath <- function(object, factor = 1L, scales = NULL, coords = NULL, r
         data.frame(x = pos[, 1L], y = pos[, 2L], value = v, panel = lab[i])
     }))
     df$panel <- factor(df$panel, levels = lab)
-    tissue_plot(df, point_size, ncol) +
+    tissue_plot(df, point_size, ncol, bins) +
         ggplot2::labs(title = sprintf("Factor %d along the path", factor),
                       subtitle = if (rescale) "each panel scaled to its maximum",
                       colour = if (rescale) "value / max" else "value")
@@ -175,11 +178,15 @@ check_factors <- function(factors, k, call = sys.call(-1L)) {
     as.integer(factors)
 }
 
-tissue_plot <- function(df, point_size, ncol) {
+tissue_plot <- function(df, point_size, ncol, bins = NULL) {
+    if (!is.null(ncol)) ncol <- check_count(ncol, "ncol", min = 1L)
+    colours <- if (is.null(bins)) ggplot2::scale_colour_viridis_c()
+               else ggplot2::scale_colour_viridis_b(n.breaks = check_count(bins, "bins",
+                                                                            min = 2L))
     ggplot2::ggplot(df, ggplot2::aes(x = .data$x, y = .data$y, colour = .data$value)) +
         ggplot2::geom_point(size = point_size) +
         ggplot2::facet_wrap(ggplot2::vars(.data$panel), ncol = ncol) +
-        ggplot2::scale_colour_viridis_c() +
+        colours +
         ggplot2::coord_fixed() +
         ggplot2::labs(x = NULL, y = NULL) +
         ggplot2::theme_bw() +

@@ -217,6 +217,10 @@ test_that("plotSpatial and plotSpatialPath draw the factors at the positions", {
     v <- q$data$value[q$data$panel == levels(q$data$panel)[3]]
     expect_equal(v, fit$H[2, , 6] / max(fit$H[2, , 6]), ignore_attr = TRUE)
     expect_silent(ggplot2::ggplot_build(q))
+    b <- plotSpatial(fit, scale = 2, bins = 5)
+    expect_s3_class(b$scales$get_scales("colour"), "ScaleBinned")
+    expect_silent(ggplot2::ggplot_build(b))
+    expect_error(plotSpatial(fit, bins = 1), class = "pnmf_input_error")
     # a fit without positions needs 'coords'
     ex <- pnmf(s$x, k = 3, n_scales = 4)
     expect_error(plotSpatial(ex), "give the spot positions", class = "pnmf_input_error")
