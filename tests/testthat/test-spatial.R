@@ -320,3 +320,18 @@ test_that("the olfactory bulb: spatial scales give spatially smooth factors", {
     km <- evaluatePath(sp, lab, "kmeans", n_clusters = 5)$ARI
     expect_gt(max(km), 0.3)
 })
+
+test_that("many spots: the kNN + MST filtration of the positions", {
+    g <- as.matrix(expand.grid(x = 1:40, y = 1:30))          # 1,200 spots
+    x <- withr::with_seed(4, matrix(rexp(10 * 1200), 10))
+    f <- pnmf(x, k = 2, space = g, n_scales = 6, n_sweeps = 2)
+    expect_identical(f$graph, "knn")                         # "auto" above 1,000 cells
+    expect_identical(f$space, "coords")
+    # at most 15 neighbours per spot plus the tree; the coarsest scale keeps them all
+    expect_lte(max(f$edges), 1200 * 15 + 1199)
+    ps <- f$persistence
+    filt <- asNamespace("pnmf")$knn_filtration(t(g) + 0, 15, ps$pairs[, 1], ps$pairs[, 2],
+                                                emax = max(f$scales))
+    expect_identical(f$edges, findInterval(f$scales, filt$d, left.open = TRUE))
+    expect_identical(f$edges[1:2], c(0L, 2330L))             # no edge, then the grid's
+})
