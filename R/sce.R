@@ -75,7 +75,8 @@
 #'   (see [pnmf()]): `"auto"`, `"full"` or `"pca"`; the name of a reducedDim;
 #'   names of numeric `colData` columns (e.g. `c("x", "y")`, the positions
 #'   of spatial spots); `"spatialCoords"` for a SpatialExperiment (its
-#'   `spatialCoords()`); or a coordinate matrix (one row per cell) or
+#'   `spatialCoords()`, read without needing the SpatialExperiment
+#'   package); or a coordinate matrix (one row per cell) or
 #'   `dist` as for [pnmf()].  For a matrix `x`, pass a coordinate matrix or
 #'   a `dist` as `space` through `...`.
 #' @param ... Further arguments for [pnmf()] (e.g. `lambda`, `n_scales`,

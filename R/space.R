@@ -307,8 +307,10 @@ sce_space <- function(x, space, dimred, n_dimred, call = sys.call(-1L)) {
                       "SpatialExperiment); 'x' is a ", class(x)[1L], ": name the colData ",
                       "columns holding the positions instead, e.g. space = c(\"x\", \"y\").",
                       call = call)
-        need_package("SpatialExperiment", call = call)
-        pos <- SpatialExperiment::spatialCoords(x)
+        # where spatialCoords() keeps them (SpatialExperiment itself is not needed)
+        pos <- SingleCellExperiment::int_colData(x)$spatialCoords
+        if (is.null(pos) || !length(pos))
+            pnmf_stop("'x' has no spatialCoords().", call = call)
         return(space_points(unname(as.matrix(pos)), label = "coords",
                             what = "spatialCoords(x)", call = call))
     }

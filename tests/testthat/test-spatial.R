@@ -258,11 +258,32 @@ test_that("SingleCellExperiment: positions from colData, a reducedDim or spatial
     err(calculatePNMF(sce, space = "spatial", dimred = "spatial"), "not both")
 })
 
+test_that("spatialCoords: read where a SpatialExperiment keeps them", {
+    skip_if_not_installed("SingleCellExperiment")
+    # a stand-in class: SpatialExperiment keeps spatialCoords() in
+    # int_colData(x)$spatialCoords, which is all pnmf reads
+    where <- new.env()
+    methods::setClass("SpatialExperiment", contains = "SingleCellExperiment", where = where)
+    s <- sim_spots(depth = 20)
+    sce <- SingleCellExperiment::SingleCellExperiment(list(logcounts = s$x))
+    spe <- methods::new("SpatialExperiment", sce)
+    icd <- SingleCellExperiment::int_colData(spe)
+    icd$spatialCoords <- s$pos
+    SingleCellExperiment::int_colData(spe) <- icd
+    e <- calculatePNMF(spe, ncomponents = 3, space = "spatialCoords", n_scales = 6, scale = 4,
+                       verbose = FALSE)
+    ref <- calculatePNMF(s$x, ncomponents = 3, space = s$pos, n_scales = 6, scale = 4,
+                         verbose = FALSE)
+    expect_equal(getPNMF(e)$H, getPNMF(ref)$H)
+    expect_error(calculatePNMF(methods::new("SpatialExperiment", sce), space = "spatialCoords"),
+                 "no spatialCoords", class = "pnmf_input_error")
+})
+
 test_that("SpatialExperiment: spatialCoords() as the space", {
     skip_if_not_installed("SpatialExperiment")
     s <- sim_spots(depth = 20)
-    spe <- SpatialExperiment::SpatialExperiment(assays = list(logcounts = s$x),
-                                                spatialCoords = s$pos)
+    make <- getExportedValue("SpatialExperiment", "SpatialExperiment")
+    spe <- make(assays = list(logcounts = s$x), spatialCoords = s$pos)
     e <- calculatePNMF(spe, ncomponents = 3, space = "spatialCoords", n_scales = 6, scale = 4,
                        verbose = FALSE)
     ref <- calculatePNMF(s$x, ncomponents = 3, space = s$pos, n_scales = 6, scale = 4,
