@@ -61,8 +61,8 @@
 #'   matrix (or data.frame) of coordinates with one row per cell, in the
 #'   order of the columns of `x` (e.g. the spot positions of spatial
 #'   transcriptomics: the scales are then spatial smoothness levels), or a
-#'   [stats::dist()] object of the cells (for up to about 20,000 cells: it
-#'   holds all pairs).
+#'   [stats::dist()] object of the cells (for up to about 10,000 cells: it
+#'   holds all pairs, 400 MB at 10,000).
 #' @param n_pcs Number of principal components for `space = "pca"`.
 #' @param edges Count the edges of every scale's graph?  This takes a second
 #'   pass over all pairs of cells (as long as the diagram itself).

@@ -127,7 +127,7 @@
 #'   matrix of coordinates with one row per cell (e.g. the spot positions of
 #'   spatial transcriptomics: the path then runs over spatial smoothness
 #'   levels, from single spots to whole tissue regions) or a [stats::dist()]
-#'   of the cells.  Not with `scales`, which carry their own space when they
+#'   of the cells (up to about 10,000).  Not with `scales`, which carry their own space when they
 #'   are a [persistentScales()] result.
 #' @return An object of class `pnmf`: a list with
 #'   \describe{

@@ -9,9 +9,10 @@
 # Every consumer (persistence_of(), build_filtration(), knn_filtration(),
 # fitGNMF()) takes what distance_space() returns: list(space = label,
 # y = dimensions x cells double matrix, or a dist object).  The distance
-# kernels for a dist (MST, pairs, nearest neighbours, edge counts) are below;
-# they hold the N (N - 1) / 2 distances, so a dist is for up to about 20,000
-# cells (1.6 GB); coordinates have no such limit.
+# kernels for a dist (MST, pairs, nearest neighbours, edge counts) are below,
+# in R, O(N^2) time; the dist holds the N (N - 1) / 2 distances (400 MB at
+# 10,000 cells, copied once), so a dist is for up to about 10,000 cells (4,000:
+# 1.5 s of CPU for the tree); coordinates have no such limit.
 
 distance_space <- function(x, space = "auto", n_pcs = 50L, call = sys.call(-1L)) {
     if (inherits(space, "pnmf_space")) return(check_space_cells(space, ncol(x), colnames(x), call))
