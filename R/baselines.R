@@ -22,7 +22,13 @@
 #' @param k_nn Neighbours per cell of the GNMF graph (Cai et al. use 5).
 #' @param space Where distances are measured for the GNMF graph: `"auto"`
 #'   (the full feature space up to 1,000 cells and 5,000 features, else
-#'   the first `n_pcs` principal components), `"full"` or `"pca"`.
+#'   the first `n_pcs` principal components), `"full"`, `"pca"`, a numeric
+#'   matrix of coordinates with one row per cell (e.g. spot positions) or
+#'   a [stats::dist()] of the cells, as in [pnmf()].
+#' @param radius Optional distance: the graph then joins the cells closer
+#'   than `radius` (a fixed-radius graph, e.g. each spot and its neighbours
+#'   on the array), with heat-kernel weights of scale `radius`, instead of
+#'   the `k_nn` nearest neighbours.
 #' @param n_pcs Principal components for `space = "pca"`.
 #' @param max_iter Largest number of iterations.
 #' @param tol Stop when the relative decrease of the objective over an
@@ -32,6 +38,9 @@
 #' nmf <- fitNMF(circles$x, k = 2)
 #' gnmf <- fitGNMF(circles$x, k = 2, lambda = 100)
 #' table(clusterScale(gnmf, n_clusters = 4), circles$labels)
+#' # a fixed-radius graph of positions (here a grid) instead of the data
+#' pos <- cbind(rep(1:10, 8), rep(1:8, each = 10))
+#' fitGNMF(circles$x, k = 2, space = pos, radius = 1.5)$edges
 #' @export
 fitNMF <- function(x, k = NULL, max_iter = 200L, tol = 1e-4, keep_W = TRUE,
                    max_memory = NULL, threads = NULL, verbose = FALSE) {
@@ -45,11 +54,10 @@ fitNMF <- function(x, k = NULL, max_iter = 200L, tol = 1e-4, keep_W = TRUE,
 
 #' @rdname fitNMF
 #' @export
-fitGNMF <- function(x, k = NULL, lambda = 1, k_nn = 5L, space = c("auto", "full", "pca"),
+fitGNMF <- function(x, k = NULL, lambda = 1, k_nn = 5L, space = "auto",
                     n_pcs = 50L, knn_method = c("auto", "exact", "annoy", "hnsw"),
                     max_iter = 200L, tol = 1e-4, keep_W = TRUE, max_memory = NULL,
-                    threads = NULL, verbose = FALSE) {
-    space <- arg_choice(space, "space")
+                    threads = NULL, verbose = FALSE, radius = NULL) {
     knn_method <- arg_choice(knn_method, "knn_method")
     x <- as_input_matrix(x, min_cells = 2L)
     lambda <- check_number(lambda, "lambda")
@@ -57,9 +65,15 @@ fitGNMF <- function(x, k = NULL, lambda = 1, k_nn = 5L, space = c("auto", "full"
     threads <- check_threads(threads)
     n <- ncol(x)
     sp <- distance_space(x, space, n_pcs)
-    filt <- knn_filtration(sp$y, min(k_nn, n - 1L), method = knn_method, threads = threads,
-                           with_mst = FALSE)
-    eps <- above(max(c(filt$d, 0)), 1e-9)
+    if (!is.null(radius)) {
+        radius <- check_number(radius, "radius")
+        filt <- build_filtration(sp$y, radius, threads)
+        eps <- radius
+    } else {
+        filt <- knn_filtration(sp$y, min(k_nn, n - 1L), method = knn_method, threads = threads,
+                               with_mst = FALSE)
+        eps <- above(max(c(filt$d, 0)), 1e-9)
+    }
     call <- match.call()
     s <- pnmf_settings("fast", k, lambda = c(lambda, 0, 0), n_scales = 2L, graph = "knn",
                        k_nn = k_nn, knn_method = knn_method, n_sweeps = max_iter,

@@ -122,3 +122,42 @@ simulateCircles <- function(n_per_circle = 20L, n_circles = 4L, n_noise = 97L,
 #' dim(pbmc3k_small$counts)
 #' table(pbmc3k_small$cell_type, useNA = "ifany")
 "pbmc3k_small"
+
+#' Mouse olfactory bulb, Spatial Transcriptomics (Stahl et al. 2016)
+#'
+#' A small real spatial transcriptomics data set for the vignette "Spatial
+#' transcriptomics: scales from the tissue" and for tests: 262 spots of a
+#' section of the mouse olfactory bulb (Spatial Transcriptomics, replicate
+#' 8 of Stahl et al.), with UMI counts of the 1,500 genes with the most
+#' counts (56% of all counts), the positions of the spots on the array and
+#' the tissue layer of 260 of them.  The layers are concentric bands: each
+#' layer's spots are near each other and have their own expression programs.
+#'
+#' @format A list with
+#' \describe{
+#'   \item{counts}{a sparse `dgCMatrix`, 1,500 genes x 262 spots, of
+#'     whole-number UMI counts; rows named by gene symbol, columns by spot
+#'     barcode;}
+#'   \item{pos}{data.frame of the spot positions `x`, `y` (array units,
+#'     about 8 to 28; neighbouring spots are about 1 apart), one row per
+#'     spot in the order of the columns of `counts`;}
+#'   \item{layer}{factor, the annotated tissue layer of each spot (`Granular
+#'     Cell Layer`, `Mitral Cell Layer`, `Outer Plexiform Layer`,
+#'     `Glomerular Layer`, `Olfactory Nerve Layer`), `NA` for 2 spots;}
+#'   \item{total}{total counts of each spot over all 15,928 genes of the
+#'     original data (for library sizes, e.g. `scuttle::logNormCounts(sce,
+#'     size.factors = total / mean(total))`).}
+#' }
+#' @source `data/mOB.rda` of the STdeconvolve R package (GitHub
+#'   JEFworks-Lab/STdeconvolve, commit c79bdaa; also on Bioconductor),
+#'   GPL-3, from Stahl et al., Visualization and analysis of gene expression
+#'   in tissue sections by spatial transcriptomics, Science 353:78-82
+#'   (2016).  The subset of genes is made by `data-raw/make-mob-data.R` in
+#'   the package's source repository; the counts, positions and layers are
+#'   unchanged (the layer names lose their leading number).  The data keep
+#'   their GPL-3 license, which pnmf's GPL (>= 2) allows.
+#' @examples
+#' dim(mob$counts)
+#' table(mob$layer, useNA = "ifany")
+#' plot(mob$pos, col = mob$layer, pch = 19, asp = 1)
+"mob"

@@ -2,6 +2,7 @@
 # sorted by distance; the graph of a scale is a prefix of that list.
 
 build_filtration <- function(x, emax, threads) {
+    if (inherits(x, "dist")) return(dist_filtration(x, emax))
     structure(.Call(C_filtration_pairs, x, as.double(emax), threads), n = ncol(x),
               class = "pnmf_filtration")
 }

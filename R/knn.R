@@ -93,6 +93,8 @@ knn_filtration <- function(y, k_nn, mst_from = NULL, mst_to = NULL, emax = Inf,
                            method = c("auto", "exact", "annoy", "hnsw"), threads = NULL,
                            bnparam = NULL, with_mst = TRUE) {
     method <- arg_choice(method, "method")
+    if (inherits(y, "dist"))            # a user's distances (see R/space.R)
+        return(dist_knn_filtration(y, k_nn, mst_from, mst_to, emax, with_mst))
     y <- as_coords(y)
     n <- ncol(y)
     threads <- check_threads(threads)

@@ -35,6 +35,16 @@
 #' features (or with at most 2 `n_pcs` features) and `"pca"` otherwise.  The principal components are kept in the
 #' result (`coords`) so that [pnmf()] builds its graphs in the same space.
 #'
+#' The points need not be the data: with coordinates (e.g. the positions of
+#' the spots of a spatial transcriptomics slide) or a `dist` as `space`, the
+#' persistence diagram, the scales and every graph of [pnmf()] come from
+#' them while the factorisation stays of `x`.  Above the connected scale the
+#' diagram has no deaths left, and the spots of a spatial array all join
+#' their neighbours at about one spacing, so for such points `type =
+#' "spread"` takes half of its scales from the death times (as above) and
+#' half spaced geometrically from the connected scale up to the diameter:
+#' neighbourhoods growing from adjacent spots to the whole tissue.
+#'
 #' @param x Nonnegative numeric matrix, features in rows and cells in columns
 #'   (preprocessed as for [pnmf()]); a sparse `Matrix` is accepted.
 #' @param type `"all"` (the authors' set: every death time, ties kept),
@@ -46,7 +56,13 @@
 #'   connected scales).
 #' @param complete Add the complete-graph scale (diameter + 1e-9)?  Default
 #'   `TRUE` for `"all"` and `"distinct"`, `FALSE` for `"spread"`.
-#' @param space `"auto"`, `"full"` or `"pca"`: where distances are measured.
+#' @param space Where distances are measured: `"auto"`, `"full"` or `"pca"`
+#'   (see Details); or the points themselves, independent of `x`: a numeric
+#'   matrix (or data.frame) of coordinates with one row per cell, in the
+#'   order of the columns of `x` (e.g. the spot positions of spatial
+#'   transcriptomics: the scales are then spatial smoothness levels), or a
+#'   [stats::dist()] object of the cells (for up to about 10,000 cells: it
+#'   holds all pairs, 400 MB at 10,000).
 #' @param n_pcs Number of principal components for `space = "pca"`.
 #' @param edges Count the edges of every scale's graph?  This takes a second
 #'   pass over all pairs of cells (as long as the diagram itself).
@@ -61,9 +77,10 @@
 #'   \item{components}{number of connected components of each scale's graph;}
 #'   \item{edges}{number of edges of each scale's graph (`NA` if not counted);}
 #'   \item{diameter}{the largest distance between two cells;}
-#'   \item{space, coords}{the distance space, and the cells' coordinates
-#'     in it (principal components x cells) when `space = "pca"` (or
-#'     `"dimred"` when [calculatePNMF()] measured distances in a reducedDim);}
+#'   \item{space, coords}{the distance space (`"full"`, `"pca"`,
+#'     `"coords"`, `"dist"`, or `"dimred"` when [calculatePNMF()] measured
+#'     distances in a reducedDim), and the cells' coordinates in it
+#'     (dimensions x cells; the dist object for `"dist"`) unless `"full"`;}
 #'   \item{n, type, complete}{the number of cells and the options used.}
 #'   }
 #' @seealso [pnmf()], [scaleGraph()]
@@ -75,12 +92,15 @@
 #' plot(ps)
 #' # death times are the single-linkage merge heights
 #' all.equal(ps$diagram[, "death"], sort(hclust(dist(t(circles$x)), "single")$height))
+#' # scales from other points: coordinates (one row per cell) or a dist
+#' pos <- cbind(x = rep(1:10, 8), y = rep(1:8, each = 10))
+#' persistentScales(circles$x, space = pos)
+#' persistentScales(circles$x, space = dist(t(circles$x), "manhattan"))
 #' @export
 persistentScales <- function(x, type = c("all", "distinct", "spread"), n_scales = 30L,
-                             complete = type != "spread", space = c("auto", "full", "pca"),
+                             complete = type != "spread", space = "auto",
                              n_pcs = 50L, edges = TRUE, threads = NULL) {
     type <- arg_choice(type, "type")
-    space <- arg_choice(space, "space")
     x <- as_input_matrix(x, min_cells = 2L)
     n_scales <- check_count(n_scales, "n_scales", min = 2L)
     complete <- check_flag(complete, "complete")
@@ -90,12 +110,12 @@ persistentScales <- function(x, type = c("all", "distinct", "spread"), n_scales 
     persistence_of(sp$y, sp$space, type, n_scales, complete, edges, threads, colnames(x))
 }
 
-# The diagram and scales of cells with coordinates y (dimensions x cells)
-# in the given space ("full", "pca" or "dimred"; coordinates are kept for
-# the latter two so that pnmf() builds its graphs in the same space).
+# The diagram and scales of cells with coordinates y (dimensions x cells,
+# or a dist) in the given space ("full", "pca", "dimred", "coords" or "dist";
+# the points are kept unless "full" so that pnmf() builds its graphs there).
 persistence_of <- function(y, space, type, n_scales, complete, edges, threads, cells) {
-    n <- ncol(y)
-    mst <- .Call(C_ph_mst, y, threads)
+    n <- n_points(y)
+    mst <- points_mst(y, threads)
     a <- pmin(mst$from, mst$to)
     b <- pmax(mst$from, mst$to)
     o <- order(mst$length, a, b)
@@ -103,9 +123,12 @@ persistence_of <- function(y, space, type, n_scales, complete, edges, threads, c
     pairs <- cbind(cell1 = a[o], cell2 = b[o])
     diagram <- cbind(dimension = 0, birth = 0, death = deaths)
     scales <- switch(type, all = deaths, distinct = unique(deaths),
-                     spread = spread_scales(deaths, max(2L, n_scales - complete)))
+                     spread = if (space %in% c("coords", "dist"))
+                                  spread_points_scales(deaths, max(2L, n_scales - complete),
+                                                       mst$diameter)
+                              else spread_scales(deaths, max(2L, n_scales - complete)))
     if (complete) scales <- c(scales, above(mst$diameter, 1e-9))
-    n_edges <- if (edges) .Call(C_count_pairs, y, scales, threads)
+    n_edges <- if (edges) points_count_pairs(y, scales, threads)
                else rep(NA_real_, length(scales))
     structure(list(diagram = diagram, pairs = pairs, scales = scales,
                    components = n - findInterval(scales, deaths, left.open = TRUE),
@@ -145,6 +168,9 @@ print.persistentScales <- function(x, ...) {
                 switch(x$space, pca = sprintf("%d principal components", nrow(x$coords)),
                        dimred = sprintf("%d dimensions of a reduced representation",
                                         nrow(x$coords)),
+                       coords = sprintf("%d given coordinate(s) (e.g. spot positions)",
+                                        nrow(x$coords)),
+                       dist = "the given distances (a dist object)",
                        "the full feature space")))
     if (!anyNA(x$edges))
         cat(sprintf("  edges per scale: %s ... %s\n", format(x$edges[1L], big.mark = ","),

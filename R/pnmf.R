@@ -120,6 +120,15 @@
 #'   every sweep.  `FALSE` (default) is silent.  A fit can be interrupted
 #'   (Esc, Ctrl-C or [setTimeLimit()]) between blocks: control returns at
 #'   once and nothing is left allocated.
+#' @param space The points whose distances define the scales and the graphs,
+#'   independent of the data factorised: `"auto"` (default: the data, or
+#'   their principal components for large data, as [persistentScales()]
+#'   chooses; the exact mode uses the data), `"full"`, `"pca"`, a numeric
+#'   matrix of coordinates with one row per cell (e.g. the spot positions of
+#'   spatial transcriptomics: the path then runs over spatial smoothness
+#'   levels, from single spots to whole tissue regions) or a [stats::dist()]
+#'   of the cells (up to about 10,000).  Not with `scales`, which carry their own space when they
+#'   are a [persistentScales()] result.
 #' @return An object of class `pnmf`: a list with
 #'   \describe{
 #'   \item{H}{array k x N x T, the embeddings H_t (cells in columns);}
@@ -148,18 +157,23 @@
 #'     plot(fit, "embedding", scale = 1, labels = circles$labels)
 #'     plot(fast)
 #' }
+#' # scales and graphs from spot positions (one row per cell), not the data
+#' pos <- cbind(x = rep(1:10, 8), y = rep(1:8, each = 10))
+#' spatial <- pnmf(circles$x, k = 2, space = pos, n_scales = 8)
+#' spatial$space
 #' @export
 pnmf <- function(x, k = NULL, scales = NULL, lambda = c(1, 1, 1),
                  mode = c("fast", "exact"), n_scales = 30L,
                  graph = c("auto", "complete", "knn"), k_nn = 15L,
                  knn_method = c("auto", "exact", "annoy", "hnsw"),
                  n_sweeps = NULL, max_iter = NULL, tol = NULL, keep_W = TRUE,
-                 max_memory = NULL, threads = NULL, verbose = FALSE) {
+                 max_memory = NULL, threads = NULL, verbose = FALSE, space = "auto") {
     call <- match.call()
     s <- pnmf_settings(arg_choice(mode, "mode"), k, lambda, n_scales,
                        arg_choice(graph, "graph"), k_nn, arg_choice(knn_method, "knn_method"),
                        n_sweeps, max_iter, tol, keep_W, max_memory, threads, verbose,
                        call = call)
+    scales <- space_scales(x, scales, space, s$mode, s$n_scales, s$threads, call = call)
     fit_pnmf(x, scales, s, call = call)
 }
 

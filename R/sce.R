@@ -38,7 +38,11 @@
 #' replaces the data), `dimred` here gives the space in which distances
 #' between cells are measured: the persistence diagram, the scales and the
 #' graphs come from the first `n_dimred` columns of that reducedDim (e.g.
-#' `"PCA"`), while the factorisation is of the assay.
+#' `"PCA"`), while the factorisation is of the assay.  `space` generalises
+#' it: for spatial transcriptomics, `space = c("x", "y")` (colData columns)
+#' or `space = "spatialCoords"` (a SpatialExperiment) takes the scales and
+#' the graphs from the spots' positions, so that the path runs from single
+#' spots to whole tissue regions (see `vignette("spatial", package = "pnmf")`).
 #'
 #' The scale returned is chosen by `scale`: `"select"` (default) uses
 #' [selectScale()], which needs no labels; `"finest"` is t = 1; a number is
@@ -67,6 +71,14 @@
 #' @param dimred Name of a reducedDim whose coordinates define the distances
 #'   between cells (see Details), or `NULL`.
 #' @param n_dimred Number of its columns to use (default all).
+#' @param space The points whose distances define the scales and the graphs
+#'   (see [pnmf()]): `"auto"`, `"full"` or `"pca"`; the name of a reducedDim;
+#'   names of numeric `colData` columns (e.g. `c("x", "y")`, the positions
+#'   of spatial spots); `"spatialCoords"` for a SpatialExperiment (its
+#'   `spatialCoords()`, read without needing the SpatialExperiment
+#'   package); or a coordinate matrix (one row per cell) or
+#'   `dist` as for [pnmf()].  For a matrix `x`, pass a coordinate matrix or
+#'   a `dist` as `space` through `...`.
 #' @param ... Further arguments for [pnmf()] (e.g. `lambda`, `n_scales`,
 #'   `mode`), [fitNMF()] or [fitGNMF()], and:
 #'   * `verbose`: report each phase (features, persistence, fit, scale
@@ -137,11 +149,12 @@ calculatePNMF.SummarizedExperiment <- function(x, ..., assay.type = "logcounts")
 #' @rdname calculatePNMF
 #' @export
 calculatePNMF.SingleCellExperiment <- function(x, ..., assay.type = "logcounts",
-                                               dimred = NULL, n_dimred = NULL) {
+                                               dimred = NULL, n_dimred = NULL,
+                                               space = "auto") {
     need_package("SingleCellExperiment")
     call <- generic_call("calculatePNMF")
     mat <- get_assay(x, assay.type, call = call)
-    coords <- if (!is.null(dimred)) dimred_coords(x, dimred, n_dimred, call = call)
+    coords <- sce_space(x, space, dimred, n_dimred, call = call)
     calculate_pnmf(mat, coords, ..., call = call)
 }
 
@@ -151,7 +164,7 @@ calculatePNMF.SingleCellExperiment <- function(x, ..., assay.type = "logcounts",
 #'   as `colPair(x, name)` (a SelfHits with the weights in `value`)?
 #' @export
 runPNMF <- function(x, ..., name = "PNMF", store_graph = FALSE, assay.type = "logcounts",
-                    dimred = NULL, n_dimred = NULL) {
+                    dimred = NULL, n_dimred = NULL, space = "auto") {
     need_package("SingleCellExperiment")
     if (!methods::is(x, "SingleCellExperiment"))
         pnmf_stop("runPNMF() needs a SingleCellExperiment; for a matrix use calculatePNMF().")
@@ -159,7 +172,7 @@ runPNMF <- function(x, ..., name = "PNMF", store_graph = FALSE, assay.type = "lo
         pnmf_stop("'name' must be one non-empty string.")
     store_graph <- check_flag(store_graph, "store_graph")
     mat <- get_assay(x, assay.type)
-    coords <- if (!is.null(dimred)) dimred_coords(x, dimred, n_dimred)
+    coords <- sce_space(x, space, dimred, n_dimred)
     emb <- calculate_pnmf(mat, coords, ..., keep_graph = store_graph)
     if (store_graph) {
         g <- attr(emb, "graph")
@@ -393,9 +406,10 @@ calculate_pnmf <- function(x, coords, ncomponents = "auto", ntop = 2000, subset_
     warn_transposed(x, call)
     mat <- select_features(x, subset_row, ntop, call = call)
     warn_counts(mat, call)
-    if (!is.null(coords) && ncol(coords) != ncol(mat))
-        pnmf_stop("the reducedDim has ", ncol(coords), " cells but the assay has ", ncol(mat), ".",
-                  call = call)
+    # the space of the distances (R/space.R): from the SingleCellExperiment
+    # method, or 'space' of a matrix call
+    if (is.null(coords)) coords <- fit_args$space
+    fit_args$space <- NULL
     if (identical(ncomponents, "auto")) ncomponents <- NULL
     if (!is.null(ncomponents))
         ncomponents <- check_count(ncomponents, "ncomponents", max = max(1L, ncol(mat)), call = call)
@@ -405,7 +419,7 @@ calculate_pnmf <- function(x, coords, ncomponents = "auto", ntop = 2000, subset_
     run <- function() switch(method,
         nmf = do.call(fitNMF, c(list(quote(mat), ncomponents, threads = threads), fit_args)),
         gnmf = {
-            if (!is.null(coords)) fit_args$space <- NULL
+            if (!is.null(coords)) fit_args$space <- coords
             do.call(fitGNMF, c(list(quote(mat), ncomponents, threads = threads), fit_args))
         },
         pnmf = {
@@ -416,12 +430,10 @@ calculate_pnmf <- function(x, coords, ncomponents = "auto", ntop = 2000, subset_
                                                 call = call)]]
             for (nm in names(d$analysis))
                 if (is.null(fit_args[[nm]])) fit_args[[nm]] <- d$analysis[[nm]]
-            if (!is.null(coords) && is.null(fit_args$scales)) {
-                n_scales <- if (is.null(fit_args$n_scales)) 30L else fit_args$n_scales
-                fit_args$scales <- persistence_of(coords, "dimred", d$scales, n_scales,
-                                                  d$scales != "spread", FALSE, threads,
-                                                  colnames(mat))
-            }
+            if (!is.null(coords))
+                fit_args$scales <- space_scales(mat, fit_args$scales, coords, fit_args$mode,
+                                                if (is.null(fit_args$n_scales)) 30L
+                                                else fit_args$n_scales, threads, call = call)
             a <- c(list(x = mat, k = ncomponents, threads = threads), fit_args)
             a <- a[!vapply(a, is.null, logical(1))]
             fit_with_graph(a, keep_graph, call)

@@ -24,7 +24,10 @@
 #' @param reduction.key Key (column prefix) of the reduction.
 #' @param ... Further arguments for [calculatePNMF()] (e.g. `ncomponents`,
 #'   `ntop`, `scale`, `select_args`, `threads`) and through it for [pnmf()]
-#'   (e.g. `lambda`, `n_scales`, `mode`).
+#'   (e.g. `lambda`, `n_scales`, `mode`, and `space`: for spatial data the
+#'   spot positions as a matrix with one row per cell, matched by cell name
+#'   when its rows are named, e.g. the two coordinate columns of
+#'   `SeuratObject::GetTissueCoordinates()`).
 #' @return `object` with the reduction `reduction.name` (a `DimReduc`):
 #'   `SeuratObject::Embeddings(object, reduction.name)` is the embedding,
 #'   `SeuratObject::Loadings(object[[reduction.name]])` the basis and

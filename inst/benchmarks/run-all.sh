@@ -40,6 +40,7 @@ run Rscript "$HERE/bench-select.R"
 run Rscript "$HERE/bench-choose-defaults.R"
 run Rscript "$HERE/bench-default.R"
 run Rscript "$HERE/bench-project.R" --blas "$blas"
+run Rscript "$HERE/bench-spatial.R"
 # at most 100 iterations, as in RESULTS.md's table (the default is 200)
 run Rscript "$HERE/bench-fast.R" --blas "$blas" --sweeps 100 "$@"
 exit $status
