@@ -69,6 +69,20 @@
 #'   with a `pnmf_memory_error` that says what to change.  The estimate is
 #'   kept in the result (`memory`).
 #'
+#' @section Streamed data: in the fast mode, [pnmf()] takes an HDF5-backed
+#'   `HDF5Matrix` (or any `DelayedMatrix`, e.g.
+#'   `HDF5Array::HDF5Array(file, name)`) and reads it in column blocks of
+#'   `options(pnmf.block_cells)` cells (default: about 100 MB of them),
+#'   never holding it whole: its values are checked in one pass; the principal components
+#'   of the distance space come from irlba on the `DelayedMatrix` (block-wise
+#'   products), the rank from a subsample of cells; each warm-start iteration
+#'   reads the data twice and each later iteration once (the W step uses the
+#'   products summed over the previous pass, the H step runs block by block,
+#'   cells in order).  Peak memory is then the factors (about 3 k N T
+#'   doubles) and one block.  The fit is the in-memory fit: on the same
+#'   scales the objective and embeddings agree to rounding; the block-wise
+#'   PCA agrees with the in-memory one to irlba's tolerance (about 1e-5).
+#'
 #' @param x Nonnegative numeric matrix, features (genes) in rows and cells in
 #'   columns, e.g. from [preprocessCounts()]; a sparse `Matrix` stays sparse
 #'   in the fast mode (it is densified in the exact mode).
@@ -168,7 +182,9 @@ fit_pnmf <- function(x, k, scales, lambda, mode, n_scales, graph, k_nn, knn_meth
                      n_sweeps, max_iter, tol, keep_W, max_memory, threads, verbose,
                      call, filtration = NULL, keep_filtration = FALSE) {
     exact <- mode == "exact"
-    x <- if (exact) as_data_matrix(x, call = call) else as_input_matrix(x, call = call)
+    x <- if (exact) as_data_matrix(x, call = call)
+         else if (is_streamed(x)) check_streamed(x, call = call)   # R/shards.R
+         else as_input_matrix(x, call = call)
     m <- nrow(x)
     n <- ncol(x)
     rank <- NULL
@@ -259,8 +275,11 @@ fit_pnmf <- function(x, k, scales, lambda, mode, n_scales, graph, k_nn, knn_meth
     # thin products (k columns): one OpenBLAS thread beside the OpenMP loops
     # is faster than two (see ?default_threads)
     res <- with_blas_threads(fit_blas_threads(),
-                             .Call(C_pnmf_path, c_data(x), init$W, init$H, filt, scales, lambda,
-                                   control))
+                             if (is_streamed(x))      # read in column blocks: R/shards.R
+                                 path_streamed(streamed_data(x), m, n, init$W, init$H, filt,
+                                               scales, lambda, control)
+                             else .Call(C_pnmf_path, c_data(x), init$W, init$H, filt, scales,
+                                        lambda, control))
     if (!is.null(control$progress)) control$progress(done = TRUE)
     fit <- new_pnmf(res, x, k, scales, persistence, lambda, mode,
                     edges = findInterval(scales, filt$d, left.open = TRUE), call = call)

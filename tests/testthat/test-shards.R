@@ -1,0 +1,76 @@
+# The fast mode with the data in column blocks: streamed from an HDF5 file
+# (R/shards.R) must give the in-memory fit's answer.
+
+shard_data <- function(m = 120, n = 1300, seed = 1) {
+    set.seed(seed)
+    cl <- rep(1:3, length.out = n)
+    mu <- matrix(rexp(m * 3), m, 3)
+    x <- matrix(rpois(m * n, 2 * mu[, cl]), m, n) * 1.0
+    dimnames(x) <- list(paste0("g", seq_len(m)), paste0("c", seq_len(n)))
+    Matrix::Matrix(x, sparse = TRUE)
+}
+
+test_that("a fit streamed from an HDF5 file equals the in-memory fit", {
+    skip_if_not_installed("HDF5Array")
+    x <- shard_data()
+    f <- tempfile(fileext = ".h5")
+    on.exit(unlink(f))
+    h <- HDF5Array::writeHDF5Array(as.matrix(x), f, "x", with.dimnames = TRUE)
+    expect_true(is_streamed(h))
+    # the same persistence: the fit itself agrees to rounding
+    ps <- persistentScales(x, type = "spread", n_scales = 6)
+    a <- pnmf(x, k = 4, scales = ps, threads = 1, tol = 1e-4)
+    b <- withr::with_options(list(pnmf.block_cells = 200),
+                             pnmf(h, k = 4, scales = ps, threads = 1, tol = 1e-4))
+    expect_identical(length(b$objective), length(a$objective))
+    expect_gt(length(a$objective), 5)
+    expect_equal(b$objective, a$objective, tolerance = 1e-9)
+    expect_equal(b$H, a$H, tolerance = 1e-8)
+    expect_equal(b$W, a$W, tolerance = 1e-8)
+    expect_equal(b$loss, a$loss, tolerance = 1e-9)
+    expect_identical(dimnames(b$H), dimnames(a$H))
+    # the memory plan counts one block of the data, not all of it
+    expect_equal(b$memory[["data_copy"]], 8 * nrow(x) * 200)
+    expect_lt(b$memory[["data_copy"]], a$memory[["data_copy"]])
+    # end to end: the persistence from a block-wise PCA (irlba on the
+    # DelayedArray, converged to irlba's tolerance, so the scales agree to
+    # about 1e-5) and the fit on it
+    d <- withr::with_options(list(pnmf.block_cells = 200),
+                             pnmf(h, k = 4, n_scales = 6, threads = 1, tol = 1e-4))
+    e <- pnmf(x, k = 4, n_scales = 6, threads = 1, tol = 1e-4)
+    expect_identical(d$space, "pca")
+    expect_equal(d$scales, e$scales, tolerance = 1e-4)
+    n_common <- min(length(d$objective), length(e$objective))
+    expect_equal(d$objective[n_common], e$objective[n_common], tolerance = 1e-4)
+    expect_gt(min(abs(diag(cor(t(d$H[, , 1]), t(e$H[, , 1]))))), 0.999)
+})
+
+test_that("the block steps reproduce the in-memory path exactly on given scales", {
+    skip_if_not_installed("HDF5Array")
+    x <- shard_data(m = 40, n = 300, seed = 2)
+    f <- tempfile(fileext = ".h5")
+    on.exit(unlink(f))
+    h <- HDF5Array::writeHDF5Array(x, f, "x", as.sparse = TRUE, with.dimnames = TRUE)    # read as sparse
+    ps <- persistentScales(x, type = "spread", n_scales = 5)
+    for (lam in list(c(1, 1, 1), c(0, 0.5, 0), c(10, 0, 0.1))) {
+        a <- pnmf(x, k = 3, scales = ps, lambda = lam, n_sweeps = 8, tol = 0, threads = 1)
+        b <- withr::with_options(list(pnmf.block_cells = 70),
+                                 pnmf(h, k = 3, scales = ps, lambda = lam, n_sweeps = 8,
+                                      tol = 0, threads = 1))
+        expect_identical(length(b$objective), 9L)
+        expect_equal(b$objective, a$objective, tolerance = 1e-9)
+        expect_equal(b$H, a$H, tolerance = 1e-8)
+        expect_true(all(diff(b$objective) <= 1e-9 * b$objective[-1]))
+        expect_true(DelayedArray::is_sparse(h))
+    }
+})
+
+test_that("streamed input is checked block by block", {
+    skip_if_not_installed("HDF5Array")
+    y <- matrix(c(1, -1, 2, 3, 4, 5), 2)
+    h <- HDF5Array::writeHDF5Array(y, tempfile(fileext = ".h5"), "y")
+    expect_error(pnmf(h, k = 1, scales = c(1, 2)), class = "pnmf_input_error")
+    y[2] <- NA
+    h <- HDF5Array::writeHDF5Array(y, tempfile(fileext = ".h5"), "y")
+    expect_error(pnmf(h, k = 1, scales = c(1, 2)), class = "pnmf_input_error")
+})
