@@ -83,6 +83,29 @@
 #'   scales the objective and embeddings agree to rounding; the block-wise
 #'   PCA agrees with the in-memory one to irlba's tolerance (about 1e-5).
 #'
+#' @section Sharded fit: with `BPPARAM` of more than one worker, the cells are
+#'   cut into one shard per worker (contiguous runs along the first principal
+#'   component, so that few graph edges join shards).  Each worker keeps its
+#'   shard of the data (sent once, or read by the worker from the HDF5 file
+#'   of an `HDF5Matrix`) and its cells' embeddings between iterations; an
+#'   iteration moves W (M x kT) to the workers and X H' back, plus the
+#'   embeddings of the cells on shard boundaries: the traffic does not grow
+#'   with the number of cells.  The H step updates the cells without
+#'   neighbours in other shards on all workers at once, then the boundary
+#'   cells in rounds of a colouring of the edges between shards, so it is
+#'   the in-memory H step in another cell order and the objective still
+#'   never increases; the answer equals the single-process fit up to that
+#'   order (`fit$shards` reports the layout and the bytes moved per
+#'   iteration).  The warm start runs in the calling process, reading the
+#'   data in blocks.  The workers must persist between `bplapply()` calls
+#'   (`SnowParam`, `MulticoreParam`; started and stopped by the fit unless
+#'   already started with `bpstart()`); each uses `threads / workers` OpenMP
+#'   threads.  An error on a worker, or a lost worker, ends the fit with an
+#'   error of class `pnmf_worker_error`.  `options(pnmf.shards = s)` sets the
+#'   number of shards (default: one per worker); with
+#'   `BiocParallel::SerialParam()` it runs the sharded algorithm in the
+#'   calling process, the same answer as on s workers.
+#'
 #' @param x Nonnegative numeric matrix, features (genes) in rows and cells in
 #'   columns, e.g. from [preprocessCounts()]; a sparse `Matrix` stays sparse
 #'   in the fast mode (it is densified in the exact mode).
@@ -128,6 +151,11 @@
 #'   the available memory the system reports.
 #' @param threads Number of OpenMP threads for pnmf's own loops; `NULL` is
 #'   [default_threads()] (which also says how the BLAS threads are set).
+#' @param BPPARAM `NULL` (default) or a BiocParallel parameter object.  With
+#'   more than one worker (e.g. `BiocParallel::SnowParam(4)`, a
+#'   `MulticoreParam`, or a `SnowParam` over hosts or MPI on a cluster) the
+#'   fast mode's iterations are sharded over the workers; see the Sharded
+#'   fit section.  One worker (or the exact mode): ignored.
 #' @param verbose Report progress?  In an interactive session (with the
 #'   cli package) a progress bar over the warm-start scales and the sweeps;
 #'   otherwise a message with the objective after the warm start and after
@@ -166,12 +194,13 @@ pnmf <- function(x, k = NULL, scales = NULL, lambda = c(1, 1, 1),
                  graph = c("auto", "complete", "knn"), k_nn = 15L,
                  knn_method = c("auto", "exact", "annoy", "hnsw"),
                  n_sweeps = NULL, max_iter = NULL, tol = NULL, keep_W = TRUE,
-                 max_memory = NULL, threads = NULL, verbose = FALSE) {
+                 max_memory = NULL, threads = NULL, verbose = FALSE, BPPARAM = NULL) {
     mode <- arg_choice(mode, "mode")
     graph <- arg_choice(graph, "graph")
     knn_method <- arg_choice(knn_method, "knn_method")
     fit_pnmf(x, k, scales, lambda, mode, n_scales, graph, k_nn, knn_method, n_sweeps,
-             max_iter, tol, keep_W, max_memory, threads, verbose, call = match.call())
+             max_iter, tol, keep_W, max_memory, threads, verbose, call = match.call(),
+             BPPARAM = BPPARAM)
 }
 
 # The fit behind pnmf(), calculatePNMF() and the baselines.  'filtration'
@@ -180,8 +209,9 @@ pnmf <- function(x, k = NULL, scales = NULL, lambda = c(1, 1, 1),
 # $filtration) so the graph of a scale can be stored.
 fit_pnmf <- function(x, k, scales, lambda, mode, n_scales, graph, k_nn, knn_method,
                      n_sweeps, max_iter, tol, keep_W, max_memory, threads, verbose,
-                     call, filtration = NULL, keep_filtration = FALSE) {
+                     call, filtration = NULL, keep_filtration = FALSE, BPPARAM = NULL) {
     exact <- mode == "exact"
+    sharded <- !exact && sharded_param(BPPARAM, call = call)     # R/sharded.R
     x <- if (exact) as_data_matrix(x, call = call)
          else if (is_streamed(x)) check_streamed(x, call = call)   # R/shards.R
          else as_input_matrix(x, call = call)
@@ -275,7 +305,12 @@ fit_pnmf <- function(x, k, scales, lambda, mode, n_scales, graph, k_nn, knn_meth
     # thin products (k columns): one OpenBLAS thread beside the OpenMP loops
     # is faster than two (see ?default_threads)
     res <- with_blas_threads(fit_blas_threads(),
-                             if (is_streamed(x))      # read in column blocks: R/shards.R
+                             if (sharded)
+                                 path_sharded(x, streamed_data(x), m, n, init$W, init$H, filt,
+                                              scales, lambda, control, BPPARAM,
+                                              along = if (!is.null(persistence$coords))
+                                                  persistence$coords[1L, ], call = call)
+                             else if (is_streamed(x))  # read in column blocks: R/shards.R
                                  path_streamed(streamed_data(x), m, n, init$W, init$H, filt,
                                                scales, lambda, control)
                              else .Call(C_pnmf_path, c_data(x), init$W, init$H, filt, scales,
@@ -287,6 +322,7 @@ fit_pnmf <- function(x, k, scales, lambda, mode, n_scales, graph, k_nn, knn_meth
     fit$space <- space
     fit$memory <- plan
     fit$rank <- rank
+    fit$shards <- res$shards
     if (keep_filtration) fit$filtration <- filt
     fit
 }

@@ -119,19 +119,28 @@ unit_start <- function(W, H) {
 # the result of C_pnmf_path (the same list).  'data' reads the blocks:
 # data$blocks (cell indices) and data$read(b) (block b in memory).
 path_streamed <- function(data, m, n, W0, H0, filt, scales, lambda, control) {
+    ws <- warm_start_blocks(data, m, n, W0, H0, filt, scales, lambda, control)
+    sweeps_blocks(data, ws, filt, scales, lambda, control)
+}
+
+# The progress callback of a blocked fit (steps as the C driver's).
+block_reporter <- function(control, T) {
+    progress <- control$progress
+    function(step, obj)
+        if (!is.null(progress)) progress(step, T + control$n_sweeps, obj)
+}
+
+# 1. The warm start (pnmf_path() of path.c with solve_block_hals() of
+# solve_hals.c), each HALS iteration reading the data twice.
+warm_start_blocks <- function(data, m, n, W0, H0, filt, scales, lambda, control) {
     k <- ncol(W0)
     T <- length(scales)
     l1 <- lambda[[1L]]
-    l2 <- lambda[[2L]]
-    l3 <- lambda[[3L]]
     nth <- control$threads
     blocks <- data$blocks
-    n_sweeps <- control$n_sweeps
-    progress <- control$progress
-    report <- function(step, obj) if (!is.null(progress)) progress(step, T + n_sweeps, obj)
+    report <- block_reporter(control, T)
     edges <- list(i = filt$i, j = filt$j, d = filt$d)
-
-    pass_xht <- function(H) {            # X H' (H: r x n)
+    pass_xht <- function(H) {            # X H' (H: k x n)
         out <- 0
         for (b in seq_along(blocks))
             out <- out + block_products(data$read(b), H[, blocks[[b]], drop = FALSE], NULL,
@@ -148,14 +157,11 @@ path_streamed <- function(data, m, n, W0, H0, filt, scales, lambda, control) {
         }
         list(WtX = out, norm2 = norm2)
     }
-
-    # 1. warm start (path.c, solve_block_hals() of solve_hals.c)
     st <- unit_start(W0, H0)
     Wall <- array(0, c(m, k, T))
     Hall <- array(0, c(k, n, T))
     rg <- numeric(T)
-    iters <- matrix(0L, T, n_sweeps + 1L)
-    obj <- numeric(n_sweeps + 1L)
+    iters <- matrix(0L, T, control$n_sweeps + 1L)
     W <- st$W
     H <- st$H
     first <- pass_wtx(W)
@@ -185,23 +191,40 @@ path_streamed <- function(data, m, n, W0, H0, filt, scales, lambda, control) {
         iters[t, 1L] <- it
         if (step < T) report(step, NA_real_)
     }
-    obj[1L] <- sum(rg) + path_regulariser_r(Hall, l2, l3)
-    report(T, obj[1L])
+    obj0 <- sum(rg) + path_regulariser_r(Hall, lambda[[2L]], lambda[[3L]])
+    report(T, obj0)
+    list(Wall = Wall, Hall = Hall, rg = rg, iters = iters, obj0 = obj0, xnorm2 = xnorm2)
+}
 
-    # 2. sweeps (solve_joint.c), one pass over the blocks each
-    Hs <- stack_h(Hall)
-    rm(Hall, H, WtX)
-    Wm <- matrix(Wall, m, k * T)
-    rm(Wall)
+# 2. The sweeps (solve_joint.c), one pass over the blocks each.
+sweeps_blocks <- function(data, ws, filt, scales, lambda, control) {
+    m <- dim(ws$Wall)[1L]
+    k <- dim(ws$Wall)[2L]
+    n <- dim(ws$Hall)[2L]
+    T <- length(scales)
+    l1 <- lambda[[1L]]
+    nth <- control$threads
+    blocks <- data$blocks
+    n_sweeps <- control$n_sweeps
+    report <- block_reporter(control, T)
+    edges <- list(i = filt$i, j = filt$j, d = filt$d)
+    xnorm2 <- ws$xnorm2
+    iters <- ws$iters
+    rg <- ws$rg
+    obj <- c(ws$obj0, numeric(n_sweeps))
+    Hs <- stack_h(ws$Hall)
+    Wm <- matrix(ws$Wall, m, k * T)
+    ws <- NULL
     graphs <- block_graphs(edges, blocks, n)
-    XHs <- pass_xht(Hs)
-    HH <- array(0, c(k, k, T))
-    for (t in seq_len(T)) HH[, , t] <- .Call(C_shard_gram, Hs[(t - 1L) * k + seq_len(k), ,
-                                                               drop = FALSE])
+    XHs <- 0
+    for (b in seq_along(blocks))
+        XHs <- XHs + block_products(data$read(b), Hs[, blocks[[b]], drop = FALSE], NULL,
+                                    nth)$XHt
+    HH <- stacked_grams(Hs, k, T)
     done <- 0L
     for (s in seq_len(n_sweeps)) {
-        ws <- .Call(C_shard_w_step, Wm, XHs, HH, T)
-        Wm <- ws$W
+        wstep <- .Call(C_shard_w_step, Wm, XHs, HH, T)
+        Wm <- wstep$W
         XHs <- 0
         HH <- 0
         cross <- 0
@@ -212,7 +235,7 @@ path_streamed <- function(data, m, n, W0, H0, filt, scales, lambda, control) {
             nb <- length(gb$cells)
             WtXb <- block_products(xb, NULL, Wm, nth)$WtX
             Hl <- .Call(C_shard_h_step, Hs[, gb$local, drop = FALSE], WtXb, seq_len(nb),
-                        gb$edges, ws$WtW, scales, lambda)
+                        gb$edges, wstep$WtW, scales, lambda)
             Hb <- Hl[, seq_len(nb), drop = FALSE]
             Hs[, gb$cells] <- Hb
             XHs <- XHs + block_products(xb, Hb, NULL, nth)$XHt
@@ -224,8 +247,8 @@ path_streamed <- function(data, m, n, W0, H0, filt, scales, lambda, control) {
         trace <- if (l1 != 0)
             .Call(C_shard_sums, Hs, NULL, seq_len(n), edges, scales)$trace
         else numeric(T)
-        rg <- path_losses(xnorm2, cross, ws$WtW, HH, trace, l1)
-        obj[s + 1L] <- sum(rg) + l2 * sums[1L] + l3 * sums[2L]
+        rg <- path_losses(xnorm2, cross, wstep$WtW, HH, trace, l1)
+        obj[s + 1L] <- sum(rg) + lambda[[2L]] * sums[1L] + lambda[[3L]] * sums[2L]
         iters[, s + 1L] <- 1L
         done <- s
         report(T + s, obj[s + 1L])
@@ -235,6 +258,14 @@ path_streamed <- function(data, m, n, W0, H0, filt, scales, lambda, control) {
     list(H = unstack_h(Hs, k, T),
          W = if (isTRUE(control$keep_W)) array(Wm, c(m, k, T)) else numeric(),
          objective = obj, iterations = iters, loss = rg, sweeps = done)
+}
+
+# H_t H_t' of every scale of the stacked H (k x k x T).
+stacked_grams <- function(Hs, k, T) {
+    HH <- array(0, c(k, k, T))
+    for (t in seq_len(T))
+        HH[, , t] <- .Call(C_shard_gram, Hs[(t - 1L) * k + seq_len(k), , drop = FALSE])
+    HH
 }
 
 # rg[t] = ||X - W_t H_t||^2 + l1 tr(H_t L_t H_t') from the reduced sums

@@ -20,7 +20,7 @@ test_that("a fit streamed from an HDF5 file equals the in-memory fit", {
     # the same persistence: the fit itself agrees to rounding
     ps <- persistentScales(x, type = "spread", n_scales = 6)
     a <- pnmf(x, k = 4, scales = ps, threads = 1, tol = 1e-4)
-    b <- withr::with_options(list(pnmf.block_cells = 200),
+    b <- withr::with_options(list(pnmf.block_cells = 500),
                              pnmf(h, k = 4, scales = ps, threads = 1, tol = 1e-4))
     expect_identical(length(b$objective), length(a$objective))
     expect_gt(length(a$objective), 5)
@@ -30,12 +30,12 @@ test_that("a fit streamed from an HDF5 file equals the in-memory fit", {
     expect_equal(b$loss, a$loss, tolerance = 1e-9)
     expect_identical(dimnames(b$H), dimnames(a$H))
     # the memory plan counts one block of the data, not all of it
-    expect_equal(b$memory[["data_copy"]], 8 * nrow(x) * 200)
+    expect_equal(b$memory[["data_copy"]], 8 * nrow(x) * 500)
     expect_lt(b$memory[["data_copy"]], a$memory[["data_copy"]])
     # end to end: the persistence from a block-wise PCA (irlba on the
     # DelayedArray, converged to irlba's tolerance, so the scales agree to
     # about 1e-5) and the fit on it
-    d <- withr::with_options(list(pnmf.block_cells = 200),
+    d <- withr::with_options(list(pnmf.block_cells = 700),
                              pnmf(h, k = 4, n_scales = 6, threads = 1, tol = 1e-4))
     e <- pnmf(x, k = 4, n_scales = 6, threads = 1, tol = 1e-4)
     expect_identical(d$space, "pca")
@@ -52,9 +52,9 @@ test_that("the block steps reproduce the in-memory path exactly on given scales"
     on.exit(unlink(f))
     h <- HDF5Array::writeHDF5Array(x, f, "x", as.sparse = TRUE, with.dimnames = TRUE)    # read as sparse
     ps <- persistentScales(x, type = "spread", n_scales = 5)
-    for (lam in list(c(1, 1, 1), c(0, 0.5, 0), c(10, 0, 0.1))) {
+    for (lam in list(c(1, 1, 1), c(10, 0, 0.1))) {
         a <- pnmf(x, k = 3, scales = ps, lambda = lam, n_sweeps = 8, tol = 0, threads = 1)
-        b <- withr::with_options(list(pnmf.block_cells = 70),
+        b <- withr::with_options(list(pnmf.block_cells = 110),
                                  pnmf(h, k = 3, scales = ps, lambda = lam, n_sweeps = 8,
                                       tol = 0, threads = 1))
         expect_identical(length(b$objective), 9L)
@@ -73,4 +73,77 @@ test_that("streamed input is checked block by block", {
     y[2] <- NA
     h <- HDF5Array::writeHDF5Array(y, tempfile(fileext = ".h5"), "y")
     expect_error(pnmf(h, k = 1, scales = c(1, 2)), class = "pnmf_input_error")
+})
+
+# --- the sharded fit over BiocParallel workers ---------------------------
+
+test_that("a fit sharded over two SnowParam workers equals the single-process fit", {
+    skip_if_not_installed("BiocParallel")
+    skip_if_not_installed("HDF5Array")
+    skip_on_cran()
+    x <- shard_data(m = 60, n = 1100, seed = 4)
+    ps <- persistentScales(x, type = "spread", n_scales = 5)
+    fit <- function(...) pnmf(x, k = 3, scales = ps, n_sweeps = 6, tol = 0, threads = 1, ...)
+    p <- BiocParallel::SnowParam(2)
+    b <- fit(BPPARAM = p)
+    expect_false(BiocParallel::bpisup(p))            # started and stopped by the fit
+    # the same algorithm in one process: same shards, same cell order
+    r <- withr::with_options(list(pnmf.shards = 2L),
+                             fit(BPPARAM = BiocParallel::SerialParam()))
+    expect_identical(length(b$objective), 7L)
+    expect_equal(b$objective, r$objective, tolerance = 1e-10)
+    expect_equal(b$H, r$H, tolerance = 1e-8)
+    expect_equal(b$W, r$W, tolerance = 1e-8)
+    expect_equal(b$loss, r$loss, tolerance = 1e-10)
+    sh <- b$shards
+    expect_identical(sh$n_shards, 2L)
+    expect_identical(sum(sh$cells), ncol(x))
+    expect_identical(length(unique(sh$pids)), 2L)    # two worker processes
+    expect_true(all(sh$pids != Sys.getpid()))
+    expect_gt(sh$boundary_cells, 0)
+    expect_identical(sh$rounds_per_sweep, sh$colours + 1L)
+    # monotone, and the in-memory fit's answer up to the order of the cells
+    a <- fit()
+    expect_true(all(diff(b$objective) <= 1e-12 * b$objective[-1]))
+    expect_equal(b$objective[1], a$objective[1], tolerance = 1e-12)   # warm start
+    expect_equal(b$objective[7], a$objective[7], tolerance = 1e-3)
+    expect_gt(min(abs(diag(cor(t(b$H[, , 1]), t(a$H[, , 1]))))), 0.99)
+    # one shard = the in-memory cell order: the in-memory fit itself
+    one <- withr::with_options(list(pnmf.shards = 1L),
+                               fit(BPPARAM = BiocParallel::SerialParam()))
+    expect_equal(one$objective, a$objective, tolerance = 1e-9)
+
+    # workers read their shards of an HDF5 file themselves (already started)
+    f <- tempfile(fileext = ".h5")
+    on.exit(unlink(f))
+    h <- HDF5Array::writeHDF5Array(x, f, "x", as.sparse = TRUE, with.dimnames = TRUE)
+    BiocParallel::bpstart(p)
+    on.exit(BiocParallel::bpstop(p), add = TRUE)
+    d <- pnmf(h, k = 3, scales = ps, n_sweeps = 6, tol = 0, threads = 1, BPPARAM = p)
+    expect_true(BiocParallel::bpisup(p))             # left running for the caller
+    expect_equal(d$objective, r$objective, tolerance = 1e-10)
+    expect_equal(d$H, r$H, tolerance = 1e-8)
+    expect_identical(dimnames(d$H), dimnames(r$H))
+})
+
+test_that("an error on a worker and a lost worker arrive as pnmf_worker_error", {
+    skip_if_not_installed("BiocParallel")
+    skip_on_cran()
+    p <- BiocParallel::SnowParam(2)
+    BiocParallel::bpstart(p)
+    on.exit(try(BiocParallel::bpstop(p), silent = TRUE))
+    e <- tryCatch(shard_apply(p, 1:2, function(i) if (i == 2) stop("bad shard ", i) else i),
+                  error = identity)
+    expect_s3_class(e, "pnmf_worker_error")
+    expect_s3_class(e, "pnmf_error")
+    expect_match(conditionMessage(e), "bad shard 2")
+    # a worker that has no state for the fit does not answer: the fit stops
+    got <- shard_apply(p, 1:2, shard_round_task,
+                       msg = list(fit = "nofit", round = 1L, type = "start"))
+    expect_identical(lengths(got), c(0L, 0L))
+    # a worker killed between rounds
+    pids <- unlist(BiocParallel::bplapply(1:2, function(i) Sys.getpid(), BPPARAM = p))
+    tools::pskill(pids[1])
+    Sys.sleep(0.5)
+    expect_error(shard_apply(p, 1:2, function(i) i), class = "pnmf_worker_error")
 })
