@@ -61,8 +61,11 @@
 #'   `list(n_clusters = 4)`).
 #' @param threads Number of OpenMP threads; by default the number of
 #'   workers of `BPPARAM` when given, else [default_threads()].
-#' @param BPPARAM A BiocParallel parameter object; only its number of
-#'   workers is used (as `threads`: the C core parallelises with OpenMP).
+#' @param BPPARAM A BiocParallel parameter object.  With more than one
+#'   worker, `method = "pnmf"` in the fast mode runs the sharded fit of
+#'   [pnmf()] on its workers (see its Sharded fit section); otherwise only
+#'   its number of workers is used (as `threads`: the C core parallelises
+#'   with OpenMP).
 #' @param assay.type The assay to use.
 #' @param dimred Name of a reducedDim whose coordinates define the distances
 #'   between cells (see Details), or `NULL`.
@@ -421,7 +424,8 @@ calculate_pnmf <- function(x, coords, ncomponents = "auto", ntop = 2000, subset_
                                      identical(fa$mode, "exact"), FALSE, threads, colnames(mat))
                 fit_args$scales <- ps
             }
-            a <- c(list(x = mat, k = ncomponents, threads = threads), fit_args)
+            a <- c(list(x = mat, k = ncomponents, threads = threads, BPPARAM = BPPARAM),
+                   fit_args)
             a <- a[!vapply(a, is.null, logical(1))]
             fit_with_graph(a, keep_graph, call)
         })
@@ -503,7 +507,7 @@ fit_with_graph <- function(a, keep_graph, call) {
         pnmf_stop("unknown argument(s): ", paste(unknown, collapse = ", "), ".", call = call)
     fit_pnmf(a$x, a$k, a$scales, a$lambda, a$mode, a$n_scales, a$graph, a$k_nn, a$knn_method,
              a$n_sweeps, a$max_iter, a$tol, a$keep_W, a$max_memory, a$threads, a$verbose,
-             call = call, keep_filtration = keep_graph)
+             call = call, keep_filtration = keep_graph, BPPARAM = a$BPPARAM)
 }
 
 # The features to fit: subset_row, else the ntop with the largest variance
