@@ -12,32 +12,32 @@ shard_data <- function(m = 120, n = 1300, seed = 1) {
 
 test_that("a fit streamed from an HDF5 file equals the in-memory fit", {
     skip_if_not_installed("HDF5Array")
-    x <- shard_data()
+    x <- shard_data(m = 110, n = 1100)
     f <- tempfile(fileext = ".h5")
     on.exit(unlink(f))
     h <- HDF5Array::writeHDF5Array(as.matrix(x), f, "x", with.dimnames = TRUE)
     expect_true(is_streamed(h))
     # the same persistence: the fit itself agrees to rounding
-    ps <- persistentScales(x, type = "spread", n_scales = 6)
-    a <- pnmf(x, k = 4, scales = ps, threads = 1, tol = 1e-4)
-    b <- withr::with_options(list(pnmf.block_cells = 500),
-                             pnmf(h, k = 4, scales = ps, threads = 1, tol = 1e-4))
+    ps <- persistentScales(x, type = "spread", n_scales = 4)
+    a <- pnmf(x, k = 4, scales = ps, threads = 1, tol = 1e-3)
+    b <- withr::with_options(list(pnmf.block_cells = 600),
+                             pnmf(h, k = 4, scales = ps, threads = 1, tol = 1e-3))
     expect_identical(length(b$objective), length(a$objective))
-    expect_gt(length(a$objective), 5)
+    expect_gt(length(a$objective), 3)
     expect_equal(b$objective, a$objective, tolerance = 1e-9)
     expect_equal(b$H, a$H, tolerance = 1e-8)
     expect_equal(b$W, a$W, tolerance = 1e-8)
     expect_equal(b$loss, a$loss, tolerance = 1e-9)
     expect_identical(dimnames(b$H), dimnames(a$H))
     # the memory plan counts one block of the data, not all of it
-    expect_equal(b$memory[["data_copy"]], 8 * nrow(x) * 500)
+    expect_equal(b$memory[["data_copy"]], 8 * nrow(x) * 600)
     expect_lt(b$memory[["data_copy"]], a$memory[["data_copy"]])
     # end to end: the persistence from a block-wise PCA (irlba on the
     # DelayedArray, converged to irlba's tolerance, so the scales agree to
     # about 1e-5) and the fit on it
     d <- withr::with_options(list(pnmf.block_cells = 700),
-                             pnmf(h, k = 4, n_scales = 6, threads = 1, tol = 1e-4))
-    e <- pnmf(x, k = 4, n_scales = 6, threads = 1, tol = 1e-4)
+                             pnmf(h, k = 4, n_scales = 4, n_sweeps = 4, threads = 1))
+    e <- pnmf(x, k = 4, n_scales = 4, n_sweeps = 4, threads = 1)
     expect_identical(d$space, "pca")
     expect_equal(d$scales, e$scales, tolerance = 1e-4)
     n_common <- min(length(d$objective), length(e$objective))
