@@ -2,7 +2,10 @@
 
 memory_plan <- function(m, n, k, n_t, n_edges, keep_W, x, complete, joint = FALSE) {
     d <- 8
-    data <- if (inherits(x, "dgCMatrix")) 12 * length(x@x) + 4 * (n + 1) else d * m * n
+    # a streamed (DelayedArray) input is held one column block at a time
+    data <- if (inherits(x, "dgCMatrix")) 12 * length(x@x) + 4 * (n + 1)
+            else if (is_streamed(x)) d * m * min(n, block_cells(m))
+            else d * m * n
     parts <- c(
         data_copy = data,
         factors = d * (m * k * n_t + 2 * k * n * n_t),       # W_t, H_t, W_t'X per scale

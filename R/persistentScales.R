@@ -101,7 +101,7 @@ persistentScales <- function(x, type = c("all", "distinct", "spread"), n_scales 
                              complete = type != "spread", space = "auto",
                              n_pcs = 50L, edges = TRUE, threads = NULL) {
     type <- arg_choice(type, "type")
-    x <- as_input_matrix(x, min_cells = 2L)
+    x <- if (is_streamed(x)) check_streamed(x) else as_input_matrix(x, min_cells = 2L)
     n_scales <- check_count(n_scales, "n_scales", min = 2L)
     complete <- check_flag(complete, "complete")
     edges <- check_flag(edges, "edges")

@@ -69,6 +69,43 @@
 #'   with a `pnmf_memory_error` that says what to change.  The estimate is
 #'   kept in the result (`memory`).
 #'
+#' @section Streamed data: in the fast mode, [pnmf()] takes an HDF5-backed
+#'   `HDF5Matrix` (or any `DelayedMatrix`, e.g.
+#'   `HDF5Array::HDF5Array(file, name)`) and reads it in column blocks of
+#'   `options(pnmf.block_cells)` cells (default: about 100 MB of them),
+#'   never holding it whole: its values are checked in one pass; the principal components
+#'   of the distance space come from irlba on the `DelayedMatrix` (block-wise
+#'   products), the rank from a subsample of cells; each warm-start iteration
+#'   reads the data twice and each later iteration once (the W step uses the
+#'   products summed over the previous pass, the H step runs block by block,
+#'   cells in order).  Peak memory is then the factors (about 3 k N T
+#'   doubles) and one block.  The fit is the in-memory fit: on the same
+#'   scales the objective and embeddings agree to rounding; the block-wise
+#'   PCA agrees with the in-memory one to irlba's tolerance (about 1e-5).
+#'
+#' @section Sharded fit: with `BPPARAM` of more than one worker, the cells are
+#'   cut into one shard per worker (contiguous runs along the first principal
+#'   component, so that few graph edges join shards).  Each worker keeps its
+#'   shard of the data (sent once, or read by the worker from the HDF5 file
+#'   of an `HDF5Matrix`) and its cells' embeddings between iterations; an
+#'   iteration moves W (M x kT) to the workers and X H' back, plus the
+#'   embeddings of the cells on shard boundaries: the traffic does not grow
+#'   with the number of cells.  The H step updates the cells without
+#'   neighbours in other shards on all workers at once, then the boundary
+#'   cells in rounds of a colouring of the edges between shards, so it is
+#'   the in-memory H step in another cell order and the objective still
+#'   never increases; the answer equals the single-process fit up to that
+#'   order (`fit$shards` reports the layout and the bytes moved per
+#'   iteration).  The warm start runs in the calling process, reading the
+#'   data in blocks.  The workers must persist between `bplapply()` calls
+#'   (`SnowParam`, `MulticoreParam`; started and stopped by the fit unless
+#'   already started with `bpstart()`); each uses `threads / workers` OpenMP
+#'   threads.  An error on a worker, or a lost worker, ends the fit with an
+#'   error of class `pnmf_worker_error`.  `options(pnmf.shards = s)` sets the
+#'   number of shards (default: one per worker); with
+#'   `BiocParallel::SerialParam()` it runs the sharded algorithm in the
+#'   calling process, the same answer as on s workers.
+#'
 #' @param x Nonnegative numeric matrix, features (genes) in rows and cells in
 #'   columns, e.g. from [preprocessCounts()]; a sparse `Matrix` stays sparse
 #'   in the fast mode (it is densified in the exact mode).
@@ -114,6 +151,11 @@
 #'   the available memory the system reports.
 #' @param threads Number of OpenMP threads for pnmf's own loops; `NULL` is
 #'   [default_threads()] (which also says how the BLAS threads are set).
+#' @param BPPARAM `NULL` (default) or a BiocParallel parameter object.  With
+#'   more than one worker (e.g. `BiocParallel::SnowParam(4)`, a
+#'   `MulticoreParam`, or a `SnowParam` over hosts or MPI on a cluster) the
+#'   fast mode's iterations are sharded over the workers; see the Sharded
+#'   fit section.  One worker (or the exact mode): ignored.
 #' @param verbose Report progress?  In an interactive session (with the
 #'   cli package) a progress bar over the warm-start scales and the sweeps;
 #'   otherwise a message with the objective after the warm start and after
@@ -167,14 +209,15 @@ pnmf <- function(x, k = NULL, scales = NULL, lambda = c(1, 1, 1),
                  graph = c("auto", "complete", "knn"), k_nn = 15L,
                  knn_method = c("auto", "exact", "annoy", "hnsw"),
                  n_sweeps = NULL, max_iter = NULL, tol = NULL, keep_W = TRUE,
-                 max_memory = NULL, threads = NULL, verbose = FALSE, space = "auto") {
+                 max_memory = NULL, threads = NULL, verbose = FALSE, space = "auto",
+                 BPPARAM = NULL) {
     call <- match.call()
     s <- pnmf_settings(arg_choice(mode, "mode"), k, lambda, n_scales,
                        arg_choice(graph, "graph"), k_nn, arg_choice(knn_method, "knn_method"),
                        n_sweeps, max_iter, tol, keep_W, max_memory, threads, verbose,
                        call = call)
     scales <- space_scales(x, scales, space, s$mode, s$n_scales, s$threads, call = call)
-    fit_pnmf(x, scales, s, call = call)
+    fit_pnmf(x, scales, s, call = call, BPPARAM = BPPARAM)
 }
 
 # The fit behind pnmf(), calculatePNMF() and the baselines, with the
@@ -184,8 +227,10 @@ pnmf <- function(x, k = NULL, scales = NULL, lambda = c(1, 1, 1),
 # keep_filtration = TRUE the edges of the graph are kept in the result (as
 # $filtration) so the graph of a scale can be stored.
 fit_pnmf <- function(x, scales, s, call, filtration = NULL, space = NULL,
-                     graph_name = NULL, keep_filtration = FALSE) {
+                     graph_name = NULL, keep_filtration = FALSE, BPPARAM = NULL) {
+    sharded <- s$mode != "exact" && sharded_param(BPPARAM, call = call)   # R/sharded.R
     x <- if (s$input == "dense") as_data_matrix(x, call = call)
+         else if (is_streamed(x)) check_streamed(x, call = call)   # R/shards.R
          else as_input_matrix(x, call = call)
     m <- nrow(x)
     n <- ncol(x)
@@ -222,13 +267,21 @@ fit_pnmf <- function(x, scales, s, call, filtration = NULL, space = NULL,
     # thin products (k columns): one OpenBLAS thread beside the OpenMP loops
     # is faster than two (see ?default_threads)
     res <- with_blas_threads(fit_blas_threads(),
-                             .Call(C_pnmf_path, c_data(x), init$W, init$H, filt, scales,
-                                   s$lambda, control))
+                             if (sharded)
+                                 path_sharded(x, streamed_data(x), m, n, init$W, init$H, filt,
+                                              scales, s$lambda, control, BPPARAM,
+                                              along = if (!is.null(persistence$coords))
+                                                  persistence$coords[1L, ], call = call)
+                             else if (is_streamed(x))  # read in column blocks: R/shards.R
+                                 path_streamed(streamed_data(x), m, n, init$W, init$H, filt,
+                                               scales, s$lambda, control)
+                             else .Call(C_pnmf_path, c_data(x), init$W, init$H, filt, scales,
+                                        s$lambda, control))
     if (!is.null(control$progress)) control$progress(done = TRUE)
     path_fit(res, x, k, scales, persistence, s, filt,
              graph = if (is.null(graph_name)) graph else graph_name, space = space,
              memory = plan, rank = r$rank, call = call,
-             filtration = if (keep_filtration) filt)
+             filtration = if (keep_filtration) filt, shards = res$shards)
 }
 
 # The persistence diagram of the fit: the given persistentScales() result,
@@ -304,13 +357,13 @@ path_fit <- function(res, x, k, scales, persistence, s, filt, ...) {
 # it here.
 new_pnmf <- function(H, W, scales, persistence, lambda, k, mode, objective, iterations, loss,
                      edges, dims, call, graph, space, memory, rank = NULL, filtration = NULL,
-                     unit_norm = NULL, selection = NULL) {
+                     unit_norm = NULL, selection = NULL, shards = NULL) {
     fit <- list(H = H, W = W, scales = scales, persistence = persistence, lambda = lambda,
                 k = k, mode = mode, objective = objective, iterations = iterations,
                 loss = loss, edges = edges, dims = dims, call = call, graph = graph,
                 space = space, memory = memory)
     optional <- list(rank = rank, filtration = filtration, unit_norm = unit_norm,
-                     selection = selection)
+                     selection = selection, shards = shards)
     fit <- c(fit, optional[!vapply(optional, is.null, logical(1))])
     validate_pnmf(structure(fit, class = "pnmf"))
 }

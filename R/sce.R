@@ -65,8 +65,11 @@
 #'   `list(n_clusters = 4)`).
 #' @param threads Number of OpenMP threads; by default the number of
 #'   workers of `BPPARAM` when given, else [default_threads()].
-#' @param BPPARAM A BiocParallel parameter object; only its number of
-#'   workers is used (as `threads`: the C core parallelises with OpenMP).
+#' @param BPPARAM A BiocParallel parameter object.  With more than one
+#'   worker, `method = "pnmf"` in the fast mode runs the sharded fit of
+#'   [pnmf()] on its workers (see its Sharded fit section); otherwise only
+#'   its number of workers is used (as `threads`: the C core parallelises
+#'   with OpenMP).
 #' @param assay.type The assay to use.
 #' @param dimred Name of a reducedDim whose coordinates define the distances
 #'   between cells (see Details), or `NULL`.
@@ -434,7 +437,8 @@ calculate_pnmf <- function(x, coords, ncomponents = "auto", ntop = 2000, subset_
                 fit_args$scales <- space_scales(mat, fit_args$scales, coords, fit_args$mode,
                                                 if (is.null(fit_args$n_scales)) 30L
                                                 else fit_args$n_scales, threads, call = call)
-            a <- c(list(x = mat, k = ncomponents, threads = threads), fit_args)
+            a <- c(list(x = mat, k = ncomponents, threads = threads, BPPARAM = BPPARAM),
+                   fit_args)
             a <- a[!vapply(a, is.null, logical(1))]
             fit_with_graph(a, keep_graph, call)
         })
@@ -506,8 +510,8 @@ warn_transposed <- function(x, call) {
 # pnmf() on the arguments a (x, scales and pnmf()'s settings) with the
 # graph's edges kept (for store_graph).
 fit_with_graph <- function(a, keep_graph, call) {
-    s <- settings_from_args(a[setdiff(names(a), c("x", "scales"))], call = call)
-    fit_pnmf(a$x, a$scales, s, call = call, keep_filtration = keep_graph)
+    s <- settings_from_args(a[setdiff(names(a), c("x", "scales", "BPPARAM"))], call = call)
+    fit_pnmf(a$x, a$scales, s, call = call, keep_filtration = keep_graph, BPPARAM = a$BPPARAM)
 }
 
 # The features to fit: subset_row, else the ntop with the largest variance

@@ -149,7 +149,9 @@ spread_points_scales <- function(deaths, n, diameter) {
 # Truncated SVD by irlba with a fixed start vector: deterministic, and the
 # caller's random number stream is not touched.
 pca_scores <- function(x, n_pcs) {
-    mu <- if (inherits(x, "Matrix")) Matrix::rowMeans(x) else rowMeans(x)
+    mu <- if (inherits(x, "Matrix")) Matrix::rowMeans(x)
+          else if (is_streamed(x)) as.vector(x %*% rep(1 / ncol(x), ncol(x)))  # block-wise
+          else rowMeans(x)
     if (n_pcs > min(dim(x)) - 2L || ncol(x) < 500L) {
         s <- svd(t(dense_copy(x) - mu), nu = n_pcs, nv = 0L)
         return(t(s$u %*% diag(s$d[seq_len(n_pcs)], n_pcs)))

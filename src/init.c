@@ -16,6 +16,12 @@ SEXP C_value_summary(SEXP);
 SEXP C_permuted_transpose(SEXP);
 SEXP C_thread_info(void);
 SEXP C_blas_threads(SEXP);
+SEXP C_shard_products(SEXP, SEXP, SEXP, SEXP);
+SEXP C_shard_gram(SEXP);
+SEXP C_shard_w_step(SEXP, SEXP, SEXP, SEXP);
+SEXP C_shard_h_step(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
+SEXP C_shard_sums(SEXP, SEXP, SEXP, SEXP, SEXP);
+SEXP C_shard_warm_h(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
 
 static const R_CallMethodDef call_methods[] = {
     {"C_ph_mst", (DL_FUNC) &C_ph_mst, 2},
@@ -32,6 +38,12 @@ static const R_CallMethodDef call_methods[] = {
     {"C_permuted_transpose", (DL_FUNC) &C_permuted_transpose, 1},
     {"C_thread_info", (DL_FUNC) &C_thread_info, 0},
     {"C_blas_threads", (DL_FUNC) &C_blas_threads, 1},
+    {"C_shard_products", (DL_FUNC) &C_shard_products, 4},
+    {"C_shard_gram", (DL_FUNC) &C_shard_gram, 1},
+    {"C_shard_w_step", (DL_FUNC) &C_shard_w_step, 4},
+    {"C_shard_h_step", (DL_FUNC) &C_shard_h_step, 7},
+    {"C_shard_sums", (DL_FUNC) &C_shard_sums, 5},
+    {"C_shard_warm_h", (DL_FUNC) &C_shard_warm_h, 9},
     {NULL, NULL, 0}
 };
 

@@ -42,21 +42,27 @@ static void hals_update_H(const block_problem *bp, const hals_state *st, const d
                           double *H)
 {
     block_work *wk = bp->wk;
-    int m = bp->X->m, n = bp->X->n, k = bp->k;
+    wt_times_data(bp->X, W, bp->k, wk->WtX, bp->nthreads);
+    gram_cols(W, bp->X->m, bp->k, wk->WtW);
+    hals_h_rows(bp, wk->WtX, wk->WtW, H, st->hrow, st->rhs);
+}
+
+/* The H update of a block given W'X and W'W (also the streamed warm start's,
+ * shard.c); only the dimensions of bp->X are read. */
+void hals_h_rows(const block_problem *bp, const double *WtX, const double *WtW, double *H,
+                 double *h, double *rhs)
+{
+    int n = bp->X->n, k = bp->k;
     const graph_index *g = bp->g;
     const scale_graph *sg = bp->sg;
     double l1 = bp->l1;
     int use_graph = l1 != 0.0;
-    wt_times_data(bp->X, W, k, wk->WtX, bp->nthreads);
-    gram_cols(W, m, k, wk->WtW);
-    const double *WtW = wk->WtW;
-    double *h = st->hrow, *rhs = st->rhs;
     for (int c = 0; c < k; c++) {
         double diag = WtW[c + (size_t) c * k];
         /* right-hand side without the graph: r_j */
         for (int j = 0; j < n; j++) {
             const double *hj = H + (size_t) j * k;
-            double r = wk->WtX[c + (size_t) j * k];
+            double r = WtX[c + (size_t) j * k];
             for (int c2 = 0; c2 < k; c2++)
                 if (c2 != c) r -= WtW[c + (size_t) c2 * k] * hj[c2];
             rhs[j] = r;

@@ -116,20 +116,25 @@ static void joint_w_step(const path_problem *jp, joint_work *jw)
     wt_times_data(X, jp->Wall, kT, jw->WtXs, jp->nthreads);
 }
 
-/* (b): H at all scales, cell by cell. */
-static void joint_h_step(const path_problem *jp, joint_work *cw)
+/* (b): H at all scales of the cells cells[0..ncells) in that order (cells
+ * NULL: 0..ncells-1), cw->Hs holding every cell of the graph jp->g; column i
+ * of WtX is W_all'x of the i-th updated cell.  Also the block/shard drivers'
+ * H step (shard.c), on the graph of a block and its neighbours. */
+void joint_h_cells(const path_problem *jp, joint_work *cw, const int *cells, int ncells,
+                   const double *WtX)
 {
     const graph_index *g = jp->g;
-    int n = g->n, k = jp->k, T = jp->T;
+    int k = jp->k, T = jp->T;
     size_t kT = (size_t) k * T, kk = (size_t) k * k;
     double l1 = jp->l1, l2 = jp->l2, l3 = jp->l3;
     const double *den = cw->den, *WtWall = cw->WtWall;
     double *deg = cw->deg, *AH = cw->AH, *Hs = cw->Hs;
     int *len = cw->len;
-    for (int j = 0; j < n; j++) {
+    for (int i = 0; i < ncells; i++) {
+        int j = cells != NULL ? cells[i] : i;
         int lo = g->rowptr[j];
         double *hj = Hs + (size_t) j * kT;
-        const double *wtx = cw->WtXs + (size_t) j * kT;
+        const double *wtx = WtX + (size_t) i * kT;
         /* graph of cell j at every scale: nested prefixes of its row */
         for (int l = 0; l < (int) kT; l++) AH[l] = 0.0;
         for (int t = 0; t < T; t++) {
@@ -154,8 +159,13 @@ static void joint_h_step(const path_problem *jp, joint_work *cw)
                 continue;
             for (int t = 0; t < T; t++) hj[(size_t) t * k + c] = cw->z[t];
         }
-        if ((j & 4095) == 4095) R_CheckUserInterrupt();
+        if ((i & 4095) == 4095) R_CheckUserInterrupt();
     }
+}
+
+static void joint_h_step(const path_problem *jp, joint_work *cw)
+{
+    joint_h_cells(jp, cw, NULL, jp->g->n, cw->WtXs);
 }
 
 /* The path objective at the current W_all, H_s (W_all'X and W_t'W_t must be

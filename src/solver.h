@@ -65,5 +65,13 @@ typedef struct {                   /* scratch of the joint solver, made once */
 void joint_setup(const path_problem *pp, joint_work *jw);
 void joint_finish(const path_problem *pp, const joint_work *jw);
 double joint_iteration(const path_problem *pp, joint_work *jw, double *rg);
+/* the H step over some cells (shard.c uses it on a block's graph) */
+void joint_h_cells(const path_problem *pp, joint_work *jw, const int *cells, int ncells,
+                   const double *WtX);
+
+/* solve_hals.c: the warm start's H update given W'X and W'W (every cell,
+ * row by row); hrow, rhs: n scratch */
+void hals_h_rows(const block_problem *bp, const double *WtX, const double *WtW, double *H,
+                 double *hrow, double *rhs);
 
 #endif

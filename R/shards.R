@@ -1,0 +1,283 @@
+# The fast mode's solution path with the data in column blocks: streamed
+# from an HDF5-backed (DelayedArray) matrix, or spread over BiocParallel
+# workers in shards.  Same algorithm as the C driver (src/path.c with the
+# solver "hals"), driven from R with the C steps of src/shard.c:
+#  - warm start, per scale: each HALS iteration reads the data twice (X H'
+#    for the W step, then W'X for the H step, which goes row by row over all
+#    cells and so needs W'X of every cell: k x N, as the in-memory fit);
+#  - sweeps: one pass over the blocks per iteration.  The W step uses the
+#    X H' and H H' accumulated in the previous pass; then for each block:
+#    read X_b, W'X_b, the H step of its cells (in cell order: Gauss-Seidel
+#    through the graphs, the neighbours in other blocks at their newest
+#    values), then X_b H_b' and the block's parts of the objective.
+# So X is never held whole: peak memory = the factors and one block.
+
+# An HDF5-backed or other DelayedArray input: read in blocks, never realised.
+is_streamed <- function(x) isS4(x) && methods::is(x, "DelayedArray")
+
+# Checks a streamed input once, block by block: numbers, finite, >= 0.
+check_streamed <- function(x, arg = "x", call = sys.call(-1L)) {
+    need_package("DelayedArray", call = call)
+    if (length(dim(x)) != 2L)
+        pnmf_stop("'", arg, "' must be a matrix (features x cells).", call = call)
+    if (!DelayedArray::type(x) %in% c("double", "integer", "logical"))
+        pnmf_stop("'", arg, "' must be numeric, not ", DelayedArray::type(x), ".", call = call)
+    if (nrow(x) < 1L || ncol(x) < 2L)
+        pnmf_stop("'", arg, "' has ", nrow(x), " features and ", ncol(x), " cells; ",
+                  "at least 1 feature and 2 cells are needed.", call = call)
+    for (idx in column_blocks(x)) {
+        b <- read_block(x, idx)
+        v <- if (inherits(b, "dgCMatrix")) b@x else b
+        if (anyNA(v) || any(!is.finite(v)))
+            pnmf_stop("'", arg, "' has missing or infinite values.", call = call)
+        if (length(v) && min(v) < 0)
+            pnmf_stop("'", arg, "' has negative values; pnmf needs nonnegative data.",
+                      call = call)
+    }
+    x
+}
+
+# Cells per block: options(pnmf.block_cells), else about 100 MB of dense
+# block (DelayedArray's default block size).
+block_cells <- function(m) {
+    opt <- getOption("pnmf.block_cells")
+    if (!is.null(opt)) return(check_count(opt, "options(pnmf.block_cells)", call = NULL))
+    max(1L, as.integer(min(.Machine$integer.max, floor(1e8 / (8 * m)))))
+}
+
+column_blocks <- function(x, size = block_cells(nrow(x))) {
+    n <- ncol(x)
+    starts <- seq(1L, n, by = size)
+    lapply(starts, function(s) s:min(n, s + size - 1L))
+}
+
+# The columns idx of x in memory, as the C core takes them (sparse blocks of
+# a sparse or mostly-zero input as a dgCMatrix, else a double matrix).
+read_block <- function(x, idx) {
+    b <- x[, idx, drop = FALSE]
+    if (is_streamed(b)) {
+        b <- if (DelayedArray::is_sparse(b)) methods::as(b, "dgCMatrix") else as.matrix(b)
+    }
+    if (inherits(b, "sparseMatrix") && !inherits(b, "dgCMatrix"))
+        b <- methods::as(methods::as(methods::as(b, "CsparseMatrix"), "generalMatrix"),
+                         "dMatrix")
+    if (is.matrix(b)) {
+        storage.mode(b) <- "double"
+        if (!anyNA(b) && sum(b != 0) < 0.25 * length(b)) b <- methods::as(b, "dgCMatrix")
+    }
+    b
+}
+
+block_products <- function(b, H = NULL, W = NULL, threads = 1L)
+    .Call(C_shard_products, c_data(b), H, W, threads)
+
+# The graph of each block: its cells, then their neighbours in other blocks
+# (the halo); the edges of its cells (1-based local, still sorted by d).
+block_graphs <- function(filt, blocks, n) {
+    owner <- integer(n)
+    for (b in seq_along(blocks)) owner[blocks[[b]]] <- b
+    ei <- filt$i
+    ej <- filt$j
+    by_i <- split(seq_along(ei), factor(owner[ei], levels = seq_along(blocks)))
+    by_j <- split(seq_along(ej), factor(owner[ej], levels = seq_along(blocks)))
+    lapply(seq_along(blocks), function(b) {
+        cells <- blocks[[b]]
+        sel <- sort(unique(c(by_i[[b]], by_j[[b]])))
+        ends <- unique(c(ei[sel], ej[sel]))
+        local <- c(cells, ends[owner[ends] != b])
+        list(cells = cells, local = local,
+             edges = list(i = match(ei[sel], local), j = match(ej[sel], local),
+                          d = filt$d[sel]))
+    })
+}
+
+# H_all (k x n x T) <-> H stacked by cell (kT x n)
+stack_h <- function(Hall) {
+    d <- dim(Hall)
+    matrix(aperm(Hall, c(1L, 3L, 2L)), d[1L] * d[3L], d[2L])
+}
+unstack_h <- function(Hs, k, T) aperm(array(Hs, c(k, T, ncol(Hs))), c(1L, 3L, 2L))
+
+path_regulariser_r <- function(Hall, l2, l3) {
+    T <- dim(Hall)[3L]
+    smooth <- if (T > 1L) sum((Hall[, , -1L, drop = FALSE] - Hall[, , -T, drop = FALSE])^2)
+              else 0
+    l2 * smooth + l3 * sum(Hall^2)
+}
+
+# The unit-norm start of the monotone solver (hals_setup() of solve_hals.c).
+unit_start <- function(W, H) {
+    nrm <- sqrt(colSums(W^2))
+    for (c in which(nrm > 0 & is.finite(nrm))) {
+        W[, c] <- W[, c] / nrm[c]
+        H[c, ] <- H[c, ] * nrm[c]
+    }
+    list(W = W, H = H)
+}
+
+# The solution path of the fast mode with the data read block by block:
+# the result of C_pnmf_path (the same list).  'data' reads the blocks:
+# data$blocks (cell indices) and data$read(b) (block b in memory).
+path_streamed <- function(data, m, n, W0, H0, filt, scales, lambda, control) {
+    ws <- warm_start_blocks(data, m, n, W0, H0, filt, scales, lambda, control)
+    sweeps_blocks(data, ws, filt, scales, lambda, control)
+}
+
+# The progress callback of a blocked fit (steps as the C driver's).
+block_reporter <- function(control, T) {
+    progress <- control$progress
+    function(step, obj)
+        if (!is.null(progress)) progress(step, T + control$n_sweeps, obj)
+}
+
+# 1. The warm start (pnmf_path() of path.c with solve_block_hals() of
+# solve_hals.c), each HALS iteration reading the data twice.
+warm_start_blocks <- function(data, m, n, W0, H0, filt, scales, lambda, control) {
+    k <- ncol(W0)
+    T <- length(scales)
+    l1 <- lambda[[1L]]
+    nth <- control$threads
+    blocks <- data$blocks
+    report <- block_reporter(control, T)
+    edges <- list(i = filt$i, j = filt$j, d = filt$d)
+    pass_xht <- function(H) {            # X H' (H: k x n)
+        out <- 0
+        for (b in seq_along(blocks))
+            out <- out + block_products(data$read(b), H[, blocks[[b]], drop = FALSE], NULL,
+                                        nth)$XHt
+        out
+    }
+    pass_wtx <- function(W) {            # W'X and ||X||^2
+        out <- matrix(0, ncol(W), n)
+        norm2 <- 0
+        for (b in seq_along(blocks)) {
+            p <- block_products(data$read(b), NULL, W, nth)
+            out[, blocks[[b]]] <- p$WtX
+            norm2 <- norm2 + p$norm2
+        }
+        list(WtX = out, norm2 = norm2)
+    }
+    st <- unit_start(W0, H0)
+    Wall <- array(0, c(m, k, T))
+    Hall <- array(0, c(k, n, T))
+    rg <- numeric(T)
+    iters <- matrix(0L, T, control$n_sweeps + 1L)
+    W <- st$W
+    H <- st$H
+    first <- pass_wtx(W)
+    WtX <- first$WtX
+    xnorm2 <- first$norm2
+    order_t <- seq_len(T)   # the fast mode's solver warms up fine to coarse (solve_hals.c)
+    for (step in seq_len(T)) {
+        t <- order_t[step]
+        ev <- .Call(C_shard_warm_h, H, WtX, W, edges, scales[t], l1, xnorm2, FALSE, nth)
+        f <- ev$f
+        frg <- ev$rg
+        it <- 0L
+        while (it < control$max_iter) {
+            fprev <- f
+            W <- .Call(C_shard_w_step, W, pass_xht(H), .Call(C_shard_gram, H), 1L)$W
+            WtX <- pass_wtx(W)$WtX
+            r <- .Call(C_shard_warm_h, H, WtX, W, edges, scales[t], l1, xnorm2, TRUE, nth)
+            H <- r$H
+            f <- r$f
+            frg <- r$rg
+            it <- it + 1L
+            if (!(fprev - f > control$tol * abs(fprev))) break
+        }
+        Wall[, , t] <- W
+        Hall[, , t] <- H
+        rg[t] <- frg
+        iters[t, 1L] <- it
+        if (step < T) report(step, NA_real_)
+    }
+    obj0 <- sum(rg) + path_regulariser_r(Hall, lambda[[2L]], lambda[[3L]])
+    report(T, obj0)
+    list(Wall = Wall, Hall = Hall, rg = rg, iters = iters, obj0 = obj0, xnorm2 = xnorm2)
+}
+
+# 2. The sweeps (solve_joint.c), one pass over the blocks each.
+sweeps_blocks <- function(data, ws, filt, scales, lambda, control) {
+    m <- dim(ws$Wall)[1L]
+    k <- dim(ws$Wall)[2L]
+    n <- dim(ws$Hall)[2L]
+    T <- length(scales)
+    l1 <- lambda[[1L]]
+    nth <- control$threads
+    blocks <- data$blocks
+    n_sweeps <- control$n_sweeps
+    report <- block_reporter(control, T)
+    edges <- list(i = filt$i, j = filt$j, d = filt$d)
+    xnorm2 <- ws$xnorm2
+    iters <- ws$iters
+    rg <- ws$rg
+    obj <- c(ws$obj0, numeric(n_sweeps))
+    Hs <- stack_h(ws$Hall)
+    Wm <- matrix(ws$Wall, m, k * T)
+    ws <- NULL
+    graphs <- block_graphs(edges, blocks, n)
+    XHs <- 0
+    for (b in seq_along(blocks))
+        XHs <- XHs + block_products(data$read(b), Hs[, blocks[[b]], drop = FALSE], NULL,
+                                    nth)$XHt
+    HH <- stacked_grams(Hs, k, T)
+    done <- 0L
+    for (s in seq_len(n_sweeps)) {
+        wstep <- .Call(C_shard_w_step, Wm, XHs, HH, T)
+        Wm <- wstep$W
+        XHs <- 0
+        HH <- 0
+        cross <- 0
+        sums <- 0
+        for (b in seq_along(blocks)) {
+            gb <- graphs[[b]]
+            xb <- data$read(b)
+            nb <- length(gb$cells)
+            WtXb <- block_products(xb, NULL, Wm, nth)$WtX
+            Hl <- .Call(C_shard_h_step, Hs[, gb$local, drop = FALSE], WtXb, seq_len(nb),
+                        gb$edges, wstep$WtW, scales, lambda)
+            Hb <- Hl[, seq_len(nb), drop = FALSE]
+            Hs[, gb$cells] <- Hb
+            XHs <- XHs + block_products(xb, Hb, NULL, nth)$XHt
+            ps <- .Call(C_shard_sums, Hl, WtXb, seq_len(nb), NULL, scales)
+            HH <- HH + ps$hh
+            cross <- cross + ps$cross
+            sums <- sums + ps$sums
+        }
+        trace <- if (l1 != 0)
+            .Call(C_shard_sums, Hs, NULL, seq_len(n), edges, scales)$trace
+        else numeric(T)
+        rg <- path_losses(xnorm2, cross, wstep$WtW, HH, trace, l1)
+        obj[s + 1L] <- sum(rg) + lambda[[2L]] * sums[1L] + lambda[[3L]] * sums[2L]
+        iters[, s + 1L] <- 1L
+        done <- s
+        report(T + s, obj[s + 1L])
+        if (control$path_tol > 0 &&
+            abs(obj[s] - obj[s + 1L]) <= control$path_tol * abs(obj[s])) break
+    }
+    list(H = unstack_h(Hs, k, T),
+         W = if (isTRUE(control$keep_W)) array(Wm, c(m, k, T)) else numeric(),
+         objective = obj, iterations = iters, loss = rg, sweeps = done)
+}
+
+# H_t H_t' of every scale of the stacked H (k x k x T).
+stacked_grams <- function(Hs, k, T) {
+    HH <- array(0, c(k, k, T))
+    for (t in seq_len(T))
+        HH[, , t] <- .Call(C_shard_gram, Hs[(t - 1L) * k + seq_len(k), , drop = FALSE])
+    HH
+}
+
+# rg[t] = ||X - W_t H_t||^2 + l1 tr(H_t L_t H_t') from the reduced sums
+# (joint_objective() of solve_joint.c).
+path_losses <- function(xnorm2, cross, WtW, HH, trace, l1) {
+    T <- length(cross)
+    quad <- vapply(seq_len(T), function(t) sum(WtW[, , t] * HH[, , t]), 0)
+    pmax(xnorm2 - 2 * cross + quad, 0) + l1 * trace
+}
+
+# The data of a streamed fit: blocks of columns read when needed.
+streamed_data <- function(x, size = block_cells(nrow(x))) {
+    blocks <- column_blocks(x, size)
+    list(blocks = blocks, read = function(b) read_block(x, blocks[[b]]))
+}

@@ -1,0 +1,139 @@
+# Benchmark of the blocked fits (R/shards.R, R/sharded.R): the fast mode's
+# sweeps sharded over BiocParallel workers, and the fit streamed from an
+# HDF5 file.  pbmc3k counts on its 2,000 most variable genes, cells
+# resampled with binomial thinning (bench-data.R) to N cells,
+# preprocessCounts(), k = 20, 30 "spread" scales, lambda = c(1, 1, 1), the
+# warm start then exactly 5 sweeps (tol = 0) so that every case does the
+# same work.  The persistence is computed once per N (case prep<N>, saved
+# with the data and an HDF5 copy in $PNMF_BENCH_DIR, default a directory
+# under tempdir() of the driver) and is not timed here (bench-fast.R).
+#   mem<N>      the in-memory fit (C driver), threads = 2: the baseline
+#   one<N>      the sharded algorithm with 1 shard in one process
+#               (SerialParam(), options(pnmf.shards = 1)): the R driver's cost
+#   snow<N>     SnowParam(2): 2 worker processes, 1 OpenMP thread each
+#   h5<N>       streamed from the HDF5 file (blocks of 6,250 cells), threads = 2
+# Times from the fit's progress messages: warm_s = start of pnmf() to the end
+# of the warm start (filtration, start, warm start), s_per_sweep = mean time
+# of the 5 sweeps.  peak_rss_mb = this process's peak RSS; worker_rss_mb =
+# the workers' peak RSS (SnowParam); bytes_per_sweep = serialized messages to
+# and from the workers per sweep (fit$shards).
+#   Rscript inst/benchmarks/bench-shards.R [--n 10000,30000]
+#   Rscript inst/benchmarks/bench-shards.R --case X   # one case (internal)
+args <- commandArgs(trailingOnly = TRUE)
+self <- sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE))
+here <- dirname(normalizePath(self))
+source(file.path(here, "bench-common.R"))
+source(file.path(here, "bench-data.R"))
+
+bench_dir <- function() {
+    d <- Sys.getenv("PNMF_BENCH_DIR")
+    if (!nzchar(d)) stop("PNMF_BENCH_DIR is not set")
+    d
+}
+
+prep <- function(n) {
+    suppressPackageStartupMessages({library(pnmf); library(HDF5Array)})
+    p <- pbmc_hvg(2000L)
+    x <- preprocessCounts(resample_cells(p$counts, n, seed = 1L))
+    t_ps <- elapsed(ps <- persistentScales(x, type = "spread", n_scales = 30L, edges = FALSE,
+                                           threads = 2L))
+    saveRDS(list(x = x, ps = ps), file.path(bench_dir(), sprintf("data%d.rds", n)))
+    saveRDS(ps, file.path(bench_dir(), sprintf("ps%d.rds", n)))
+    f <- file.path(bench_dir(), sprintf("data%d.h5", n))
+    unlink(f)
+    t_h5 <- elapsed(HDF5Array::writeHDF5Array(x, f, "x", as.sparse = TRUE,
+                                              chunkdim = c(nrow(x), 500L), level = 1L))
+    emit_result(case = sprintf("prep%d", n), cells = n, persistence_s = round(t_ps, 1),
+                h5_write_s = round(t_h5, 1), h5_mb = round(file.size(f) / 2^20, 1),
+                nnz = length(x@x))
+}
+
+run_one <- function(case) {
+    if (grepl("^prep", case)) return(prep(as.integer(sub("^prep", "", case))))
+    suppressPackageStartupMessages({library(pnmf); library(BiocParallel)})
+    kind <- sub("[0-9]+$", "", case)
+    n <- as.integer(sub("^[a-z0-9]*?([0-9]+)$", "\\1", sub("^h5", "h", case)))
+    if (kind == "h5") {      # the data never in memory: only the scales are loaded
+        x <- HDF5Array::HDF5Array(file.path(bench_dir(), sprintf("data%d.h5", n)), "x")
+        ps <- readRDS(file.path(bench_dir(), sprintf("ps%d.rds", n)))
+    } else {
+        d <- readRDS(file.path(bench_dir(), sprintf("data%d.rds", n)))
+        x <- d$x
+        ps <- d$ps
+        rm(d)
+    }
+    invisible(gc())
+    rss0 <- peak_rss_mb()
+    bp <- NULL
+    if (kind == "snow") {
+        bp <- SnowParam(2L)
+        bpstart(bp)
+    }
+    if (kind == "one") {
+        bp <- SerialParam()
+        options(pnmf.shards = 1L)
+    }
+    stamps <- numeric()
+    t0 <- proc.time()[["elapsed"]]
+    fit <- withCallingHandlers(
+        pnmf(x, k = 20L, scales = ps, lambda = c(1, 1, 1), n_sweeps = 5L, tol = 0,
+             threads = 2L, verbose = TRUE, BPPARAM = bp),
+        message = function(m) {
+            if (grepl("objective", conditionMessage(m)))
+                stamps <<- c(stamps, proc.time()[["elapsed"]] - t0)
+            invokeRestart("muffleMessage")
+        })
+    total <- proc.time()[["elapsed"]] - t0
+    wrss <- NA
+    if (kind == "snow") {
+        wrss <- paste(round(unlist(bplapply(1:2, function(i) {
+            st <- readLines("/proc/self/status")
+            as.numeric(gsub("[^0-9]", "", grep("^VmHWM", st, value = TRUE))) / 1024
+        }, BPPARAM = bp)), 1), collapse = "/")
+        bpstop(bp)
+    }
+    sh <- fit$shards
+    emit_result(case = case, cells = ncol(x), genes = nrow(x), k = fit$k,
+                T = length(fit$scales), blas = blas_name(),
+                warm_s = round(stamps[1L], 2),
+                s_per_sweep = round(mean(diff(stamps)), 3), total_s = round(total, 2),
+                peak_rss_mb = round(peak_rss_mb(), 1), rss_before_mb = round(rss0, 1),
+                worker_rss_mb = wrss,
+                boundary_cells = if (is.null(sh)) NA else sh$boundary_cells,
+                cut_edges = if (is.null(sh)) NA else sh$cut_edges,
+                rounds_per_sweep = if (is.null(sh)) NA else sh$rounds_per_sweep,
+                bytes_per_sweep = if (is.null(sh)) NA else round(sh$bytes_per_sweep),
+                objective = format(fit$objective[6L], digits = 12))
+}
+
+if (length(args) >= 2L && args[1L] == "--case") {
+    run_one(args[2L])
+} else {
+    ns <- opt_value(args, "--n")
+    ns <- if (is.null(ns)) c(10000L, 30000L) else as.integer(strsplit(ns, ",")[[1L]])
+    dir <- Sys.getenv("PNMF_BENCH_DIR")
+    if (!nzchar(dir)) dir <- file.path(tempdir(), "bench-shards")
+    dir.create(dir, showWarnings = FALSE, recursive = TRUE)
+    env <- c(paste0("PNMF_BENCH_DIR=", dir), "OPENBLAS_NUM_THREADS=1")
+    rows <- list()
+    for (n in ns) {
+        for (case in paste0(c("prep", "mem", "one", "snow", "h5"), n)) {
+            cat(case, format(Sys.time()), "\n")
+            rows[[case]] <- run_case(self, case, env)
+            print(rows[[case]])
+        }
+    }
+    cat(machine_line(), "\n")
+    all <- do.call(rbind, lapply(rows, function(r) {
+        r[setdiff(c("case", "cells", "persistence_s", "h5_write_s", "h5_mb", "nnz", "warm_s",
+                    "s_per_sweep", "total_s", "peak_rss_mb", "worker_rss_mb",
+                    "boundary_cells", "cut_edges", "rounds_per_sweep", "bytes_per_sweep",
+                    "objective"), names(r))] <- NA
+        r[c("case", "cells", "persistence_s", "h5_write_s", "h5_mb", "nnz", "warm_s",
+            "s_per_sweep", "total_s", "peak_rss_mb", "worker_rss_mb", "boundary_cells",
+            "cut_edges", "rounds_per_sweep", "bytes_per_sweep", "objective")]
+    }))
+    all$machine <- machine_line()
+    print(all)
+    utils::write.csv(all, file.path(here, "results", "shards.csv"), row.names = FALSE)
+}

@@ -1,0 +1,202 @@
+/* entries_shard.c: the .Call entries of the streamed and sharded fits
+ * (R/shards.R): unpack and check the SEXP arguments of shard.c's steps and
+ * of the block products. */
+#include "shard.h"
+#include "entries.h"
+
+static void check_real_len(SEXP s, R_xlen_t len, const char *what)
+{
+    if (!isReal(s) || XLENGTH(s) != len) error("'%s' must be a double vector of length %ld",
+                                              what, (long) len);
+}
+
+/* list(i, j, d) of a block's graph on nl local cells */
+static void graph_from_sexp(SEXP sedges, int nl, shard_graph *sg)
+{
+    SEXP ei = list_elt(sedges, "i"), ej = list_elt(sedges, "j"), ed = list_elt(sedges, "d");
+    if (!isInteger(ei) || !isInteger(ej) || !isReal(ed) || XLENGTH(ej) != XLENGTH(ei) ||
+        XLENGTH(ed) != XLENGTH(ei))
+        error("'edges' must be list(i = integer, j = integer, d = double) of equal lengths");
+    R_xlen_t ne = XLENGTH(ei);
+    const int *a = INTEGER(ei), *b = INTEGER(ej);
+    const double *d = REAL(ed);
+    for (R_xlen_t e = 0; e < ne; e++) {
+        if (a[e] < 1 || a[e] > nl || b[e] < 1 || b[e] > nl || a[e] == b[e])
+            error("invalid edge %ld", (long) e + 1);
+        if (e > 0 && !(d[e] >= d[e - 1])) error("edges must be sorted by distance");
+    }
+    sg->nl = nl; sg->ne = ne; sg->ei = a; sg->ej = b; sg->ed = d;
+}
+
+/* 1-based local indices -> 0-based, checked */
+static int *local_index(SEXP s, int nl, const char *what)
+{
+    if (!isInteger(s)) error("'%s' must be integer", what);
+    int n = length(s);
+    int *out = (int *) R_alloc((size_t) n + 1, sizeof(int));
+    for (int i = 0; i < n; i++) {
+        int v = INTEGER(s)[i];
+        if (v == NA_INTEGER || v < 1 || v > nl) error("'%s' out of range", what);
+        out[i] = v - 1;
+    }
+    return out;
+}
+
+static void check_scales(SEXP sscales)
+{
+    if (!isReal(sscales) || length(sscales) < 1) error("'scales' must be a double vector");
+    for (int t = 0; t < length(sscales); t++)
+        if (!(REAL(sscales)[t] > 0) || !R_FINITE(REAL(sscales)[t]))
+            error("scales must be finite and > 0");
+}
+
+/* list(XHt = X_b H', WtX = W'X_b); H (r x n_b) or W (m x r) may be NULL */
+SEXP C_shard_products(SEXP sX, SEXP sH, SEXP sW, SEXP sthreads)
+{
+    data_matrix X;
+    data_from_sexp(sX, &X);
+    int nth = as_threads(sthreads);
+    SEXP res = PROTECT(allocVector(VECSXP, 3));
+    if (sH != R_NilValue) {
+        if (!isReal(sH) || !isMatrix(sH) || ncols(sH) != X.n)
+            error("'H' must be a double matrix with one column per cell");
+        SEXP xht = PROTECT(allocMatrix(REALSXP, X.m, nrows(sH)));
+        data_times_ht(&X, REAL(sH), nrows(sH), REAL(xht), nth);
+        SET_VECTOR_ELT(res, 0, xht);
+        UNPROTECT(1);
+    }
+    if (sW != R_NilValue) {
+        if (!isReal(sW) || !isMatrix(sW) || nrows(sW) != X.m)
+            error("'W' must be a double matrix with one row per feature");
+        SEXP wtx = PROTECT(allocMatrix(REALSXP, ncols(sW), X.n));
+        wt_times_data(&X, REAL(sW), ncols(sW), REAL(wtx), nth);
+        SET_VECTOR_ELT(res, 1, wtx);
+        UNPROTECT(1);
+    }
+    SET_VECTOR_ELT(res, 2, ScalarReal(data_norm2(&X)));
+    const char *names[] = {"XHt", "WtX", "norm2", NULL};
+    set_names(res, names);
+    UNPROTECT(1);
+    return res;
+}
+
+/* H H' of a k x n matrix */
+SEXP C_shard_gram(SEXP sH)
+{
+    if (!isReal(sH) || !isMatrix(sH)) error("'H' must be a double matrix");
+    int k = nrows(sH);
+    SEXP out = PROTECT(allocMatrix(REALSXP, k, k));
+    gram_rows(REAL(sH), k, ncols(sH), REAL(out));
+    UNPROTECT(1);
+    return out;
+}
+
+/* list(W, WtW): the W step of T scales; W m x kT, XHs m x kT, HH k k T */
+SEXP C_shard_w_step(SEXP sW, SEXP sXHs, SEXP sHH, SEXP sT)
+{
+    int T = asInteger(sT);
+    if (T == NA_INTEGER || T < 1) error("'T' must be >= 1");
+    if (!isReal(sW) || !isMatrix(sW) || ncols(sW) % T != 0) error("'W' must be m x kT");
+    int m = nrows(sW), k = ncols(sW) / T;
+    check_real_len(sXHs, (R_xlen_t) m * k * T, "XHs");
+    check_real_len(sHH, (R_xlen_t) k * k * T, "HH");
+    SEXP res = PROTECT(allocVector(VECSXP, 2));
+    SEXP W = PROTECT(duplicate(sW));
+    SEXP WtW = PROTECT(alloc3DArray(REALSXP, k, k, T));
+    shard_w_step(m, k, T, REAL(W), REAL(sXHs), REAL(sHH), REAL(WtW));
+    SET_VECTOR_ELT(res, 0, W);
+    SET_VECTOR_ELT(res, 1, WtW);
+    const char *names[] = {"W", "WtW", NULL};
+    set_names(res, names);
+    UNPROTECT(3);
+    return res;
+}
+
+/* The joint H step on a block's graph: a new Hl (kT x nl) */
+SEXP C_shard_h_step(SEXP sHl, SEXP sWtX, SEXP supd, SEXP sedges, SEXP sWtW, SEXP sscales,
+                    SEXP slambda)
+{
+    check_scales(sscales);
+    int T = length(sscales);
+    if (!isReal(sHl) || !isMatrix(sHl) || nrows(sHl) % T != 0) error("'Hl' must be kT x nl");
+    int kT = nrows(sHl), k = kT / T, nl = ncols(sHl);
+    shard_graph sg;
+    graph_from_sexp(sedges, nl, &sg);
+    int nu = length(supd);
+    int *upd = local_index(supd, nl, "upd");
+    if (!isReal(sWtX) || !isMatrix(sWtX) || nrows(sWtX) != kT || ncols(sWtX) != nu)
+        error("'WtX' must be kT x length(upd)");
+    check_real_len(sWtW, (R_xlen_t) k * k * T, "WtW");
+    check_real_len(slambda, 3, "lambda");
+    SEXP Hl = PROTECT(duplicate(sHl));
+    shard_h_step(&sg, k, T, REAL(sscales), REAL(slambda), REAL(sWtW), upd, nu, REAL(sWtX),
+                 REAL(Hl));
+    UNPROTECT(1);
+    return Hl;
+}
+
+/* list(cross, hh, trace, sums) of the owned cells of a block; WtX NULL:
+ * cross = 0; edges NULL: trace = 0 */
+SEXP C_shard_sums(SEXP sHl, SEXP sWtX, SEXP sown, SEXP sedges, SEXP sscales)
+{
+    check_scales(sscales);
+    int T = length(sscales);
+    if (!isReal(sHl) || !isMatrix(sHl) || nrows(sHl) % T != 0) error("'Hl' must be kT x nl");
+    int kT = nrows(sHl), k = kT / T, nl = ncols(sHl);
+    shard_graph sg;
+    if (sedges == R_NilValue) { sg.nl = nl; sg.ne = 0; sg.ei = sg.ej = NULL; sg.ed = NULL; }
+    else graph_from_sexp(sedges, nl, &sg);
+    int no = length(sown);
+    int *own = local_index(sown, nl, "own");
+    if (sWtX != R_NilValue &&
+        (!isReal(sWtX) || !isMatrix(sWtX) || nrows(sWtX) != kT || ncols(sWtX) != no))
+        error("'WtX' must be kT x length(own)");
+    SEXP res = PROTECT(allocVector(VECSXP, 4));
+    SEXP cross = PROTECT(allocVector(REALSXP, T));
+    SEXP hh = PROTECT(alloc3DArray(REALSXP, k, k, T));
+    SEXP trace = PROTECT(allocVector(REALSXP, T));
+    SEXP sums = PROTECT(allocVector(REALSXP, 2));
+    shard_sums(&sg, k, T, REAL(sscales), REAL(sHl), own, no,
+               sWtX != R_NilValue ? REAL(sWtX) : NULL, REAL(cross),
+               REAL(hh), REAL(trace), REAL(sums));
+    SET_VECTOR_ELT(res, 0, cross);
+    SET_VECTOR_ELT(res, 1, hh);
+    SET_VECTOR_ELT(res, 2, trace);
+    SET_VECTOR_ELT(res, 3, sums);
+    const char *names[] = {"cross", "hh", "trace", "sums", NULL};
+    set_names(res, names);
+    UNPROTECT(5);
+    return res;
+}
+
+/* list(H, f, rg): the warm start's H update at one scale (when update) and
+ * the block objective */
+SEXP C_shard_warm_h(SEXP sH, SEXP sWtX, SEXP sW, SEXP sedges, SEXP seps, SEXP sl1,
+                    SEXP sxnorm2, SEXP supdate, SEXP sthreads)
+{
+    if (!isReal(sH) || !isMatrix(sH)) error("'H' must be a double matrix");
+    int k = nrows(sH), n = ncols(sH);
+    if (!isReal(sW) || !isMatrix(sW) || ncols(sW) != k) error("'W' must be m x k");
+    int m = nrows(sW);
+    if (!isReal(sWtX) || !isMatrix(sWtX) || nrows(sWtX) != k || ncols(sWtX) != n)
+        error("'WtX' must be k x n");
+    double eps = asReal(seps), l1 = asReal(sl1), xnorm2 = asReal(sxnorm2);
+    int update = asLogical(supdate);
+    if (!(eps > 0) || !R_FINITE(eps) || !(l1 >= 0) || !R_FINITE(l1) || !R_FINITE(xnorm2) ||
+        update == NA_LOGICAL)
+        error("invalid scale, lambda or norm");
+    shard_graph sg;
+    graph_from_sexp(sedges, n, &sg);
+    SEXP res = PROTECT(allocVector(VECSXP, 3));
+    SEXP H = PROTECT(duplicate(sH));
+    double f, rg;
+    shard_warm_h(&sg, m, k, eps, l1, xnorm2, REAL(sW), REAL(sWtX), REAL(H), update,
+                 as_threads(sthreads), &f, &rg);
+    SET_VECTOR_ELT(res, 0, H);
+    SET_VECTOR_ELT(res, 1, ScalarReal(f));
+    SET_VECTOR_ELT(res, 2, ScalarReal(rg));
+    const char *names[] = {"H", "f", "rg", NULL};
+    set_names(res, names);
+    UNPROTECT(2);
+    return res;
+}

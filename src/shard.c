@@ -1,0 +1,143 @@
+/* shard.c: the fast mode's steps on a block of cells.
+ *
+ * The streamed and the sharded fits (R/shards.R) hold the data in column
+ * blocks and drive the iterations from R; these are their numerical steps,
+ * made of the in-memory solver's own pieces, so that the blocked fit does
+ * the arithmetic of the in-memory one:
+ *  - the joint H step of some cells on the graph of their block (the block's
+ *    cells and their neighbours), joint_h_cells() of solve_joint.c;
+ *  - the block's parts of the path objective (each graph edge is seen from
+ *    both ends, so halves of the owned rows sum to the trace);
+ *  - the W step of every scale from the reduced X H' and H H' (as
+ *    joint_w_step); the warm start's H update and block objective
+ *    (hals_h_rows(), block_eval()).
+ */
+#include "shard.h"
+#include <string.h>
+
+static void small_work(int k, int T, const double *scales, joint_work *jw)
+{
+    jw->den = (double *) R_alloc(T, sizeof(double));
+    jw->deg = (double *) R_alloc(T, sizeof(double));
+    jw->AH = (double *) R_alloc((size_t) k * T, sizeof(double));
+    jw->len = (int *) R_alloc(T, sizeof(int));
+    jw->a = (double *) R_alloc(T, sizeof(double));
+    jw->b = (double *) R_alloc(T, sizeof(double));
+    jw->z = (double *) R_alloc(T, sizeof(double));
+    jw->zold = (double *) R_alloc(T, sizeof(double));
+    jw->cp = (double *) R_alloc(T, sizeof(double));
+    jw->dp = (double *) R_alloc(T, sizeof(double));
+    jw->fixed = (int *) R_alloc(T, sizeof(int));
+    for (int t = 0; t < T; t++) jw->den[t] = heat_den(scales[t]);
+}
+
+void shard_h_step(const shard_graph *sgr, int k, int T, const double *scales,
+                  const double *lambda, const double *WtW, const int *upd, int nu,
+                  const double *WtX, double *Hl)
+{
+    graph_index g;
+    graph_index_build(sgr->nl, sgr->ne, sgr->ei, sgr->ej, sgr->ed, &g);
+    path_problem pp;
+    memset(&pp, 0, sizeof(pp));
+    pp.k = k; pp.T = T; pp.g = &g; pp.scales = scales;
+    pp.l1 = lambda[0]; pp.l2 = lambda[1]; pp.l3 = lambda[2];
+    joint_work jw;
+    memset(&jw, 0, sizeof(jw));
+    small_work(k, T, scales, &jw);
+    jw.Hs = Hl;
+    jw.WtWall = (double *) WtW;     /* read only */
+    joint_h_cells(&pp, &jw, upd, nu, WtX);
+}
+
+void shard_sums(const shard_graph *sgr, int k, int T, const double *scales,
+                const double *Hl, const int *own, int no, const double *WtX,
+                double *cross, double *hh, double *trace, double *sums)
+{
+    graph_index g;
+    graph_index_build(sgr->nl, sgr->ne, sgr->ei, sgr->ej, sgr->ed, &g);
+    size_t kT = (size_t) k * T, kk = (size_t) k * k;
+    double *den = (double *) R_alloc(T, sizeof(double));
+    for (int t = 0; t < T; t++) {
+        den[t] = heat_den(scales[t]);
+        cross[t] = trace[t] = 0.0;
+    }
+    memset(hh, 0, kk * T * sizeof(double));
+    double smooth = 0.0, anchor = 0.0;
+    for (int i = 0; i < no; i++) {
+        int j = own[i];
+        const double *h = Hl + (size_t) j * kT;
+        const double *wtx = WtX != NULL ? WtX + (size_t) i * kT : NULL;
+        int lo = g.rowptr[j], end = lo;
+        for (int t = 0; t < T; t++) {
+            const double *ht = h + (size_t) t * k;
+            if (wtx != NULL) {
+                double cr = 0.0;
+                for (int c = 0; c < k; c++) cr += wtx[(size_t) t * k + c] * ht[c];
+                cross[t] += cr;
+            }
+            double *o = hh + kk * t;
+            for (int c2 = 0; c2 < k; c2++) {
+                double v = ht[c2];
+                if (v == 0.0) continue;
+                for (int c = 0; c < k; c++) o[c + (size_t) c2 * k] += ht[c] * v;
+            }
+            for (int c = 0; c < k; c++) {
+                size_t l = (size_t) t * k + c;
+                anchor += h[l] * h[l];
+                if (t > 0) { double d = h[l] - h[l - k]; smooth += d * d; }
+            }
+            end = graph_row_end(&g, j, end, scales[t]);
+            double tr = 0.0;
+            for (int e = lo; e < end; e++) {
+                const double *hn = Hl + (size_t) g.nbr[e] * kT + (size_t) t * k;
+                double sq = 0.0;
+                for (int c = 0; c < k; c++) { double d = ht[c] - hn[c]; sq += d * d; }
+                tr += heat_weight(g.dist[e], den[t]) * sq;
+            }
+            trace[t] += 0.5 * tr;
+        }
+    }
+    sums[0] = smooth;
+    sums[1] = anchor;
+}
+
+void shard_warm_h(const shard_graph *sgr, int m, int k, double eps, double l1, double xnorm2,
+                  const double *W, const double *WtX, double *H, int update, int nthreads,
+                  double *f, double *rg)
+{
+    int n = sgr->nl;
+    graph_index g;
+    scale_graph sg;
+    block_work wk;
+    graph_index_build(n, sgr->ne, sgr->ei, sgr->ej, sgr->ed, &g);
+    scale_graph_alloc(&g, &sg);
+    scale_graph_set(&g, eps, &sg, nthreads);
+    block_work_alloc(m, n, k, &wk);
+    wk.WtX = (double *) WtX;        /* read only */
+    data_matrix dims;               /* hals_h_rows() and block_eval() read m, n only */
+    memset(&dims, 0, sizeof(dims));
+    dims.m = m; dims.n = n;
+    block_problem bp;
+    memset(&bp, 0, sizeof(bp));
+    bp.X = &dims; bp.xnorm2 = xnorm2; bp.k = k; bp.g = &g; bp.sg = &sg; bp.l1 = l1;
+    bp.nthreads = nthreads; bp.wk = &wk;
+    gram_cols(W, m, k, wk.WtW);
+    if (update) {
+        double *hrow = (double *) R_alloc((size_t) n + 1, sizeof(double));
+        double *rhs = (double *) R_alloc((size_t) n + 1, sizeof(double));
+        hals_h_rows(&bp, WtX, wk.WtW, H, hrow, rhs);
+    }
+    *rg = block_eval(&bp, W, H, 1);   /* no path terms in a block: f = rg */
+    *f = *rg;
+}
+
+void shard_w_step(int m, int k, int T, double *W, const double *XHs, const double *HH,
+                  double *WtW)
+{
+    size_t mk = (size_t) m * k, kk = (size_t) k * k;
+    double *v = (double *) R_alloc(mk + 1, sizeof(double));
+    for (int t = 0; t < T; t++) {
+        hals_w_columns(W + mk * t, m, k, XHs + mk * t, HH + kk * t, v);
+        gram_cols(W + mk * t, m, k, WtW + kk * t);
+    }
+}

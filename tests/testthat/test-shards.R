@@ -1,0 +1,166 @@
+# The fast mode with the data in column blocks: streamed from an HDF5 file
+# (R/shards.R) must give the in-memory fit's answer.
+
+shard_data <- function(m = 120, n = 1300, seed = 1) {
+    set.seed(seed)
+    cl <- rep(1:3, length.out = n)
+    mu <- matrix(rexp(m * 3), m, 3)
+    x <- matrix(rpois(m * n, 2 * mu[, cl]), m, n) * 1.0
+    dimnames(x) <- list(paste0("g", seq_len(m)), paste0("c", seq_len(n)))
+    Matrix::Matrix(x, sparse = TRUE)
+}
+
+test_that("a fit streamed from an HDF5 file equals the in-memory fit", {
+    skip_if_not_installed("HDF5Array")
+    x <- shard_data(m = 110, n = 1100)
+    f <- tempfile(fileext = ".h5")
+    on.exit(unlink(f))
+    h <- HDF5Array::writeHDF5Array(as.matrix(x), f, "x", with.dimnames = TRUE)
+    expect_true(is_streamed(h))
+    # the same persistence: the fit itself agrees to rounding
+    ps <- persistentScales(x, type = "spread", n_scales = 4)
+    a <- pnmf(x, k = 4, scales = ps, threads = 1, tol = 1e-3)
+    b <- withr::with_options(list(pnmf.block_cells = 600),
+                             pnmf(h, k = 4, scales = ps, threads = 1, tol = 1e-3))
+    expect_identical(length(b$objective), length(a$objective))
+    expect_gt(length(a$objective), 3)
+    expect_equal(b$objective, a$objective, tolerance = 1e-9)
+    expect_equal(b$H, a$H, tolerance = 1e-8)
+    expect_equal(b$W, a$W, tolerance = 1e-8)
+    expect_equal(b$loss, a$loss, tolerance = 1e-9)
+    expect_identical(dimnames(b$H), dimnames(a$H))
+    # the memory plan counts one block of the data, not all of it
+    expect_equal(b$memory[["data_copy"]], 8 * nrow(x) * 600)
+    expect_lt(b$memory[["data_copy"]], a$memory[["data_copy"]])
+    # end to end: the persistence from a block-wise PCA (irlba on the
+    # DelayedArray, converged to irlba's tolerance, so the scales agree to
+    # about 1e-5) and the fit on it
+    d <- withr::with_options(list(pnmf.block_cells = 700),
+                             pnmf(h, k = 4, n_scales = 4, n_sweeps = 4, threads = 1))
+    e <- pnmf(x, k = 4, n_scales = 4, n_sweeps = 4, threads = 1)
+    expect_identical(d$space, "pca")
+    expect_equal(d$scales, e$scales, tolerance = 1e-4)
+    n_common <- min(length(d$objective), length(e$objective))
+    expect_equal(d$objective[n_common], e$objective[n_common], tolerance = 1e-4)
+    expect_gt(min(abs(diag(cor(t(d$H[, , 1]), t(e$H[, , 1]))))), 0.999)
+})
+
+test_that("the block steps reproduce the in-memory path exactly on given scales", {
+    skip_if_not_installed("HDF5Array")
+    x <- shard_data(m = 40, n = 300, seed = 2)
+    f <- tempfile(fileext = ".h5")
+    on.exit(unlink(f))
+    h <- HDF5Array::writeHDF5Array(x, f, "x", as.sparse = TRUE, with.dimnames = TRUE)    # read as sparse
+    ps <- persistentScales(x, type = "spread", n_scales = 5)
+    for (lam in list(c(1, 1, 1), c(10, 0, 0.1))) {
+        a <- pnmf(x, k = 3, scales = ps, lambda = lam, n_sweeps = 8, tol = 0, threads = 1)
+        b <- withr::with_options(list(pnmf.block_cells = 110),
+                                 pnmf(h, k = 3, scales = ps, lambda = lam, n_sweeps = 8,
+                                      tol = 0, threads = 1))
+        expect_identical(length(b$objective), 9L)
+        expect_equal(b$objective, a$objective, tolerance = 1e-9)
+        expect_equal(b$H, a$H, tolerance = 1e-8)
+        expect_true(all(diff(b$objective) <= 1e-9 * b$objective[-1]))
+        expect_true(DelayedArray::is_sparse(h))
+    }
+})
+
+test_that("streamed input is checked block by block", {
+    skip_if_not_installed("HDF5Array")
+    y <- matrix(c(1, -1, 2, 3, 4, 5), 2)
+    h <- HDF5Array::writeHDF5Array(y, tempfile(fileext = ".h5"), "y")
+    expect_error(pnmf(h, k = 1, scales = c(1, 2)), class = "pnmf_input_error")
+    y[2] <- NA
+    h <- HDF5Array::writeHDF5Array(y, tempfile(fileext = ".h5"), "y")
+    expect_error(pnmf(h, k = 1, scales = c(1, 2)), class = "pnmf_input_error")
+})
+
+# --- the sharded fit over BiocParallel workers ---------------------------
+
+test_that("a fit sharded over two SnowParam workers equals the single-process fit", {
+    skip_if_not_installed("BiocParallel")
+    skip_if_not_installed("HDF5Array")
+    skip_on_cran()
+    x <- shard_data(m = 60, n = 1100, seed = 4)
+    ps <- persistentScales(x, type = "spread", n_scales = 5)
+    fit <- function(...) pnmf(x, k = 3, scales = ps, n_sweeps = 6, tol = 0, threads = 1, ...)
+    p <- BiocParallel::SnowParam(2)
+    b <- fit(BPPARAM = p)
+    expect_false(BiocParallel::bpisup(p))            # started and stopped by the fit
+    # the same algorithm in one process: same shards, same cell order
+    r <- withr::with_options(list(pnmf.shards = 2L),
+                             fit(BPPARAM = BiocParallel::SerialParam()))
+    expect_identical(length(b$objective), 7L)
+    expect_equal(b$objective, r$objective, tolerance = 1e-10)
+    expect_equal(b$H, r$H, tolerance = 1e-8)
+    expect_equal(b$W, r$W, tolerance = 1e-8)
+    expect_equal(b$loss, r$loss, tolerance = 1e-10)
+    sh <- b$shards
+    expect_identical(sh$n_shards, 2L)
+    expect_identical(sum(sh$cells), ncol(x))
+    expect_identical(length(unique(sh$pids)), 2L)    # two worker processes
+    expect_true(all(sh$pids != Sys.getpid()))
+    expect_gt(sh$boundary_cells, 0)
+    expect_identical(sh$rounds_per_sweep, sh$colours + 1L)
+    # monotone, and the in-memory fit's answer up to the order of the cells
+    a <- fit()
+    expect_true(all(diff(b$objective) <= 1e-12 * b$objective[-1]))
+    expect_equal(b$objective[1], a$objective[1], tolerance = 1e-12)   # warm start
+    expect_equal(b$objective[7], a$objective[7], tolerance = 1e-3)
+    expect_gt(min(abs(diag(cor(t(b$H[, , 1]), t(a$H[, , 1]))))), 0.99)
+    # one shard = the in-memory cell order: the in-memory fit itself
+    one <- withr::with_options(list(pnmf.shards = 1L),
+                               fit(BPPARAM = BiocParallel::SerialParam()))
+    expect_equal(one$objective, a$objective, tolerance = 1e-9)
+
+    # workers read their shards of an HDF5 file themselves (already started)
+    f <- tempfile(fileext = ".h5")
+    on.exit(unlink(f))
+    h <- HDF5Array::writeHDF5Array(x, f, "x", as.sparse = TRUE, with.dimnames = TRUE)
+    BiocParallel::bpstart(p)
+    on.exit(BiocParallel::bpstop(p), add = TRUE)
+    d <- pnmf(h, k = 3, scales = ps, n_sweeps = 6, tol = 0, threads = 1, BPPARAM = p)
+    expect_true(BiocParallel::bpisup(p))             # left running for the caller
+    expect_equal(d$objective, r$objective, tolerance = 1e-10)
+    expect_equal(d$H, r$H, tolerance = 1e-8)
+    expect_identical(dimnames(d$H), dimnames(r$H))
+})
+
+test_that("an error on a worker and a lost worker arrive as pnmf_worker_error", {
+    skip_if_not_installed("BiocParallel")
+    skip_on_cran()
+    p <- BiocParallel::SnowParam(2)
+    BiocParallel::bpstart(p)
+    on.exit(try(BiocParallel::bpstop(p), silent = TRUE))
+    e <- tryCatch(shard_apply(p, 1:2, function(i) if (i == 2) stop("bad shard ", i) else i),
+                  error = identity)
+    expect_s3_class(e, "pnmf_worker_error")
+    expect_s3_class(e, "pnmf_error")
+    expect_match(conditionMessage(e), "bad shard 2")
+    # a worker that has no state for the fit does not answer: the fit stops
+    got <- shard_apply(p, 1:2, shard_round_task,
+                       msg = list(fit = "nofit", round = 1L, type = "start"))
+    expect_identical(lengths(got), c(0L, 0L))
+})
+
+test_that("a worker lost between rounds ends the fit with pnmf_worker_error", {
+    skip_if_not_installed("BiocParallel")
+    skip_on_cran()
+    # in a child R process: BiocParallel's exit-time clean-up of a cluster
+    # with a dead node prints an error that would follow the suite's summary
+    script <- tempfile(fileext = ".R")
+    on.exit(unlink(script))
+    writeLines(c(
+        "p <- BiocParallel::SnowParam(2)",
+        "BiocParallel::bpstart(p)",
+        "pids <- unlist(BiocParallel::bplapply(1:2, function(i) Sys.getpid(), BPPARAM = p))",
+        "tools::pskill(pids[1]); Sys.sleep(0.5)",
+        "e <- tryCatch(pnmf:::shard_apply(p, 1:2, function(i) i), error = identity)",
+        "cat('CLASS:', class(e), '\\n')"), script)
+    out <- suppressWarnings(system2(file.path(R.home("bin"), "Rscript"), shQuote(script),
+                                    stdout = TRUE, stderr = TRUE,
+                                    env = paste0("R_LIBS=", paste(.libPaths(), collapse = ":"))))
+    cls <- grep("^CLASS:", out, value = TRUE)
+    expect_length(cls, 1L)
+    expect_match(cls, "pnmf_worker_error")
+})
