@@ -197,53 +197,36 @@ length.persistentScales <- function(x) length(x$scales)
 
 #' Plot a persistence diagram
 #'
-#' `type = "deaths"` draws the number of connected components against the
-#' scale (a step down at every death; both axes logarithmic), with the
-#' scales as points on the curve: readable for any number of cells.
-#' `type = "barcode"` draws one bar per finite death (from birth 0 to the
-#' death time), longest at the top, the scales as ticks; for a few hundred
-#' cells or more the bars merge into a block.  `"auto"` (default) is the
-#' barcode up to 200 cells and the components above.  Scales (e.g. a
-#' selected one) can be marked with `mark`.  This base-graphics quick look
-#' needs no suggested package; [plotPersistence()] draws the same plots (and
-#' a histogram) with ggplot2 and returns them.
+#' Draws [plotPersistence()] (ggplot2): `type = "deaths"` the number of
+#' connected components against the scale (a step down at every death, both
+#' axes logarithmic) with the scales as points; `type = "barcode"` one bar
+#' per finite death with the scales as ticks; `"auto"` (default) the barcode
+#' up to 200 cells and the components above.  Scales (e.g. a selected one)
+#' can be marked with `mark`.  The ggplot object itself, to change or save,
+#' comes from [plotPersistence()].
 #'
 #' @param x A [persistentScales()] result.
 #' @param type `"auto"`, `"barcode"` or `"deaths"`.
 #' @param mark Optional scales to mark with red dashed vertical lines.
-#' @param ... Passed to [graphics::plot()].
-#' @return `x`, invisibly.
+#' @param ... Not used.
+#' @return `x`, invisibly (the plot is printed).
 #' @examples
-#' ps <- persistentScales(circles$x)
-#' plot(ps)                       # 80 cells: the barcode
-#' plot(ps, "deaths", mark = ps$scales[c(1, 40)])
+#' if (requireNamespace("ggplot2", quietly = TRUE)) {
+#'     ps <- persistentScales(circles$x)
+#'     plot(ps)                       # 80 cells: the barcode
+#'     plot(ps, "deaths", mark = ps$scales[c(1, 40)])
+#' }
 #' @export
 plot.persistentScales <- function(x, type = c("auto", "barcode", "deaths"), mark = NULL, ...) {
+    print(persistence_plot(x, type, mark))
+    invisible(x)
+}
+
+# The ggplot drawn by plot.persistentScales().
+persistence_plot <- function(x, type = c("auto", "barcode", "deaths"), mark = NULL) {
     type <- arg_choice(type, "type")
     if (!is.null(mark) && (!is.numeric(mark) || anyNA(mark)))
         pnmf_stop("'mark' must be scales (numbers).")
-    d <- x$diagram[, "death"]
-    if (type == "auto") type <- if (x$n <= 200L) "barcode" else "deaths"
-    if (type == "barcode") {
-        nb <- length(d)
-        graphics::plot(NA, xlim = c(0, 1.04 * max(d)), ylim = c(0.5, nb + 0.5), yaxt = "n",
-                       xlab = "distance", ylab = "bars (0-dim)",
-                       main = "Persistence barcode", ...)
-        graphics::segments(0, seq_len(nb), d, seq_len(nb), lwd = max(0.5, min(2, 200 / nb)))
-        graphics::rug(x$scales[x$scales <= 1.04 * max(d)], col = "grey40")
-    } else {
-        # log axes: zero deaths (duplicate cells) merge before the first positive one
-        pos <- d[d > 0]
-        start <- x$n - sum(d <= 0)
-        lo <- if (length(pos)) min(pos) else 1
-        hi <- max(c(pos, x$scales, lo))
-        graphics::plot(c(lo, pos, hi), c(start, start - seq_along(pos), start - length(pos)),
-                       type = "s", log = "xy", xlab = "scale (distance, log)",
-                       ylab = "connected components (log)",
-                       main = "Components against scale", ...)
-        keep <- x$scales > 0
-        graphics::points(x$scales[keep], x$components[keep], pch = 21, bg = "white", cex = 0.8)
-    }
-    if (!is.null(mark)) graphics::abline(v = mark, col = "red", lty = 2)
-    invisible(x)
+    type <- switch(type, deaths = "components", type)
+    plotPersistence(x, type = type, selected = if (is.null(mark)) numeric() else mark)
 }

@@ -79,23 +79,27 @@ test_that("many cells: the components against the scale, with the scales and the
     expect_error(plotPersistence(ps, "bars"), class = "pnmf_input_error")
 })
 
-test_that("plot.persistentScales draws the barcode for few cells, the components for many", {
+test_that("plot.persistentScales draws plotPersistence(): the barcode for few cells, the components for many", {
+    skip_if_not_installed("ggplot2")
     set.seed(3)
     big <- persistentScales(matrix(runif(5 * 300), 5), type = "spread", n_scales = 12)
     small <- persistentScales(circles$x)
     pdf(NULL)
     on.exit(dev.off())
     expect_identical(plot(big, mark = big$scales[3]), big)
-    expect_true(par("xlog") && par("ylog"))
-    usr <- 10^par("usr")
-    d <- big$diagram[, "death"]
-    expect_true(usr[1] <= min(d) && usr[2] >= max(big$scales))
-    expect_true(usr[3] <= 1 && usr[4] >= 300)
-    plot(small)
-    expect_false(par("xlog") || par("ylog"))
-    expect_equal(par("usr")[4], 79.5 + 0.04 * 79, tolerance = 1e-6)
-    plot(small, "deaths")
-    expect_true(par("xlog"))
+    expect_identical(plot(small), small)
+    expect_identical(plot(small, "deaths"), small)
+    p <- persistence_plot(big, mark = big$scales[3])         # what plot() drew
+    expect_identical(p$labels$title, plotPersistence(big, "components")$labels$title)
+    mark <- p$layers[[length(p$layers)]]
+    expect_s3_class(mark$geom, "GeomVline")
+    expect_equal(mark$data$xintercept, big$scales[3])
+    p <- persistence_plot(small)
+    expect_identical(p$labels$title, "Persistence barcode")
+    expect_equal(nrow(ggplot2::ggplot_build(p)$data[[1]]),
+                 sum(is.finite(small$diagram[, "death"])))
+    p <- persistence_plot(small, "deaths")
+    expect_identical(p$labels$title, plotPersistence(small, "components")$labels$title)
     expect_error(plot(big, mark = "a"), class = "pnmf_input_error")
 })
 
