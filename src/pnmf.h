@@ -72,6 +72,25 @@ double laplacian_mult(const graph_index *g, const scale_graph *s,
 double laplacian_trace_strided(const graph_index *g, const scale_graph *s,
                                const double *H, int k, size_t ld, int nthreads);
 
+/* colour.c */
+int graph_colour_order(const graph_index *g, double eps, int *order, int *start);
+
+/* X by rows within chunks of cells (spmm.c), for X H': ptr[ch (m + 1) + r]
+ * .. ptr[ch (m + 1) + r + 1] are row r's non-zeros (cells col, values val)
+ * in chunk ch; rowcum[r] counts the non-zeros of rows < r. */
+typedef struct {
+    int m, n, nch;
+    int *ptr, *col, *rowcum;
+    double *val;
+} data_rows;
+
+/* spmm.c: the sparse products (register-blocked) */
+void data_rows_build(const data_matrix *X, data_rows *R);
+void sparse_times_ht(const data_matrix *X, const data_rows *R, const double *H, int K,
+                     double *out, int nthreads);
+void sparse_wt_times(const data_matrix *X, const double *W, int K, double *out,
+                     int nthreads);
+
 /* products.c */
 void data_times_ht(const data_matrix *X, const double *H, int k, double *out,
                    int nthreads);

@@ -51,14 +51,21 @@ extern const solver solver_hals;   /* solve_hals.c: the fast mode (+ solve_joint
 
 /* solve_joint.c: one iteration updates every scale at once (the fast mode's
  * sweeps), on H stacked by cell */
+typedef struct {                   /* one thread's scratch of the H step */
+    double *deg, *AH;              /* T, k T */
+    int *len, *fixed;              /* T */
+    double *a, *b, *z, *zold, *cp, *dp;  /* T: one chain problem */
+} joint_cell;
+
 typedef struct {                   /* scratch of the joint solver, made once */
     double *Hs, *WtXs;             /* kT x n: H and W'X of all scales, stacked */
     double *XHs;                   /* m x kT */
     double *WtWall;                /* k k T */
     double *HHt;                   /* k k */
-    double *den, *deg, *AH;        /* T, T, k T */
-    int *len, *fixed;              /* T */
-    double *a, *b, *z, *zold, *cp, *dp;  /* T: one chain problem */
+    double *den;                   /* T */
+    joint_cell *cell;              /* one per thread */
+    int ncolour, *order, *cstart;  /* the cells colour by colour (colour.c) */
+    data_rows rows;                /* sparse X by rows (spmm.c), for X H' */
 } joint_work;
 
 void joint_setup(const path_problem *pp, joint_work *jw);
