@@ -50,6 +50,7 @@ void data_from_sexp(SEXP sX, data_matrix *X)
 {
     if (isReal(sX) && isMatrix(sX)) {
         X->m = nrows(sX); X->n = ncols(sX); X->x = REAL(sX); X->p = NULL; X->i = NULL;
+        X->rows = NULL;
         return;
     }
     if (TYPEOF(sX) == VECSXP) {   /* list(p, i, x, dim) of a dgCMatrix */
@@ -66,6 +67,7 @@ void data_from_sexp(SEXP sX, data_matrix *X)
         for (R_xlen_t q = 0; q < XLENGTH(i); q++)
             if (INTEGER(i)[q] < 0 || INTEGER(i)[q] >= m) error("sparse row index out of range");
         X->m = m; X->n = n; X->x = REAL(x); X->p = INTEGER(p); X->i = INTEGER(i);
+        X->rows = NULL;
         return;
     }
     error("data must be a double matrix or a sparse list");

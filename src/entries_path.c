@@ -70,6 +70,8 @@ SEXP C_pnmf_path(SEXP sX, SEXP sW0, SEXP sH0, SEXP sedges, SEXP sscales,
         !R_FINITE(lam[0]) || !R_FINITE(lam[1]) || !R_FINITE(lam[2]) || lam[0] < 0 ||
         lam[1] < 0 || lam[2] < 0)
         error("invalid control values");
+    data_rows rows;              /* X by rows, for every X H' of the fit */
+    if (X.p != NULL) { data_rows_build(&X, &rows); X.rows = &rows; }
     sp.X = &X; sp.W0 = REAL(sW0); sp.H0 = REAL(sH0); sp.k = k;
     sp.n_edges = ne; sp.edge_i = INTEGER(ei); sp.edge_j = INTEGER(ej); sp.edge_d = REAL(ed);
     sp.scales = scales; sp.T = T; sp.l1 = lam[0]; sp.l2 = lam[1]; sp.l3 = lam[2];

@@ -70,8 +70,9 @@ void data_times_ht(const data_matrix *X, const double *H, int k, double *out,
                         FCONE FCONE);
         return;
     }
+    if (X->rows != NULL) { sparse_times_ht(X, X->rows, H, k, out, nthreads); return; }
     if (k < KB) { thin_times_ht(X, H, k, out, nthreads); return; }
-    /* X by rows, made for this product (the joint solver keeps its own) */
+    /* X by rows, made for this product (a fit makes it once: X->rows) */
     const void *vmax = vmaxget();
     data_rows R;
     data_rows_build(X, &R);
@@ -124,19 +125,15 @@ void gram_cols(const double *W, int m, int k, double *out)
 }
 
 /* out (k x k) = H_t H_t' from the stacked rows t k .. t k + k - 1 of H_s
- * (kT x n), in a fixed order (the joint solver's layout) */
+ * (kT x n, the joint solver's layout): dsyrk with leading dimension kT */
 void gram_rows_stacked(const double *Hs, int k, int T, int t, int n, double *out)
 {
-    size_t kT = (size_t) k * T;
+    double one = 1.0, zero = 0.0;
+    int kT = k * T;
     for (int l = 0; l < k * k; l++) out[l] = 0.0;
-    for (int j = 0; j < n; j++) {
-        const double *h = Hs + (size_t) j * kT + (size_t) t * k;
-        for (int b = 0; b < k; b++) {
-            double hb = h[b];
-            if (hb == 0.0) continue;
-            for (int a = 0; a <= b; a++) out[a + (size_t) b * k] += h[a] * hb;
-        }
-    }
+    if (n > 0)
+        F77_CALL(dsyrk)("U", "N", &k, &n, &one, Hs + (size_t) t * k, &kT, &zero, out, &k
+                        FCONE FCONE);
     for (int a = 0; a < k; a++)
         for (int b = a + 1; b < k; b++) out[b + (size_t) a * k] = out[a + (size_t) b * k];
 }

@@ -98,7 +98,7 @@ void joint_setup(const path_problem *jp, joint_work *jw)
     jw->cstart = (int *) R_alloc((size_t) n + 2, sizeof(int));
     jw->ncolour = graph_colour_order(jp->g, T > 0 ? jp->scales[T - 1] : 0.0, jw->order,
                                      jw->cstart);
-    if (jp->X->p != NULL) data_rows_build(jp->X, &jw->rows);
+    if (jp->X->p != NULL && jp->X->rows == NULL) data_rows_build(jp->X, &jw->rows);
     for (int t = 0; t < T; t++) jw->den[t] = heat_den(jp->scales[t]);
     /* H_all (k x n x T) -> H_s (kT x n) */
     for (int t = 0; t < T; t++)
@@ -123,7 +123,9 @@ static void joint_w_step(const path_problem *jp, joint_work *jw)
     const data_matrix *X = jp->X;
     int m = X->m, n = X->n, k = jp->k, T = jp->T, kT = k * T;
     size_t mk = (size_t) m * k, kk = (size_t) k * k;
-    if (X->p != NULL) sparse_times_ht(X, &jw->rows, jw->Hs, kT, jw->XHs, jp->nthreads);
+    if (X->p != NULL)
+        sparse_times_ht(X, X->rows != NULL ? X->rows : &jw->rows, jw->Hs, kT, jw->XHs,
+                        jp->nthreads);
     else data_times_ht(X, jw->Hs, kT, jw->XHs, jp->nthreads);
     for (int t = 0; t < T; t++) {
         gram_rows_stacked(jw->Hs, k, T, t, n, jw->HHt);
