@@ -8,7 +8,7 @@
  * load or store of the output; slices of 16, 8, 4 and single factors finish
  * K.  W' X reads the CSC arrays as they are (column j of the output from the
  * non-zeros of cell j); X H' reads X by rows within chunks of XR_CHUNK cells
- * (data_rows, built once per data set), so that the chunk's slice of H stays
+ * (data_rows, built once per fit), so that the chunk's slice of H stays
  * in cache while the rows of the chunk run over it.
  * Every output is written by one thread, summed in a fixed order (cells in
  * order within a chunk, chunks in order; a cell's non-zeros in order), so
