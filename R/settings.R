@@ -15,16 +15,21 @@
 #   truncated   a truncated SVD for the NNDSVDA start of large data
 #   joint       the sweeps hold all scales at once (memory plan)
 #   warn_cost   say before the fit when it will take long (exactCost())
+#   colour_min_cells  from this many cells the joint H step runs colour by
+#               colour in parallel (a different cell order: measured on
+#               pbmc3k it cost graph-clustering ARI, so small data keep
+#               the cells' order, where the serial step is cheap anyway)
 #   analysis    calculatePNMF()'s defaults beyond pnmf()'s
 mode_defaults <- list(
     exact = list(solver = "mu", n_sweeps = 10L, max_iter = 1000L, tol = 1e-3,
                  rank = "sqrt", scales = "all", space = "full", graph_auto = Inf,
                  block_div = 1, path_tol = FALSE, input = "dense", truncated = FALSE, joint = FALSE,
-                 warn_cost = TRUE, analysis = list()),
+                 warn_cost = TRUE, colour_min_cells = .Machine$integer.max, analysis = list()),
     fast = list(solver = "hals", n_sweeps = 200L, max_iter = 3L, tol = 1e-3,
                 rank = "parallel", scales = "spread", space = "auto", graph_auto = 1000L,
                 block_div = 10, path_tol = TRUE, input = "input", truncated = TRUE, joint = TRUE,
-                warn_cost = FALSE, analysis = list(lambda = c(0.1, 1, 1), n_scales = 10L)))
+                warn_cost = FALSE, colour_min_cells = 20000L,
+                analysis = list(lambda = c(0.1, 1, 1), n_scales = 10L)))
 
 # The checked settings of a fit in `mode`.  The defaults shared by every
 # mode are those of the signature (pnmf()'s); n_sweeps, max_iter and tol
@@ -39,7 +44,9 @@ pnmf_settings <- function(mode = "fast", k = NULL, lambda = c(1, 1, 1), n_scales
     d <- mode_defaults[[mode]]
     or <- function(v, name) if (is.null(v)) d[[name]] else v
     s <- d[c("solver", "rank", "scales", "space", "graph_auto", "block_div", "path_tol", "input",
-             "truncated", "joint", "warn_cost")]
+             "truncated", "joint", "warn_cost", "colour_min_cells")]
+    # options(pnmf.colour_min_cells =): the tests' way to colour small data
+    s$colour_min_cells <- as.integer(getOption("pnmf.colour_min_cells", s$colour_min_cells))
     s$mode <- mode
     s$label <- if (is.null(label)) mode else label
     s$k <- k                                   # NULL: by the mode's rank rule, from the data
@@ -104,5 +111,5 @@ settings_control <- function(s, n_scales) {
     list(n_sweeps = s$n_sweeps, max_iter = s$max_iter, tol = s$tol / s$block_div,
          f_start = 1e9, keep_W = s$keep_W, threads = s$threads,
          progress = progress_reporter(s$verbose, n_scales), solver = s$solver,
-         path_tol = if (s$path_tol) s$tol else 0)
+         path_tol = if (s$path_tol) s$tol else 0, colour_min_cells = s$colour_min_cells)
 }

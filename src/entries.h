@@ -8,6 +8,7 @@
 
 int as_threads(SEXP s);
 SEXP list_elt(SEXP list, const char *name);
+SEXP list_elt_or_null(SEXP list, const char *name);
 void check_finite(SEXP s, const char *what);
 void set_names(SEXP list, const char **names);
 void data_from_sexp(SEXP sX, data_matrix *X);

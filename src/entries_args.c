@@ -33,6 +33,17 @@ void check_finite(SEXP s, const char *what)
         if (!R_FINITE(v[l])) error("'%s' has missing or infinite values", what);
 }
 
+/* The element of that name, or R_NilValue when absent (optional items). */
+SEXP list_elt_or_null(SEXP list, const char *name)
+{
+    if (TYPEOF(list) != VECSXP) error("expected a list holding '%s'", name);
+    SEXP nms = getAttrib(list, R_NamesSymbol);
+    for (R_xlen_t l = 0; l < XLENGTH(list); l++)
+        if (nms != R_NilValue && strcmp(CHAR(STRING_ELT(nms, l)), name) == 0)
+            return VECTOR_ELT(list, l);
+    return R_NilValue;
+}
+
 SEXP list_elt(SEXP list, const char *name)
 {
     if (TYPEOF(list) != VECSXP) error("expected a list holding '%s'", name);
@@ -50,6 +61,7 @@ void data_from_sexp(SEXP sX, data_matrix *X)
 {
     if (isReal(sX) && isMatrix(sX)) {
         X->m = nrows(sX); X->n = ncols(sX); X->x = REAL(sX); X->p = NULL; X->i = NULL;
+        X->rows = NULL;
         return;
     }
     if (TYPEOF(sX) == VECSXP) {   /* list(p, i, x, dim) of a dgCMatrix */
@@ -66,6 +78,7 @@ void data_from_sexp(SEXP sX, data_matrix *X)
         for (R_xlen_t q = 0; q < XLENGTH(i); q++)
             if (INTEGER(i)[q] < 0 || INTEGER(i)[q] >= m) error("sparse row index out of range");
         X->m = m; X->n = n; X->x = REAL(x); X->p = INTEGER(p); X->i = INTEGER(i);
+        X->rows = NULL;
         return;
     }
     error("data must be a double matrix or a sparse list");

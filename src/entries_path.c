@@ -3,6 +3,7 @@
  * callback, and packs the results. */
 #include "path.h"
 #include "entries.h"
+#include <limits.h>
 
 /* The R function progress(step, total, objective), as a progress_fn. */
 static void r_progress(void *ctx, int step, int total, double objective)
@@ -28,6 +29,10 @@ static const solver *control_from_sexp(SEXP scontrol, path_spec *sp, int *keep_W
     if (*progress != R_NilValue && !isFunction(*progress))
         error("'progress' must be a function or NULL");
     sp->nthreads = as_threads(list_elt(scontrol, "threads"));
+    SEXP scolour = list_elt_or_null(scontrol, "colour_min_cells");
+    sp->colour_min_cells = scolour == R_NilValue ? INT_MAX : asInteger(scolour);
+    if (sp->colour_min_cells == NA_INTEGER || sp->colour_min_cells < 0)
+        error("invalid 'colour_min_cells'");
     SEXP ssolver = list_elt(scontrol, "solver");
     if (!isString(ssolver) || length(ssolver) != 1) error("'solver' must be a string");
     const solver *sv = solver_find(CHAR(STRING_ELT(ssolver, 0)));
@@ -69,6 +74,8 @@ SEXP C_pnmf_path(SEXP sX, SEXP sW0, SEXP sH0, SEXP sedges, SEXP sscales,
 {
     data_matrix X;
     data_from_sexp(sX, &X);
+    data_rows rows;              /* X by rows, for every X H' of the fit */
+    if (X.p != NULL) { data_rows_build(&X, &rows); X.rows = &rows; }
     path_spec sp;
     sp.X = &X;
     problem_from_sexp(sW0, sH0, sscales, slambda, &sp);

@@ -47,7 +47,7 @@ void pnmf_path(const solver *sv, const path_spec *sp, path_result *res)
     pp.scales = sp->scales; pp.l1 = sp->l1; pp.l2 = sp->l2; pp.l3 = sp->l3;
     pp.Wall = Wall; pp.Hall = Hall; pp.WtXall = WtXall;
     pp.max_iter = sp->max_iter; pp.tol = sp->tol; pp.f_start = sp->f_start;
-    pp.nthreads = nthreads; pp.wk = &wk;
+    pp.nthreads = nthreads; pp.colour_min_cells = sp->colour_min_cells; pp.wk = &wk;
 
     /* 1. warm start, each scale from its neighbour's solution */
     const double *Wsrc = sp->W0, *Hsrc = sp->H0;

@@ -22,6 +22,7 @@ typedef struct {
     int n_sweeps, max_iter;
     double tol, f_start, path_tol;
     int nthreads;
+    int colour_min_cells;          /* the joint solver's parallel H step from this many cells */
     progress_fn progress;          /* NULL: none */
     void *progress_ctx;
 } path_spec;

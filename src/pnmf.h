@@ -15,12 +15,22 @@
 #include <string.h>
 #include <math.h>
 
+/* X by rows within chunks of cells (spmm.c), for X H': ptr[ch (m + 1) + r]
+ * .. ptr[ch (m + 1) + r + 1] are row r's non-zeros (cells col, values val)
+ * in chunk ch; rowcum[r] counts the non-zeros of rows < r. */
+typedef struct {
+    int m, n, nch;
+    int *ptr, *col, *rowcum;
+    double *val;
+} data_rows;
+
 /* Feature x cell data: dense column-major, or CSC sparse when p != NULL. */
 typedef struct {
     int m, n;
     const double *x;   /* dense values (m*n), or the CSC non-zeros */
     const int *p;      /* CSC column pointers (n + 1), NULL when dense */
     const int *i;      /* CSC row indices, NULL when dense */
+    const data_rows *rows;  /* sparse X by rows (data_rows_build), or NULL */
 } data_matrix;
 
 /* The filtration seen from each cell: the edges of the full edge list stored
@@ -83,6 +93,16 @@ double laplacian_mult(const graph_index *g, const scale_graph *s,
                       const double *H, int k, double *HA, int nthreads);
 double laplacian_trace_strided(const graph_index *g, const scale_graph *s,
                                const double *H, int k, size_t ld, int nthreads);
+
+/* colour.c */
+int graph_colour_order(const graph_index *g, double eps, int *order, int *start);
+
+/* spmm.c: the sparse products (register-blocked) */
+void data_rows_build(const data_matrix *X, data_rows *R);
+void sparse_times_ht(const data_matrix *X, const data_rows *R, const double *H, int K,
+                     double *out, int nthreads);
+void sparse_wt_times(const data_matrix *X, const double *W, int K, double *out,
+                     int nthreads);
 
 /* products.c */
 void data_times_ht(const data_matrix *X, const double *H, int k, double *out,

@@ -1,10 +1,9 @@
 /* products.c: the products of the factorisation with the data and each other.
  *
  * X H' and W' X are the only O(m n k) operations of an iteration: dense data
- * go through BLAS dgemm; sparse data are never densified: both products run
- * over the CSC arrays, factors in blocks of KB so that the active slice of W
- * or of the output stays in cache, in parallel, each output summed in a fixed
- * order, so results do not depend on the thread count.
+ * go through BLAS dgemm; sparse data are never densified: they go through
+ * the register-blocked kernels of spmm.c (each output summed in a fixed
+ * order, so results do not depend on the thread count).
  * The small Gram matrices H H' and W' W come from dsyrk.
  */
 #include "pnmf.h"
@@ -14,7 +13,7 @@
 #define FCONE
 #endif
 
-#define KB 64   /* factors per block in the sparse kernels */
+#define KB 64   /* factors per block of the thin sparse X H' */
 
 /* a += v x[0..kb); the full-block case has a constant trip count, which -O2
  * vectorises */
@@ -25,6 +24,37 @@ static inline void axpy_block(double *restrict a, double v, const double *restri
     } else {
         for (int c = 0; c < kb; c++) a[c] += v * x[c];
     }
+}
+
+/* out (m x k) = X H' for thin H (k < KB), over the CSC arrays: the cells are
+ * streamed in order and each non-zero x_rj adds x_rj H[, j] to row r of an
+ * output that stays in cache.  Each thread owns a range of rows, so every
+ * output is summed over j in order whatever the thread count. */
+static void thin_times_ht(const data_matrix *X, const double *H, int k, double *out,
+                          int nthreads)
+{
+    int m = X->m, n = X->n;
+    const void *vmax = vmaxget();
+    PAR_TEAM(nth, nthreads, (double) X->p[n] * k);
+    double *acc = (double *) R_alloc((size_t) m * KB + 1, sizeof(double));
+    OMP(parallel num_threads(nth) if (nth > 1))
+    {
+        int tid = par_thread_num(), nt = par_team_size();
+        int r0 = (int) ((double) m * tid / nt), r1 = (int) ((double) m * (tid + 1) / nt);
+        double *blk = acc + (size_t) r0 * KB;
+        for (size_t l = 0; l < (size_t) (r1 - r0) * KB; l++) blk[l] = 0.0;
+        for (int j = 0; j < n; j++) {
+            const double *h = H + (size_t) j * k;
+            for (int q = X->p[j]; q < X->p[j + 1]; q++) {
+                int r = X->i[q];
+                if (r < r0 || r >= r1) continue;
+                axpy_block(acc + (size_t) r * KB, X->x[q], h, k);
+            }
+        }
+        for (int r = r0; r < r1; r++)
+            for (int c = 0; c < k; c++) out[r + (size_t) c * m] = acc[(size_t) r * KB + c];
+    }
+    vmaxset(vmax);
 }
 
 /* out (m x k) = X H' */
@@ -40,33 +70,13 @@ void data_times_ht(const data_matrix *X, const double *H, int k, double *out,
                         FCONE FCONE);
         return;
     }
-    /* The cells are streamed in order (H read once, sequentially) and each
-     * non-zero x_rj adds x_rj H[c0 + ., j] to row r of an output block of KB
-     * factors that stays in cache.  Each thread owns a range of rows, so
-     * every output is summed over j in order whatever the thread count. */
+    if (X->rows != NULL) { sparse_times_ht(X, X->rows, H, k, out, nthreads); return; }
+    if (k < KB) { thin_times_ht(X, H, k, out, nthreads); return; }
+    /* X by rows, made for this product (a fit makes it once: X->rows) */
     const void *vmax = vmaxget();
-    PAR_TEAM(nth, nthreads, (double) X->p[n] * k);
-    double *acc = (double *) R_alloc((size_t) m * KB + 1, sizeof(double));
-    for (int c0 = 0; c0 < k; c0 += KB) {
-        int kb = k - c0 < KB ? k - c0 : KB;
-        OMP(parallel num_threads(nth) if (nth > 1))
-        {
-            int tid = par_thread_num(), nt = par_team_size();
-            int r0 = (int) ((double) m * tid / nt), r1 = (int) ((double) m * (tid + 1) / nt);
-            double *blk = acc + (size_t) r0 * KB;
-            for (size_t l = 0; l < (size_t) (r1 - r0) * KB; l++) blk[l] = 0.0;
-            for (int j = 0; j < n; j++) {
-                const double *h = H + (size_t) j * k + c0;
-                for (int q = X->p[j]; q < X->p[j + 1]; q++) {
-                    int r = X->i[q];
-                    if (r < r0 || r >= r1) continue;
-                    axpy_block(acc + (size_t) r * KB, X->x[q], h, kb);
-                }
-            }
-            for (int r = r0; r < r1; r++)
-                for (int c = 0; c < kb; c++) out[r + (size_t) (c0 + c) * m] = acc[(size_t) r * KB + c];
-        }
-    }
+    data_rows R;
+    data_rows_build(X, &R);
+    sparse_times_ht(X, &R, H, k, out, nthreads);
     vmaxset(vmax);
 }
 
@@ -83,25 +93,7 @@ void wt_times_data(const data_matrix *X, const double *W, int k, double *out,
                         FCONE FCONE);
         return;
     }
-    /* W' once (k x m), so that each non-zero reads a contiguous slice */
-    const void *vmax = vmaxget();
-    PAR_TEAM(nth, nthreads, (double) X->p[n] * k);
-    double *Wt = (double *) R_alloc((size_t) m * k + 1, sizeof(double));
-    for (int c = 0; c < k; c++)
-        for (int r = 0; r < m; r++) Wt[c + (size_t) r * k] = W[r + (size_t) c * m];
-    for (int c0 = 0; c0 < k; c0 += KB) {
-        int kb = k - c0 < KB ? k - c0 : KB;
-        OMP(parallel for num_threads(nth) schedule(dynamic, 64) if (nth > 1))
-        for (int j = 0; j < n; j++) {
-            double a[KB];
-            for (int c = 0; c < KB; c++) a[c] = 0.0;
-            for (int q = X->p[j]; q < X->p[j + 1]; q++)
-                axpy_block(a, X->x[q], Wt + (size_t) X->i[q] * k + c0, kb);
-            double *o = out + (size_t) j * k + c0;
-            for (int c = 0; c < kb; c++) o[c] = a[c];
-        }
-    }
-    vmaxset(vmax);
+    sparse_wt_times(X, W, k, out, nthreads);
 }
 
 double data_norm2(const data_matrix *X)
@@ -133,19 +125,15 @@ void gram_cols(const double *W, int m, int k, double *out)
 }
 
 /* out (k x k) = H_t H_t' from the stacked rows t k .. t k + k - 1 of H_s
- * (kT x n), in a fixed order (the joint solver's layout) */
+ * (kT x n, the joint solver's layout): dsyrk with leading dimension kT */
 void gram_rows_stacked(const double *Hs, int k, int T, int t, int n, double *out)
 {
-    size_t kT = (size_t) k * T;
+    double one = 1.0, zero = 0.0;
+    int kT = k * T;
     for (int l = 0; l < k * k; l++) out[l] = 0.0;
-    for (int j = 0; j < n; j++) {
-        const double *h = Hs + (size_t) j * kT + (size_t) t * k;
-        for (int b = 0; b < k; b++) {
-            double hb = h[b];
-            if (hb == 0.0) continue;
-            for (int a = 0; a <= b; a++) out[a + (size_t) b * k] += h[a] * hb;
-        }
-    }
+    if (n > 0)
+        F77_CALL(dsyrk)("U", "N", &k, &n, &one, Hs + (size_t) t * k, &kT, &zero, out, &k
+                        FCONE FCONE);
     for (int a = 0; a < k; a++)
         for (int b = a + 1; b < k; b++) out[b + (size_t) a * k] = out[a + (size_t) b * k];
 }

@@ -18,16 +18,8 @@
 static void small_work(int k, int T, const double *scales, joint_work *jw)
 {
     jw->den = (double *) R_alloc(T, sizeof(double));
-    jw->deg = (double *) R_alloc(T, sizeof(double));
-    jw->AH = (double *) R_alloc((size_t) k * T, sizeof(double));
-    jw->len = (int *) R_alloc(T, sizeof(int));
-    jw->a = (double *) R_alloc(T, sizeof(double));
-    jw->b = (double *) R_alloc(T, sizeof(double));
-    jw->z = (double *) R_alloc(T, sizeof(double));
-    jw->zold = (double *) R_alloc(T, sizeof(double));
-    jw->cp = (double *) R_alloc(T, sizeof(double));
-    jw->dp = (double *) R_alloc(T, sizeof(double));
-    jw->fixed = (int *) R_alloc(T, sizeof(int));
+    jw->cell = (joint_cell *) R_alloc(1, sizeof(joint_cell));
+    joint_cell_alloc(k, T, jw->cell);
     for (int t = 0; t < T; t++) jw->den[t] = heat_den(scales[t]);
 }
 

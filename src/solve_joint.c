@@ -14,12 +14,18 @@
  *      b_t = (W_t'X)_cj - sum_{c' != c} (W_t'W_t)_cc' H_t[c', j] + l1 (A_t H_t')_jc,
  *      a tridiagonal M-matrix problem solved exactly by fixing the negative
  *      variables at zero and re-solving the free runs (Chandrasekaran).
- * Cells are visited in order (Gauss-Seidel through the graphs); the graph
- * weights of a cell are made once per scale and serve all its components.
- * Every step is an exact minimiser over its block (kept only if it does not
- * increase the objective), so the path objective never increases.
+ * Cells are visited colour by colour (Gauss-Seidel through the graphs): a
+ * greedy colouring of the graph of the largest scale (colour.c), the union
+ * of the graphs the H step reads, so that the cells of one colour share no
+ * edge and are updated in parallel, each with its own scratch; the result is
+ * that of a sequential pass in the colour order, whatever the thread count.
+ * The graph weights of a cell are made once per scale and serve all its
+ * components.  Every step is an exact minimiser over its block (kept only if
+ * it does not increase the objective), so the path objective never
+ * increases.
  */
 #include "solver.h"
+#include "parallel.h"
 #include <math.h>
 #include <string.h>
 
@@ -34,7 +40,7 @@ static double chain_value(int T, const double *a, const double *b, double l2, co
 }
 
 /* Exact minimiser over z >= 0; returns 0 if a pivot fails (z unusable). */
-static int chain_nnqp(int T, double l2, joint_work *cw)
+static int chain_nnqp(int T, double l2, joint_cell *cw)
 {
     const double *a = cw->a, *b = cw->b;
     double *z = cw->z, *cp = cw->cp, *dp = cw->dp;
@@ -63,9 +69,25 @@ static int chain_nnqp(int T, double l2, joint_work *cw)
     return 0;
 }
 
+/* One thread's scratch of the H step. */
+void joint_cell_alloc(int k, int T, joint_cell *c)
+{
+    c->deg = (double *) R_alloc(T, sizeof(double));
+    c->AH = (double *) R_alloc((size_t) k * T, sizeof(double));
+    c->len = (int *) R_alloc(T, sizeof(int));
+    c->fixed = (int *) R_alloc(T, sizeof(int));
+    c->a = (double *) R_alloc(T, sizeof(double));
+    c->b = (double *) R_alloc(T, sizeof(double));
+    c->z = (double *) R_alloc(T, sizeof(double));
+    c->zold = (double *) R_alloc(T, sizeof(double));
+    c->cp = (double *) R_alloc(T, sizeof(double));
+    c->dp = (double *) R_alloc(T, sizeof(double));
+}
+
 void joint_setup(const path_problem *jp, joint_work *jw)
 {
     int T = jp->T, k = jp->k, n = jp->X->n, m = jp->X->m;
+    int nth = jp->nthreads > 1 ? jp->nthreads : 1;
     size_t kT = (size_t) k * T;
     jw->Hs = (double *) R_alloc(kT * n + 1, sizeof(double));
     jw->WtXs = (double *) R_alloc(kT * n + 1, sizeof(double));
@@ -73,16 +95,21 @@ void joint_setup(const path_problem *jp, joint_work *jw)
     jw->WtWall = (double *) R_alloc((size_t) k * k * T + 1, sizeof(double));
     jw->HHt = (double *) R_alloc((size_t) k * k + 1, sizeof(double));
     jw->den = (double *) R_alloc(T, sizeof(double));
-    jw->deg = (double *) R_alloc(T, sizeof(double));
-    jw->AH = (double *) R_alloc(kT, sizeof(double));
-    jw->len = (int *) R_alloc(T, sizeof(int));
-    jw->a = (double *) R_alloc(T, sizeof(double));
-    jw->b = (double *) R_alloc(T, sizeof(double));
-    jw->z = (double *) R_alloc(T, sizeof(double));
-    jw->zold = (double *) R_alloc(T, sizeof(double));
-    jw->cp = (double *) R_alloc(T, sizeof(double));
-    jw->dp = (double *) R_alloc(T, sizeof(double));
-    jw->fixed = (int *) R_alloc(T, sizeof(int));
+    jw->cell = (joint_cell *) R_alloc(nth, sizeof(joint_cell));
+    for (int i = 0; i < nth; i++) joint_cell_alloc(k, T, jw->cell + i);
+    jw->order = (int *) R_alloc((size_t) n + 1, sizeof(int));
+    jw->cstart = (int *) R_alloc((size_t) n + 2, sizeof(int));
+    /* colours (parallel H step) only for many cells: below, the cells in
+     * their order, one colour (see ?pnmf, Details) */
+    if (n >= jp->colour_min_cells)
+        jw->ncolour = graph_colour_order(jp->g, T > 0 ? jp->scales[T - 1] : 0.0, jw->order,
+                                         jw->cstart);
+    else {
+        for (int j = 0; j < n; j++) jw->order[j] = j;
+        jw->cstart[0] = 0; jw->cstart[1] = n;
+        jw->ncolour = 1;
+    }
+    if (jp->X->p != NULL && jp->X->rows == NULL) data_rows_build(jp->X, &jw->rows);
     for (int t = 0; t < T; t++) jw->den[t] = heat_den(jp->scales[t]);
     /* H_all (k x n x T) -> H_s (kT x n) */
     for (int t = 0; t < T; t++)
@@ -107,7 +134,10 @@ static void joint_w_step(const path_problem *jp, joint_work *jw)
     const data_matrix *X = jp->X;
     int m = X->m, n = X->n, k = jp->k, T = jp->T, kT = k * T;
     size_t mk = (size_t) m * k, kk = (size_t) k * k;
-    data_times_ht(X, jw->Hs, kT, jw->XHs, jp->nthreads);
+    if (X->p != NULL)
+        sparse_times_ht(X, X->rows != NULL ? X->rows : &jw->rows, jw->Hs, kT, jw->XHs,
+                        jp->nthreads);
+    else data_times_ht(X, jw->Hs, kT, jw->XHs, jp->nthreads);
     for (int t = 0; t < T; t++) {
         gram_rows_stacked(jw->Hs, k, T, t, n, jw->HHt);
         hals_w_columns(jp->Wall + mk * t, m, k, jw->XHs + mk * t, jw->HHt, jp->wk->B1);
@@ -116,56 +146,76 @@ static void joint_w_step(const path_problem *jp, joint_work *jw)
     wt_times_data(X, jp->Wall, kT, jw->WtXs, jp->nthreads);
 }
 
-/* (b): H at all scales of the cells cells[0..ncells) in that order (cells
- * NULL: 0..ncells-1), cw->Hs holding every cell of the graph jp->g; column i
- * of WtX is W_all'x of the i-th updated cell.  Also the block/shard drivers'
- * H step (shard.c), on the graph of a block and its neighbours. */
-void joint_h_cells(const path_problem *jp, joint_work *cw, const int *cells, int ncells,
-                   const double *WtX)
+/* (b) for cell j, with one thread's scratch cw; wtx: W_all'x_j (kT). */
+static void joint_h_cell(const path_problem *jp, const joint_work *jw, joint_cell *cw, int j,
+                         const double *wtx)
 {
     const graph_index *g = jp->g;
     int k = jp->k, T = jp->T;
     size_t kT = (size_t) k * T, kk = (size_t) k * k;
     double l1 = jp->l1, l2 = jp->l2, l3 = jp->l3;
-    const double *den = cw->den, *WtWall = cw->WtWall;
-    double *deg = cw->deg, *AH = cw->AH, *Hs = cw->Hs;
+    const double *den = jw->den, *WtWall = jw->WtWall;
+    double *deg = cw->deg, *AH = cw->AH, *Hs = jw->Hs;
     int *len = cw->len;
-    for (int i = 0; i < ncells; i++) {
-        int j = cells != NULL ? cells[i] : i;
-        int lo = g->rowptr[j];
-        double *hj = Hs + (size_t) j * kT;
-        const double *wtx = WtX + (size_t) i * kT;
-        /* graph of cell j at every scale: nested prefixes of its row */
-        for (int l = 0; l < (int) kT; l++) AH[l] = 0.0;
+    int lo = g->rowptr[j];
+    double *hj = Hs + (size_t) j * kT;
+    /* graph of cell j at every scale: nested prefixes of its row */
+    for (int l = 0; l < (int) kT; l++) AH[l] = 0.0;
+    for (int t = 0; t < T; t++) {
+        int end = graph_row_end(g, j, t > 0 ? lo + len[t - 1] : lo, jp->scales[t]);
+        len[t] = end - lo;
+        deg[t] = l1 != 0.0 ? graph_row_gather(g, lo, end, den[t], Hs + (size_t) t * k, k,
+                                              kT, AH + (size_t) t * k)
+                           : 0.0;
+    }
+    for (int c = 0; c < k; c++) {
         for (int t = 0; t < T; t++) {
-            int end = graph_row_end(g, j, t > 0 ? lo + len[t - 1] : lo, jp->scales[t]);
-            len[t] = end - lo;
-            deg[t] = l1 != 0.0 ? graph_row_gather(g, lo, end, den[t], Hs + (size_t) t * k, k,
-                                                  kT, AH + (size_t) t * k)
-                               : 0.0;
+            const double *WtW = WtWall + kk * t;
+            const double *h = hj + (size_t) t * k;
+            double r = wtx[(size_t) t * k + c];
+            for (int c2 = 0; c2 < k; c2++) if (c2 != c) r -= WtW[c + (size_t) c2 * k] * h[c2];
+            cw->a[t] = WtW[c + (size_t) c * k] + l3 + l1 * deg[t];
+            cw->b[t] = r + l1 * AH[(size_t) t * k + c];
+            cw->zold[t] = h[c];
         }
-        for (int c = 0; c < k; c++) {
-            for (int t = 0; t < T; t++) {
-                const double *WtW = WtWall + kk * t;
-                const double *h = hj + (size_t) t * k;
-                double r = wtx[(size_t) t * k + c];
-                for (int c2 = 0; c2 < k; c2++) if (c2 != c) r -= WtW[c + (size_t) c2 * k] * h[c2];
-                cw->a[t] = WtW[c + (size_t) c * k] + l3 + l1 * deg[t];
-                cw->b[t] = r + l1 * AH[(size_t) t * k + c];
-                cw->zold[t] = h[c];
-            }
-            if (!chain_nnqp(T, l2, cw)) continue;
-            if (chain_value(T, cw->a, cw->b, l2, cw->z) > chain_value(T, cw->a, cw->b, l2, cw->zold))
-                continue;
-            for (int t = 0; t < T; t++) hj[(size_t) t * k + c] = cw->z[t];
-        }
-        if ((i & 4095) == 4095) R_CheckUserInterrupt();
+        if (!chain_nnqp(T, l2, cw)) continue;
+        if (chain_value(T, cw->a, cw->b, l2, cw->z) > chain_value(T, cw->a, cw->b, l2, cw->zold))
+            continue;
+        for (int t = 0; t < T; t++) hj[(size_t) t * k + c] = cw->z[t];
     }
 }
 
-static void joint_h_step(const path_problem *jp, joint_work *cw)
+/* (b): H at all scales, colour by colour; the cells of one colour share no
+ * edge, so they are updated in parallel with the result of a sequential
+ * pass in the colour order. */
+static void joint_h_step(const path_problem *jp, joint_work *jw)
 {
-    joint_h_cells(jp, cw, NULL, jp->g->n, cw->WtXs);
+    size_t kT = (size_t) jp->k * jp->T;
+    int done = 0;
+    for (int col = 0; col < jw->ncolour; col++) {
+        int q0 = jw->cstart[col], q1 = jw->cstart[col + 1];
+        PAR_TEAM(nth, jp->nthreads, (double) (q1 - q0) * kT * (jp->k + 4));
+        OMP(parallel for num_threads(nth) schedule(dynamic, 16) if (nth > 1))
+        for (int q = q0; q < q1; q++)
+            joint_h_cell(jp, jw, jw->cell + par_thread_num(), jw->order[q],
+                         jw->WtXs + (size_t) jw->order[q] * kT);
+        done += q1 - q0;
+        if (done >= 4096) { R_CheckUserInterrupt(); done = 0; }
+    }
+}
+
+/* (b) of the block/shard drivers (shard.c): H at all scales of the cells
+ * cells[0..ncells) in that order (cells NULL: 0..ncells-1), serially with
+ * the scratch of thread 0; jw->Hs holds every cell of the graph jp->g and
+ * column i of WtX is W_all'x of the i-th updated cell. */
+void joint_h_cells(const path_problem *jp, joint_work *jw, const int *cells, int ncells,
+                   const double *WtX)
+{
+    size_t kT = (size_t) jp->k * jp->T;
+    for (int i = 0; i < ncells; i++) {
+        joint_h_cell(jp, jw, jw->cell, cells != NULL ? cells[i] : i, WtX + (size_t) i * kT);
+        if ((i & 4095) == 4095) R_CheckUserInterrupt();
+    }
 }
 
 /* The path objective at the current W_all, H_s (W_all'X and W_t'W_t must be

@@ -23,6 +23,7 @@ typedef struct {
     int max_iter;                  /* iterations per block */
     double tol, f_start;           /* the blocks' stopping rule */
     int nthreads;
+    int colour_min_cells;          /* joint H step by colours from this many cells */
     block_work *wk;                /* wk->WtX: W_t'X of the block being solved */
 } path_problem;
 
@@ -52,20 +53,29 @@ const solver *solver_find(const char *name);
 
 /* solve_joint.c: one iteration updates every scale at once (the fast mode's
  * sweeps), on H stacked by cell */
+typedef struct {                   /* one thread's scratch of the H step */
+    double *deg, *AH;              /* T, k T */
+    int *len, *fixed;              /* T */
+    double *a, *b, *z, *zold, *cp, *dp;  /* T: one chain problem */
+} joint_cell;
+
 typedef struct {                   /* scratch of the joint solver, made once */
     double *Hs, *WtXs;             /* kT x n: H and W'X of all scales, stacked */
     double *XHs;                   /* m x kT */
     double *WtWall;                /* k k T */
     double *HHt;                   /* k k */
-    double *den, *deg, *AH;        /* T, T, k T */
-    int *len, *fixed;              /* T */
-    double *a, *b, *z, *zold, *cp, *dp;  /* T: one chain problem */
+    double *den;                   /* T */
+    joint_cell *cell;              /* one per thread */
+    int ncolour, *order, *cstart;  /* the cells colour by colour (colour.c) */
+    data_rows rows;                /* sparse X by rows (spmm.c), for X H' */
 } joint_work;
 
 void joint_setup(const path_problem *pp, joint_work *jw);
 void joint_finish(const path_problem *pp, const joint_work *jw);
 double joint_iteration(const path_problem *pp, joint_work *jw, double *rg);
-/* the H step over some cells (shard.c uses it on a block's graph) */
+/* one thread's scratch of the H step; the H step over some cells (shard.c
+ * uses them on a block's graph) */
+void joint_cell_alloc(int k, int T, joint_cell *c);
 void joint_h_cells(const path_problem *pp, joint_work *jw, const int *cells, int ncells,
                    const double *WtX);
 
