@@ -95,7 +95,7 @@ persistentScales <- function(x, type = c("all", "distinct", "spread"), n_scales 
 # the latter two so that pnmf() builds its graphs in the same space).
 persistence_of <- function(y, space, type, n_scales, complete, edges, threads, cells) {
     n <- ncol(y)
-    mst <- .Call(C_ph_mst, y, threads)
+    mst <- mst_of(y, threads)
     a <- pmin(mst$from, mst$to)
     b <- pmax(mst$from, mst$to)
     o <- order(mst$length, a, b)
