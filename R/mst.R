@@ -17,6 +17,7 @@ mst_gram_dims <- 8L
 mst_of <- function(y, threads, method = c("auto", "prim", "boruvka")) {
     method <- match.arg(method)
     if (method == "auto") method <- if (ncol(y) <= mst_prim_max) "prim" else "boruvka"
-    if (method == "prim") .Call(C_ph_mst, y, threads)
-    else .Call(C_emst, y, threads, TRUE, nrow(y) >= mst_gram_dims)
+    if (method == "prim") return(.Call(C_ph_mst, y, threads))
+    # the Gram tiles call the BLAS from pnmf's threads: one BLAS thread each
+    with_blas_threads(1L, .Call(C_emst, y, threads, TRUE, nrow(y) >= mst_gram_dims))
 }
