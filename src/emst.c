@@ -181,7 +181,7 @@ void emst_boruvka(const double *X, int m, int n, int nthreads, int gram,
     int *kq = (int *) R_alloc((size_t) n * K, sizeof(int)), *kc = (int *) R_alloc(n, sizeof(int));
     int *kp = (int *) R_alloc(n, sizeof(int));
     double *kd = (double *) R_alloc((size_t) n * K, sizeof(double));
-    if (gram) {
+    if (gram && m > 0) {                /* (the BLAS wants a leading dimension >= 1) */
         emst_knn_gram(t.P, m, n, K, t.orig, nth, kq, kd);
         for (int i = 0; i < n; i++) { kc[i] = K; kp[i] = 0; }
     } else {

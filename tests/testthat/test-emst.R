@@ -52,6 +52,8 @@ test_that("ties and exact duplicate cells give the same deaths", {
     dup <- matrix(rnorm(10 * 30), 10)[, rep(1:30, 20)]                   # each cell 20 times
     expect_same_deaths(dup, "duplicates")
     expect_identical(sum(emst(dup, TRUE)$length == 0), 30L * 19L)
+    none <- matrix(0, 0, 3000)                                           # no coordinates
+    expect_identical(emst(none, TRUE, threads = 2L)$length, rep(0, 2999))
     same <- matrix(1, 3, 50)                                             # all identical
     expect_identical(emst(same, FALSE)$length, rep(0, 49))
     expect_identical(emst(same, TRUE)$diameter, 0)
