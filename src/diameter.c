@@ -79,27 +79,31 @@ double emst_diameter2(const kdtree *t, int nthreads)
     int nth = nthreads > 0 ? nthreads : 1;
     int *snode = (int *) R_alloc((size_t) nth * t->nnode, sizeof(int));
     double *sbound = (double *) R_alloc((size_t) nth * t->nnode, sizeof(double));
-    PAR_TEAM(team, nth, (double) n * m * 64.0);
-    OMP(parallel for num_threads(team) schedule(dynamic, 16) if (team > 1))
-    for (int k = 0; k < n; k++) {
-        int i = ord[k], tid = par_thread_num();
-        double cur;
-        OMP(atomic read)
-        cur = D;
-        double ub = -rad[k] + rmax;
-        if (ub * ub * (1.0 + 1e-9) <= cur) continue;   /* nothing can be farther */
-        double loc = cur;
-        farthest_search(t, i, &loc, snode + (size_t) tid * t->nnode,
-                        sbound + (size_t) tid * t->nnode);
-        if (loc > cur) {
-            OMP(critical(emst_diam))
-            {
-                if (loc > D) {
-                    OMP(atomic write)
-                    D = loc;
+    for (int k0 = 0; k0 < n; k0 += 512) {     /* interrupt checks between chunks */
+        int k1 = k0 + 512 < n ? k0 + 512 : n;
+        PAR_TEAM(team, nth, (double) (k1 - k0) * m * 64.0);
+        OMP(parallel for num_threads(team) schedule(dynamic, 16) if (team > 1))
+        for (int k = k0; k < k1; k++) {
+            int i = ord[k], tid = par_thread_num();
+            double cur;
+            OMP(atomic read)
+            cur = D;
+            double ub = -rad[k] + rmax;
+            if (ub * ub * (1.0 + 1e-9) <= cur) continue;   /* nothing can be farther */
+            double loc = cur;
+            farthest_search(t, i, &loc, snode + (size_t) tid * t->nnode,
+                            sbound + (size_t) tid * t->nnode);
+            if (loc > cur) {
+                OMP(critical(emst_diam))
+                {
+                    if (loc > D) {
+                        OMP(atomic write)
+                        D = loc;
+                    }
                 }
             }
         }
+        R_CheckUserInterrupt();
     }
     return D;
 }

@@ -185,13 +185,18 @@ void emst_boruvka(const double *X, int m, int n, int nthreads, int gram,
         emst_knn_gram(t.P, m, n, K, t.orig, nth, kq, kd);
         for (int i = 0; i < n; i++) { kc[i] = K; kp[i] = 0; }
     } else {
-        PAR_TEAM(team, nth, (double) n * m * 64.0);
-        OMP(parallel for num_threads(team) schedule(dynamic, 64) if (team > 1))
-        for (int i = 0; i < n; i++) {
-            int tid = par_thread_num();
-            kc[i] = knn_search(&t, i, K, kq + (size_t) i * K, kd + (size_t) i * K,
-                               snode + (size_t) tid * t.nnode, sbound + (size_t) tid * t.nnode);
-            kp[i] = 0;
+        for (int i0 = 0; i0 < n; i0 += 4096) {      /* interrupt checks between chunks */
+            int i1 = i0 + 4096 < n ? i0 + 4096 : n;
+            PAR_TEAM(team, nth, (double) (i1 - i0) * m * 64.0);
+            OMP(parallel for num_threads(team) schedule(dynamic, 64) if (team > 1))
+            for (int i = i0; i < i1; i++) {
+                int tid = par_thread_num();
+                kc[i] = knn_search(&t, i, K, kq + (size_t) i * K, kd + (size_t) i * K,
+                                   snode + (size_t) tid * t.nnode,
+                                   sbound + (size_t) tid * t.nnode);
+                kp[i] = 0;
+            }
+            R_CheckUserInterrupt();
         }
     }
     R_CheckUserInterrupt();
@@ -236,27 +241,31 @@ void emst_boruvka(const double *X, int m, int n, int nthreads, int gram,
             }
         }
         rsort_with_index(key, todo, ntodo);   /* most promising cells first */
-        PAR_TEAM(team, nth, (double) ntodo * m * 64.0);
-        OMP(parallel for num_threads(team) schedule(dynamic, 16) if (team > 1))
-        for (int k = 0; k < ntodo; k++) {
-            int i = todo[k], c = comp[i], tid = par_thread_num();
-            edge e;
-            OMP(critical(emst_best))
-            e = best[c];
-            if (lb[i] > e.d) continue;          /* cannot beat the component's best */
-            double bound = e.d;
-            e.q = -1;
-            nearest_outside(&t, comp, nlab, i, c, &e, snode + (size_t) tid * t.nnode,
-                            sbound + (size_t) tid * t.nnode);
-            if (e.q >= 0) {                     /* the cell's true nearest outside */
-                nn[i] = e.q; nnd[i] = e.d; lb[i] = e.d;
+        for (int k0 = 0; k0 < ntodo; k0 += 1024) {   /* interrupt checks between chunks */
+            int k1 = k0 + 1024 < ntodo ? k0 + 1024 : ntodo;
+            PAR_TEAM(team, nth, (double) (k1 - k0) * m * 64.0);
+            OMP(parallel for num_threads(team) schedule(dynamic, 16) if (team > 1))
+            for (int k = k0; k < k1; k++) {
+                int i = todo[k], c = comp[i], tid = par_thread_num();
+                edge e;
                 OMP(critical(emst_best))
-                {
-                    if (edge_less(e.d, e.a, e.b, best + c)) best[c] = e;
+                e = best[c];
+                if (lb[i] > e.d) continue;          /* cannot beat the component's best */
+                double bound = e.d;
+                e.q = -1;
+                nearest_outside(&t, comp, nlab, i, c, &e, snode + (size_t) tid * t.nnode,
+                                sbound + (size_t) tid * t.nnode);
+                if (e.q >= 0) {                     /* the cell's true nearest outside */
+                    nn[i] = e.q; nnd[i] = e.d; lb[i] = e.d;
+                    OMP(critical(emst_best))
+                    {
+                        if (edge_less(e.d, e.a, e.b, best + c)) best[c] = e;
+                    }
+                } else if (bound > lb[i]) {
+                    lb[i] = bound;                  /* nothing outside is nearer */
                 }
-            } else if (bound > lb[i]) {
-                lb[i] = bound;                  /* nothing outside is nearer */
             }
+            R_CheckUserInterrupt();
         }
         for (int c = 0; c < n; c++) {
             if (comp[c] != c || best[c].p < 0) continue;

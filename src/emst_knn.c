@@ -262,7 +262,7 @@ void emst_knn_gram(const double *P, int m, int n, int K, const int *orig, int nt
         ws[t].ord = (gapb *) R_alloc(nb, sizeof(gapb));
         ws[t].cb = (kcand *) R_alloc(n, sizeof(kcand));
     }
-    int step = 4 * nth;                        /* query blocks between interrupt checks */
+    int step = nth;                            /* query blocks between interrupt checks */
     for (int q0 = 0; q0 < nb; q0 += step) {
         int q1 = q0 + step < nb ? q0 + step : nb;
         OMP(parallel for num_threads(nth) schedule(dynamic, 1) if (nth > 1))
