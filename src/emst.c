@@ -177,7 +177,8 @@ void emst_boruvka(const double *X, int m, int n, int nthreads, int gram,
     for (int i = 0; i < n; i++) { par[i] = i; nn[i] = -1; lb[i] = 0.0; }
     /* every cell's K nearest cells: the first one outside its component
      * is its nearest outside, as long as there is one in the list */
-    int K = EMST_K < n - 1 ? EMST_K : n - 1;
+    int K = gram && m > 0 ? EMST_K_GRAM : EMST_K_TREE;
+    if (K > n - 1) K = n - 1;
     int *kq = (int *) R_alloc((size_t) n * K, sizeof(int)), *kc = (int *) R_alloc(n, sizeof(int));
     int *kp = (int *) R_alloc(n, sizeof(int));
     double *kd = (double *) R_alloc((size_t) n * K, sizeof(double));

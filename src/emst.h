@@ -8,8 +8,11 @@
 /* Leaf size of the kd-tree of both searches. */
 #define EMST_LEAF 24
 
-/* Nearest cells kept per cell: the first rounds need no search. */
-#define EMST_K 32
+/* Nearest cells kept per cell: the first rounds need no search.  Gram
+ * screening costs about the same for any K, and a K above the size of the
+ * tight groups of cells (resampled copies) spares most later searches. */
+#define EMST_K_TREE 32
+#define EMST_K_GRAM 128
 
 /* The n - 1 edges (0-based from / to, lengths sqrt(sqdist())) of a minimum
  * spanning tree; the lengths are exactly those of prim_mst() (the same
