@@ -78,10 +78,10 @@ knn_index <- function(y, k_nn, method = c("auto", "exact", "annoy", "hnsw"), thr
 #' With k_nn = N - 1 it is the exact filtration.
 #'
 #' @param y Double matrix, features x cells; the MST must be of the same
-#'   matrix (it is computed with C_ph_mst when `mst_from` is NULL).
+#'   matrix (it is computed with mst_of() when `mst_from` is NULL).
 #' @param k_nn Neighbours per cell.
 #' @param mst_from,mst_to 1-based end points of the MST edges (any order,
-#'   e.g. `persistentScales(y)$pairs` or `.Call(C_ph_mst, y, threads)`).
+#'   e.g. `persistentScales(y)$pairs` or `mst_of(y, threads)`).
 #' @param emax Largest scale: pairs with d >= emax are dropped.
 #' @param method Neighbour search, see `knn_index()`.
 #' @param threads Number of threads; `NULL` is [default_threads()].
@@ -105,7 +105,7 @@ knn_filtration <- function(y, k_nn, mst_from = NULL, mst_to = NULL, emax = Inf,
     if (!with_mst) {
         mst_from <- mst_to <- integer()
     } else if (is.null(mst_from)) {
-        mst <- .Call(C_ph_mst, y, threads)
+        mst <- mst_of(y, threads)
         mst_from <- mst$from
         mst_to <- mst$to
     }

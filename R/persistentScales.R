@@ -4,8 +4,12 @@
 #' `x`) under Euclidean distance, and from it the scales of persistent NMF.
 #' In the Rips filtration every cell is born at 0 and components die when
 #' they merge; the death times are the edge lengths of the Euclidean minimum
-#' spanning tree, which is computed with Prim's algorithm in O(N) memory
-#' (no N x N distance matrix) and O(N^2 M) time.
+#' spanning tree, computed exactly and without an N x N distance matrix: up
+#' to 5,000 cells by Prim's algorithm (O(N^2 M) time, every pair once), above
+#' by Boruvka rounds over a kd-tree (each cell's first neighbours come from
+#' the tree in few dimensions and from Gram screening at BLAS speed in 8 or
+#' more).  Both give the same death times to the last bit, and the same
+#' diameter.
 #'
 #' Between two consecutive death times the partition of the cells into
 #' connected components does not change, so the death times are exactly where

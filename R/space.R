@@ -164,9 +164,9 @@ pca_scores <- function(x, n_pcs) {
 # ---- distance kernels over points: coordinates go to C, a dist stays in R ----
 
 # The minimum spanning tree, as C_ph_mst returns it: list(from, to, length,
-# diameter).
+# diameter); of coordinates by mst_of() (R/mst.R: Prim or Boruvka).
 points_mst <- function(y, threads) {
-    if (!inherits(y, "dist")) return(.Call(C_ph_mst, y, threads))
+    if (!inherits(y, "dist")) return(mst_of(y, threads))
     dist_mst(y)
 }
 

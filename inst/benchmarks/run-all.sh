@@ -34,6 +34,7 @@ else
     run Rscript "$HERE/bench-knn.R"
 fi
 run Rscript "$HERE/bench-deaths.R"
+run Rscript "$HERE/bench-emst.R"
 run Rscript "$HERE/bench-nmf.R" --blas "$blas"
 run Rscript "$HERE/bench-accuracy.R" --blas "$blas"
 run Rscript "$HERE/bench-select.R"

@@ -16,10 +16,10 @@ test_that("hundreds of malformed inputs give results or classed errors, no crash
 test_that("every argument of every .Call entry, replaced by bad values, gives an R error or a result", {
     source(robustness_file("fuzz-cases.R"), local = TRUE)
     r <- run_entry_audit()
-    # all fourteen valid calls work, then about 2,750 mutated ones return (no crash)
-    expect_identical(r$outcome[r$what == "valid"], rep("ok", 14L))
+    # all fifteen valid calls work, then about 2,900 mutated ones return (no crash)
+    expect_identical(r$outcome[r$what == "valid"], rep("ok", 15L))
     expect_gt(nrow(r), 2700L)
-    expect_setequal(unique(r$entry), c("C_ph_mst", "C_count_pairs", "C_filtration_pairs",
+    expect_setequal(unique(r$entry), c("C_ph_mst", "C_emst", "C_count_pairs", "C_filtration_pairs",
                                        "C_laplacian_products", "C_nndsvda", "C_pnmf_path",
                                        "C_data_products", "C_knn_exact", "C_pair_dist",
                                        "C_project_nnls", "C_value_summary", "C_permuted_transpose"))
@@ -29,6 +29,7 @@ test_that("every argument of every .Call entry, replaced by bad values, gives an
     x <- matrix(runif(12), 3, 4)
     x[2, 3] <- NaN
     expect_error(.Call(pnmf:::C_ph_mst, x, 1L), "missing or infinite")
+    expect_error(.Call(pnmf:::C_emst, x, 1L, TRUE, TRUE), "missing or infinite")
     expect_error(.Call(pnmf:::C_count_pairs, x, 1, 1L), "missing or infinite")
     expect_error(.Call(pnmf:::C_filtration_pairs, x, 1, 1L), "missing or infinite")
     expect_error(.Call(pnmf:::C_pair_dist, x, 1L, 2L, 1L), "missing or infinite")
@@ -41,6 +42,12 @@ test_that("the MST stays a tree when squared distances overflow", {
     expect_true(all(c(mst$from, mst$to) %in% 1:6))
     expect_identical(sort(unique(c(mst$from, mst$to))), 1:6)
     expect_true(all(mst$length == Inf))
+    for (gram in c(FALSE, TRUE)) {
+        em <- .Call(pnmf:::C_emst, y, 1L, TRUE, gram)
+        expect_identical(sort(unique(c(em$from, em$to))), 1:6)
+        expect_true(all(em$length == Inf))
+        expect_identical(em$diameter, mst$diameter)
+    }
 })
 
 test_that("huge values give a clear error, and the raw kNN entry stays in range", {

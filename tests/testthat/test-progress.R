@@ -80,7 +80,8 @@ test_that("a time limit stops the persistence and kNN computations too", {
     }, error = function(e) conditionMessage(e), finally = setTimeLimit(elapsed = Inf))
     t0 <- proc.time()[["elapsed"]]
     expect_match(limited(persistentScales(big)), "time limit|elapsed")
-    # stopped inside Prim's loop, not after it (the whole run takes about 9 s)
+    # stopped inside the spanning tree's loops, not after them (the whole run
+    # takes several seconds)
     expect_lt(proc.time()[["elapsed"]] - t0, 5)
     expect_match(limited(.Call(pnmf:::C_knn_exact, big, 10L, 1L)), "time limit|elapsed")
     expect_identical(persistentScales(small), fresh)

@@ -1,0 +1,166 @@
+/* kdtree.c: kd-tree build (median split on the widest coordinate of the
+ * node's tight box) and the exact box bounds of the point-to-node distance. */
+#include "kdtree.h"
+
+/* Rearranges idx[lo..hi] (with their keys w) so that idx[k] has the k-th
+ * smallest key (Hoare partition: copes with many equal keys). */
+static void select_kth(int *idx, double *w, int lo, int hi, int k)
+{
+    while (hi > lo) {
+        double a = w[lo], b = w[(lo + hi) / 2], c = w[hi];
+        double piv = a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
+        int i = lo, j = hi;
+        while (i <= j) {
+            while (w[i] < piv) i++;
+            while (w[j] > piv) j--;
+            if (i <= j) {
+                int s = idx[i]; idx[i] = idx[j]; idx[j] = s;
+                double x = w[i]; w[i] = w[j]; w[j] = x;
+                i++; j--;
+            }
+        }
+        if (k <= j) hi = j;
+        else if (k >= i) lo = i;
+        else break;
+    }
+}
+
+void kdtree_build(const double *X, int m, int n, int leaf_size, kdtree *t)
+{
+    if (leaf_size < 1) leaf_size = 1;
+    /* leaves hold more than leaf_size / 2 points: at most 4n / (L + 1) nodes */
+    int maxnode = (int) (4.0 * n / (leaf_size + 1)) + 3;
+    t->m = m; t->n = n;
+    t->P = (double *) R_alloc((size_t) m * n + 1, sizeof(double));
+    t->orig = (int *) R_alloc(n, sizeof(int));
+    t->start = (int *) R_alloc(maxnode, sizeof(int));
+    t->end = (int *) R_alloc(maxnode, sizeof(int));
+    t->left = (int *) R_alloc(maxnode, sizeof(int));
+    t->right = (int *) R_alloc(maxnode, sizeof(int));
+    t->lo = (double *) R_alloc((size_t) maxnode * m + 1, sizeof(double));
+    t->hi = (double *) R_alloc((size_t) maxnode * m + 1, sizeof(double));
+
+    int *idx = t->orig;
+    double *wkey = (double *) R_alloc(n, sizeof(double));
+    double *cen = (double *) R_alloc((size_t) m, sizeof(double));
+    for (int i = 0; i < n; i++) idx[i] = i;
+    /* depth-first with an explicit stack: a parent's number is below its
+     * children's (the searches rely on it when labelling nodes bottom-up) */
+    int *stack = (int *) R_alloc(maxnode, sizeof(int));
+    int top = 0, nnode = 1;
+    t->start[0] = 0; t->end[0] = n;
+    stack[top++] = 0;
+    while (top > 0) {
+        int v = stack[--top], s = t->start[v], e = t->end[v];
+        double *lo = t->lo + (size_t) v * m, *hi = t->hi + (size_t) v * m;
+        for (int l = 0; l < m; l++) lo[l] = hi[l] = X[(size_t) idx[s] * m + l];
+        for (int r = s + 1; r < e; r++) {
+            const double *x = X + (size_t) idx[r] * m;
+            for (int l = 0; l < m; l++) {
+                if (x[l] < lo[l]) lo[l] = x[l];
+                if (x[l] > hi[l]) hi[l] = x[l];
+            }
+        }
+        t->left[v] = t->right[v] = -1;
+        if (e - s <= leaf_size || nnode + 2 > maxnode) continue;
+        /* split at the median along the line through a, the point farthest
+         * from the centroid, and b, the point farthest from a: it follows
+         * the clusters of the data better than a coordinate axis */
+        double *c = cen;
+        for (int l = 0; l < m; l++) c[l] = 0.0;
+        for (int r = s; r < e; r++)
+            for (int l = 0; l < m; l++) c[l] += X[(size_t) idx[r] * m + l];
+        for (int l = 0; l < m; l++) c[l] /= (e - s);
+        int ia = idx[s], ib = idx[s];
+        double da = -1.0, db = -1.0;
+        for (int r = s; r < e; r++) {
+            double d = sqdist(X + (size_t) idx[r] * m, c, m);
+            if (d > da) { da = d; ia = idx[r]; }
+        }
+        for (int r = s; r < e; r++) {
+            double d = sqdist(X + (size_t) idx[r] * m, X + (size_t) ia * m, m);
+            if (d > db) { db = d; ib = idx[r]; }
+        }
+        const double *xa = X + (size_t) ia * m, *xb = X + (size_t) ib * m;
+        for (int r = s; r < e; r++) {
+            const double *x = X + (size_t) idx[r] * m;
+            double z = 0.0;
+            for (int l = 0; l < m; l++) z += (x[l] - xa[l]) * (xb[l] - xa[l]);
+            wkey[r] = z;
+        }
+        int mid = s + (e - s) / 2;
+        select_kth(idx, wkey, s, e - 1, mid);
+        int a = nnode++, b = nnode++;
+        t->start[a] = s; t->end[a] = mid;
+        t->start[b] = mid; t->end[b] = e;
+        t->left[v] = a; t->right[v] = b;
+        stack[top++] = b;
+        stack[top++] = a;
+    }
+    t->nnode = nnode;
+    for (int i = 0; i < n; i++)
+        memcpy(t->P + (size_t) i * m, X + (size_t) idx[i] * m, (size_t) m * sizeof(double));
+}
+
+double sqdist_upto(const double *a, const double *b, int m, double thr)
+{
+    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+    int l = 0;
+    for (; l + 4 <= m; l += 4) {
+        double d0 = a[l] - b[l], d1 = a[l + 1] - b[l + 1];
+        double d2 = a[l + 2] - b[l + 2], d3 = a[l + 3] - b[l + 3];
+        s0 += d0 * d0; s1 += d1 * d1; s2 += d2 * d2; s3 += d3 * d3;
+        if ((l & 7) == 4 && (s0 + s1) + (s2 + s3) > thr) return (s0 + s1) + (s2 + s3);
+    }
+    for (; l < m; l++) {
+        double d = a[l] - b[l];
+        s0 += d * d;
+    }
+    return (s0 + s1) + (s2 + s3);
+}
+
+/* The gap between p[l] and the box along l (0 inside), squared. */
+static inline double gap2(double p, double lo, double hi)
+{
+    double g = p < lo ? lo - p : (p > hi ? p - hi : 0.0);
+    return g * g;
+}
+
+/* The distance from p[l] to the far side of the box along l, squared. */
+static inline double far2(double p, double lo, double hi)
+{
+    double a = p - lo, b = hi - p;
+    a = a > b ? a : b;
+    return a * a;
+}
+
+/* Same partial sums in the same order as sqdist() (distance.c). */
+double kdtree_min2(const kdtree *t, int i, const double *p)
+{
+    const double *lo = t->lo + (size_t) i * t->m, *hi = t->hi + (size_t) i * t->m;
+    int m = t->m, l = 0;
+    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+    for (; l + 4 <= m; l += 4) {
+        s0 += gap2(p[l], lo[l], hi[l]);
+        s1 += gap2(p[l + 1], lo[l + 1], hi[l + 1]);
+        s2 += gap2(p[l + 2], lo[l + 2], hi[l + 2]);
+        s3 += gap2(p[l + 3], lo[l + 3], hi[l + 3]);
+    }
+    for (; l < m; l++) s0 += gap2(p[l], lo[l], hi[l]);
+    return (s0 + s1) + (s2 + s3);
+}
+
+double kdtree_max2(const kdtree *t, int i, const double *p)
+{
+    const double *lo = t->lo + (size_t) i * t->m, *hi = t->hi + (size_t) i * t->m;
+    int m = t->m, l = 0;
+    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+    for (; l + 4 <= m; l += 4) {
+        s0 += far2(p[l], lo[l], hi[l]);
+        s1 += far2(p[l + 1], lo[l + 1], hi[l + 1]);
+        s2 += far2(p[l + 2], lo[l + 2], hi[l + 2]);
+        s3 += far2(p[l + 3], lo[l + 3], hi[l + 3]);
+    }
+    for (; l < m; l++) s0 += far2(p[l], lo[l], hi[l]);
+    return (s0 + s1) + (s2 + s3);
+}

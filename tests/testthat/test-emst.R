@@ -1,0 +1,106 @@
+# The exact sub-quadratic minimum spanning tree (C_emst: Boruvka rounds over
+# a kd-tree, first neighbours from the tree or from Gram screening) gives
+# the death times of Prim's algorithm (C_ph_mst) to the last bit, and those
+# of single linkage.
+
+emst <- function(y, gram, threads = 1L, diameter = TRUE)
+    .Call(pnmf:::C_emst, y, threads, diameter, gram)
+
+# A spanning tree on n cells: n - 1 edges that join all cells.
+is_spanning_tree <- function(m, n) {
+    if (n < 2L) return(length(m$from) == 0L)
+    lab <- seq_len(n)
+    for (e in seq_along(m$from)) {
+        a <- lab[m$from[e]]; b <- lab[m$to[e]]
+        if (a == b) return(FALSE)
+        lab[lab == b] <- a
+    }
+    length(m$from) == n - 1L && all(lab == lab[1L])
+}
+
+expect_same_deaths <- function(y, info = "") {
+    prim <- .Call(pnmf:::C_ph_mst, y, 1L)
+    for (gram in c(FALSE, TRUE)) {
+        b <- emst(y, gram)
+        expect_true(is_spanning_tree(b, ncol(y)), info = info)
+        expect_identical(sort(b$length), sort(prim$length), info = info)
+        expect_identical(b$diameter, prim$diameter, info = info)
+        # the lengths are the distances of the edges
+        expect_equal(b$length, sqrt(colSums((y[, b$from, drop = FALSE] -
+                                             y[, b$to, drop = FALSE])^2)), tolerance = 1e-12)
+    }
+    if (ncol(y) >= 2L)
+        expect_equal(sort(emst(y, TRUE)$length), sort(hclust(dist(t(y)), "single")$height),
+                     tolerance = 1e-12, info = info)
+}
+
+test_that("random sets of several sizes and dimensions: Prim's and single linkage's deaths", {
+    set.seed(11)
+    for (m in c(1L, 2L, 5L, 50L)) for (n in c(4L, 40L, 700L)) {
+        y <- matrix(rnorm(m * n), m, n)
+        expect_same_deaths(y, info = sprintf("m = %d, n = %d", m, n))
+    }
+    y <- matrix(rexp(50 * 2500), 50, 2500)     # more cells than the kd-tree's first leaves
+    expect_same_deaths(y, "m = 50, n = 2500")
+})
+
+test_that("ties and exact duplicate cells give the same deaths", {
+    set.seed(12)
+    grid <- matrix(as.double(sample(0:4, 2 * 600, replace = TRUE)), 2)   # many ties, duplicates
+    expect_same_deaths(grid, "integer grid")
+    expect_true(sum(emst(grid, FALSE)$length == 0) > 0)
+    dup <- matrix(rnorm(10 * 30), 10)[, rep(1:30, 20)]                   # each cell 20 times
+    expect_same_deaths(dup, "duplicates")
+    expect_identical(sum(emst(dup, TRUE)$length == 0), 30L * 19L)
+    none <- matrix(0, 0, 3000)                                           # no coordinates
+    expect_identical(emst(none, TRUE, threads = 2L)$length, rep(0, 2999))
+    same <- matrix(1, 3, 50)                                             # all identical
+    expect_identical(emst(same, FALSE)$length, rep(0, 49))
+    expect_identical(emst(same, TRUE)$diameter, 0)
+})
+
+test_that("well separated clusters: several components at small scales, long bars between", {
+    set.seed(13)
+    centres <- matrix(c(0, 0, 0, 1e3, 0, 0, 0, 1e3, 0, 0, 0, 1e6), 3)
+    y <- do.call(cbind, lapply(1:4, function(k) centres[, k] + matrix(rnorm(3 * 150), 3)))
+    expect_same_deaths(y, "clusters")
+    d <- sort(emst(y, FALSE)$length, decreasing = TRUE)
+    expect_true(all(d[1:3] > 900) && all(d[-(1:3)] < 20))    # three long bars only
+})
+
+test_that("one to three cells", {
+    one <- emst(matrix(c(1, 2), 2, 1), FALSE)
+    expect_identical(one$from, integer())
+    expect_identical(one$length, numeric())
+    expect_identical(one$diameter, 0)
+    for (n in 2:3) {
+        y <- matrix(c(0, 0, 3, 4, 6, 8)[seq_len(2 * n)], 2)
+        expect_same_deaths(y, paste(n, "cells"))
+    }
+    expect_identical(emst(matrix(c(0, 0, 3, 4), 2), TRUE)$length, 5)
+    expect_identical(emst(matrix(c(0, 0, 3, 4), 2), TRUE, diameter = FALSE)$diameter, NA_real_)
+})
+
+test_that("the result does not depend on the number of threads", {
+    set.seed(14)
+    for (m in c(2L, 50L)) {
+        y <- matrix(rnorm(m * 3000), m)
+        for (gram in c(FALSE, TRUE))
+            expect_identical(emst(y, gram, threads = 2L), emst(y, gram, threads = 1L))
+    }
+})
+
+test_that("persistentScales() and the kNN filtration take the tree method above the cut-off", {
+    set.seed(15)
+    n <- pnmf:::mst_prim_max + 200L
+    y <- matrix(runif(3 * n), 3)
+    ps <- persistentScales(y, type = "distinct", edges = FALSE, threads = 1L)
+    prim <- pnmf:::mst_of(y, 1L, "prim")
+    expect_identical(ps$diagram[, "death"], sort(prim$length))
+    expect_identical(ps$diameter, prim$diameter)
+    expect_identical(ps$scales[length(ps$scales)], pnmf:::above(prim$diameter, 1e-9))
+    auto <- pnmf:::mst_of(y, 1L)
+    expect_identical(sort(auto$length), sort(prim$length))
+    small <- y[, 1:50]
+    expect_identical(pnmf:::mst_of(small, 1L), .Call(pnmf:::C_ph_mst, small, 1L))
+})
