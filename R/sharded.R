@@ -192,7 +192,7 @@ path_sharded <- function(x, data, m, n, W0, H0, filt, scales, lambda, control, B
                          along = NULL, n_shards = NULL, call = NULL) {
     ws <- warm_start_blocks(data, m, n, W0, H0, filt, scales, lambda, control)
     k <- ncol(W0)
-    T <- length(scales)
+    n_t <- length(scales)
     if (is.null(n_shards)) n_shards <- getOption("pnmf.shards")
     if (is.null(n_shards)) n_shards <- BiocParallel::bpnworkers(BPPARAM)
     n_shards <- check_count(n_shards, "options(pnmf.shards)", call = call)
@@ -261,15 +261,15 @@ path_sharded <- function(x, data, m, n, W0, H0, filt, scales, lambda, control, B
     rg <- ws$rg
     n_sweeps <- control$n_sweeps
     obj <- c(ws$obj0, numeric(n_sweeps))
-    Wm <- matrix(ws$Wall, m, k * T)
+    Wm <- matrix(ws$Wall, m, k * n_t)
     xnorm2 <- ws$xnorm2
     ws <- NULL
-    report <- block_reporter(control, T)
+    report <- block_reporter(control, n_t)
     done <- 0L
     moved_sweeps <- numeric()
     for (s in seq_len(n_sweeps)) {
         moved <- 0
-        wstep <- .Call(C_shard_w_step, Wm, XHs, HH, T)
+        wstep <- .Call(C_shard_w_step, Wm, XHs, HH, n_t)
         Wm <- wstep$W
         res <- run_round(list(type = "start", W = Wm, WtW = wstep$WtW))
         for (cc in seq_len(max(0L, n_colours - 1L)) + 1L)
@@ -285,15 +285,15 @@ path_sharded <- function(x, data, m, n, W0, H0, filt, scales, lambda, control, B
         iters[, s + 1L] <- 1L
         done <- s
         moved_sweeps[s] <- moved
-        report(T + s, obj[s + 1L])
+        report(n_t + s, obj[s + 1L])
         if (control$path_tol > 0 &&
             abs(obj[s] - obj[s + 1L]) <= control$path_tol * abs(obj[s])) break
     }
     res <- run_round(list(type = "collect"))
-    Hs <- matrix(0, k * T, n)
+    Hs <- matrix(0, k * n_t, n)
     for (r in res) Hs[, r$cells] <- r$H
-    list(H = unstack_h(Hs, k, T),
-         W = if (isTRUE(control$keep_W)) array(Wm, c(m, k, T)) else numeric(),
+    list(H = unstack_h(Hs, k, n_t),
+         W = if (isTRUE(control$keep_W)) array(Wm, c(m, k, n_t)) else numeric(),
          objective = obj, iterations = iters, loss = rg, sweeps = done,
          shards = list(n_shards = n_shards, cells = lengths(shards),
                        boundary_cells = sched$boundary, cut_edges = sched$cut_edges,

@@ -48,7 +48,7 @@ block_cells <- function(m) {
 column_blocks <- function(x, size = block_cells(nrow(x))) {
     n <- ncol(x)
     starts <- seq(1L, n, by = size)
-    lapply(starts, function(s) s:min(n, s + size - 1L))
+    lapply(starts, function(s) seq.int(s, min(n, s + size - 1L)))
 }
 
 # The columns idx of x in memory, as the C core takes them (sparse blocks of
@@ -96,11 +96,11 @@ stack_h <- function(Hall) {
     d <- dim(Hall)
     matrix(aperm(Hall, c(1L, 3L, 2L)), d[1L] * d[3L], d[2L])
 }
-unstack_h <- function(Hs, k, T) aperm(array(Hs, c(k, T, ncol(Hs))), c(1L, 3L, 2L))
+unstack_h <- function(Hs, k, n_t) aperm(array(Hs, c(k, n_t, ncol(Hs))), c(1L, 3L, 2L))
 
 path_regulariser_r <- function(Hall, l2, l3) {
-    T <- dim(Hall)[3L]
-    smooth <- if (T > 1L) sum((Hall[, , -1L, drop = FALSE] - Hall[, , -T, drop = FALSE])^2)
+    n_t <- dim(Hall)[3L]
+    smooth <- if (n_t > 1L) sum((Hall[, , -1L, drop = FALSE] - Hall[, , -n_t, drop = FALSE])^2)
               else 0
     l2 * smooth + l3 * sum(Hall^2)
 }
@@ -124,21 +124,21 @@ path_streamed <- function(data, m, n, W0, H0, filt, scales, lambda, control) {
 }
 
 # The progress callback of a blocked fit (steps as the C driver's).
-block_reporter <- function(control, T) {
+block_reporter <- function(control, n_t) {
     progress <- control$progress
     function(step, obj)
-        if (!is.null(progress)) progress(step, T + control$n_sweeps, obj)
+        if (!is.null(progress)) progress(step, n_t + control$n_sweeps, obj)
 }
 
 # 1. The warm start (pnmf_path() of path.c with solve_block_hals() of
 # solve_hals.c), each HALS iteration reading the data twice.
 warm_start_blocks <- function(data, m, n, W0, H0, filt, scales, lambda, control) {
     k <- ncol(W0)
-    T <- length(scales)
+    n_t <- length(scales)
     l1 <- lambda[[1L]]
     nth <- control$threads
     blocks <- data$blocks
-    report <- block_reporter(control, T)
+    report <- block_reporter(control, n_t)
     edges <- list(i = filt$i, j = filt$j, d = filt$d)
     pass_xht <- function(H) {            # X H' (H: k x n)
         out <- 0
@@ -158,17 +158,17 @@ warm_start_blocks <- function(data, m, n, W0, H0, filt, scales, lambda, control)
         list(WtX = out, norm2 = norm2)
     }
     st <- unit_start(W0, H0)
-    Wall <- array(0, c(m, k, T))
-    Hall <- array(0, c(k, n, T))
-    rg <- numeric(T)
-    iters <- matrix(0L, T, control$n_sweeps + 1L)
+    Wall <- array(0, c(m, k, n_t))
+    Hall <- array(0, c(k, n, n_t))
+    rg <- numeric(n_t)
+    iters <- matrix(0L, n_t, control$n_sweeps + 1L)
     W <- st$W
     H <- st$H
     first <- pass_wtx(W)
     WtX <- first$WtX
     xnorm2 <- first$norm2
-    order_t <- seq_len(T)   # the fast mode's solver warms up fine to coarse (solve_hals.c)
-    for (step in seq_len(T)) {
+    order_t <- seq_len(n_t)   # the fast mode's solver warms up fine to coarse (solve_hals.c)
+    for (step in seq_len(n_t)) {
         t <- order_t[step]
         ev <- .Call(C_shard_warm_h, H, WtX, W, edges, scales[t], l1, xnorm2, FALSE, nth)
         f <- ev$f
@@ -189,10 +189,10 @@ warm_start_blocks <- function(data, m, n, W0, H0, filt, scales, lambda, control)
         Hall[, , t] <- H
         rg[t] <- frg
         iters[t, 1L] <- it
-        if (step < T) report(step, NA_real_)
+        if (step < n_t) report(step, NA_real_)
     }
     obj0 <- sum(rg) + path_regulariser_r(Hall, lambda[[2L]], lambda[[3L]])
-    report(T, obj0)
+    report(n_t, obj0)
     list(Wall = Wall, Hall = Hall, rg = rg, iters = iters, obj0 = obj0, xnorm2 = xnorm2)
 }
 
@@ -201,29 +201,29 @@ sweeps_blocks <- function(data, ws, filt, scales, lambda, control) {
     m <- dim(ws$Wall)[1L]
     k <- dim(ws$Wall)[2L]
     n <- dim(ws$Hall)[2L]
-    T <- length(scales)
+    n_t <- length(scales)
     l1 <- lambda[[1L]]
     nth <- control$threads
     blocks <- data$blocks
     n_sweeps <- control$n_sweeps
-    report <- block_reporter(control, T)
+    report <- block_reporter(control, n_t)
     edges <- list(i = filt$i, j = filt$j, d = filt$d)
     xnorm2 <- ws$xnorm2
     iters <- ws$iters
     rg <- ws$rg
     obj <- c(ws$obj0, numeric(n_sweeps))
     Hs <- stack_h(ws$Hall)
-    Wm <- matrix(ws$Wall, m, k * T)
+    Wm <- matrix(ws$Wall, m, k * n_t)
     ws <- NULL
     graphs <- block_graphs(edges, blocks, n)
     XHs <- 0
     for (b in seq_along(blocks))
         XHs <- XHs + block_products(data$read(b), Hs[, blocks[[b]], drop = FALSE], NULL,
                                     nth)$XHt
-    HH <- stacked_grams(Hs, k, T)
+    HH <- stacked_grams(Hs, k, n_t)
     done <- 0L
     for (s in seq_len(n_sweeps)) {
-        wstep <- .Call(C_shard_w_step, Wm, XHs, HH, T)
+        wstep <- .Call(C_shard_w_step, Wm, XHs, HH, n_t)
         Wm <- wstep$W
         XHs <- 0
         HH <- 0
@@ -246,24 +246,24 @@ sweeps_blocks <- function(data, ws, filt, scales, lambda, control) {
         }
         trace <- if (l1 != 0)
             .Call(C_shard_sums, Hs, NULL, seq_len(n), edges, scales)$trace
-        else numeric(T)
+        else numeric(n_t)
         rg <- path_losses(xnorm2, cross, wstep$WtW, HH, trace, l1)
         obj[s + 1L] <- sum(rg) + lambda[[2L]] * sums[1L] + lambda[[3L]] * sums[2L]
         iters[, s + 1L] <- 1L
         done <- s
-        report(T + s, obj[s + 1L])
+        report(n_t + s, obj[s + 1L])
         if (control$path_tol > 0 &&
             abs(obj[s] - obj[s + 1L]) <= control$path_tol * abs(obj[s])) break
     }
-    list(H = unstack_h(Hs, k, T),
-         W = if (isTRUE(control$keep_W)) array(Wm, c(m, k, T)) else numeric(),
+    list(H = unstack_h(Hs, k, n_t),
+         W = if (isTRUE(control$keep_W)) array(Wm, c(m, k, n_t)) else numeric(),
          objective = obj, iterations = iters, loss = rg, sweeps = done)
 }
 
 # H_t H_t' of every scale of the stacked H (k x k x T).
-stacked_grams <- function(Hs, k, T) {
-    HH <- array(0, c(k, k, T))
-    for (t in seq_len(T))
+stacked_grams <- function(Hs, k, n_t) {
+    HH <- array(0, c(k, k, n_t))
+    for (t in seq_len(n_t))
         HH[, , t] <- .Call(C_shard_gram, Hs[(t - 1L) * k + seq_len(k), , drop = FALSE])
     HH
 }
@@ -271,8 +271,8 @@ stacked_grams <- function(Hs, k, T) {
 # rg[t] = ||X - W_t H_t||^2 + l1 tr(H_t L_t H_t') from the reduced sums
 # (joint_objective() of solve_joint.c).
 path_losses <- function(xnorm2, cross, WtW, HH, trace, l1) {
-    T <- length(cross)
-    quad <- vapply(seq_len(T), function(t) sum(WtW[, , t] * HH[, , t]), 0)
+    n_t <- length(cross)
+    quad <- vapply(seq_len(n_t), function(t) sum(WtW[, , t] * HH[, , t]), 0)
     pmax(xnorm2 - 2 * cross + quad, 0) + l1 * trace
 }
 
