@@ -3,10 +3,13 @@
  * of given pairs): argument checks and SEXP packing around the kernels of
  * ph_mst.c, filtration.c and knn.c. */
 #include "entries.h"
+#include "emst.h"
 
-/* MST of the columns of X: list(from, to, length, diameter) with 1-based
- * vertices, edges in the order Prim added them. */
-SEXP C_ph_mst(SEXP sX, SEXP sthreads)
+/* The tree of the columns of X as list(from, to, length, diameter), 1-based
+ * vertices; prim: Prim's order (ph_mst.c), else Boruvka's rounds (emst.c,
+ * first neighbours by Gram screening when gram); the diameter only when
+ * want_diam (NA otherwise). */
+static SEXP mst_sexp(SEXP sX, SEXP sthreads, int prim, int want_diam, int gram)
 {
     if (!isReal(sX) || !isMatrix(sX)) error("'x' must be a double matrix");
     int m = nrows(sX), n = ncols(sX), nthreads = as_threads(sthreads);
@@ -17,16 +20,38 @@ SEXP C_ph_mst(SEXP sX, SEXP sthreads)
     SEXP sto = PROTECT(allocVector(INTSXP, n - 1));
     SEXP slen = PROTECT(allocVector(REALSXP, n - 1));
     double diam = 0.0;
-    prim_mst(REAL(sX), m, n, nthreads, INTEGER(sfrom), INTEGER(sto), REAL(slen), &diam);
+    if (prim) prim_mst(REAL(sX), m, n, nthreads, INTEGER(sfrom), INTEGER(sto), REAL(slen), &diam);
+    else emst_boruvka(REAL(sX), m, n, nthreads, gram, INTEGER(sfrom), INTEGER(sto), REAL(slen),
+                      want_diam ? &diam : NULL);
     for (int e = 0; e < n - 1; e++) { INTEGER(sfrom)[e]++; INTEGER(sto)[e]++; }
     SET_VECTOR_ELT(res, 0, sfrom);
     SET_VECTOR_ELT(res, 1, sto);
     SET_VECTOR_ELT(res, 2, slen);
-    SET_VECTOR_ELT(res, 3, ScalarReal(diam));
+    SET_VECTOR_ELT(res, 3, ScalarReal(want_diam ? diam : NA_REAL));
     const char *names[] = {"from", "to", "length", "diameter", NULL};
     set_names(res, names);
     UNPROTECT(4);
     return res;
+}
+
+/* .Call entry: MST of the columns of X by Prim's algorithm (edges in the
+ * order Prim added them) with the diameter. */
+SEXP C_ph_mst(SEXP sX, SEXP sthreads)
+{
+    return mst_sexp(sX, sthreads, 1, 1, 0);
+}
+
+/* .Call entry: the same tree by Boruvka rounds over a kd-tree (edges in
+ * the order the rounds added them; same lengths as Prim's); the diameter
+ * (exact) only when `diameter` is TRUE.  `gram`: first neighbours by Gram
+ * screening (TRUE) or by the kd-tree (FALSE); the result is the same. */
+SEXP C_emst(SEXP sX, SEXP sthreads, SEXP sdiameter, SEXP sgram)
+{
+    int want_diam = asLogical(sdiameter);
+    if (want_diam == NA_LOGICAL) error("'diameter' must be TRUE or FALSE");
+    int gram = asLogical(sgram);
+    if (gram == NA_LOGICAL) error("'gram' must be TRUE or FALSE");
+    return mst_sexp(sX, sthreads, 0, want_diam, gram);
 }
 
 /* Number of pairs below each (ascending) threshold. */

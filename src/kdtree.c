@@ -134,33 +134,22 @@ static inline double far2(double p, double lo, double hi)
     return a * a;
 }
 
-/* Same partial sums in the same order as sqdist() (distance.c). */
-double kdtree_min2(const kdtree *t, int i, const double *p)
+/* The squared distance from p to the nearest (far = 0) or farthest (far = 1)
+ * point of box i: the same partial sums in the same order as sqdist()
+ * (distance.c), so the bounds compare exactly with its distances. */
+static inline double box2(const kdtree *t, int i, const double *p, int far)
 {
     const double *lo = t->lo + (size_t) i * t->m, *hi = t->hi + (size_t) i * t->m;
     int m = t->m, l = 0;
-    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
-    for (; l + 4 <= m; l += 4) {
-        s0 += gap2(p[l], lo[l], hi[l]);
-        s1 += gap2(p[l + 1], lo[l + 1], hi[l + 1]);
-        s2 += gap2(p[l + 2], lo[l + 2], hi[l + 2]);
-        s3 += gap2(p[l + 3], lo[l + 3], hi[l + 3]);
-    }
-    for (; l < m; l++) s0 += gap2(p[l], lo[l], hi[l]);
-    return (s0 + s1) + (s2 + s3);
+    double s[4] = {0.0, 0.0, 0.0, 0.0};
+    for (; l + 4 <= m; l += 4)
+        for (int r = 0; r < 4; r++)
+            s[r] += far ? far2(p[l + r], lo[l + r], hi[l + r])
+                        : gap2(p[l + r], lo[l + r], hi[l + r]);
+    for (; l < m; l++) s[0] += far ? far2(p[l], lo[l], hi[l]) : gap2(p[l], lo[l], hi[l]);
+    return (s[0] + s[1]) + (s[2] + s[3]);
 }
 
-double kdtree_max2(const kdtree *t, int i, const double *p)
-{
-    const double *lo = t->lo + (size_t) i * t->m, *hi = t->hi + (size_t) i * t->m;
-    int m = t->m, l = 0;
-    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
-    for (; l + 4 <= m; l += 4) {
-        s0 += far2(p[l], lo[l], hi[l]);
-        s1 += far2(p[l + 1], lo[l + 1], hi[l + 1]);
-        s2 += far2(p[l + 2], lo[l + 2], hi[l + 2]);
-        s3 += far2(p[l + 3], lo[l + 3], hi[l + 3]);
-    }
-    for (; l < m; l++) s0 += far2(p[l], lo[l], hi[l]);
-    return (s0 + s1) + (s2 + s3);
-}
+double kdtree_min2(const kdtree *t, int i, const double *p) { return box2(t, i, p, 0); }
+
+double kdtree_max2(const kdtree *t, int i, const double *p) { return box2(t, i, p, 1); }
