@@ -60,17 +60,27 @@ cat(sprintf("  finest scale t = 1: %.3f; best scale t = %d: %.3f (chosen with th
 cat("(The embedding keeps the circles as concentric rings, see the plot; k-means,\n",
     " which looks for compact blobs, cannot split rings, hence the low ARI here.)\n", sep = "")
 
-# Plot: barcode, objective, embedding at t = 1, ARI per scale
+# Plot: barcode, objective, embedding at t = 1, ARI per scale (ggplot2, in
+# a 2 x 2 grid of viewports)
 out <- file.path(getwd(), "pnmf-demo.png")
+if (!requireNamespace("ggplot2", quietly = TRUE)) {
+    cat("\nggplot2 is not installed: no plot written\n")
+    quit(save = "no")
+}
 type <- if (capabilities("cairo")) "cairo" else getOption("bitmapType")
+ari_plot <- ggplot2::ggplot(data.frame(t = seq_along(ari_t), ari = ari_t),
+                            ggplot2::aes(t, ari)) +
+    ggplot2::geom_line() + ggplot2::geom_point(size = 0.8) +
+    ggplot2::labs(x = "scale index t (1 = finest)", y = "ARI",
+                  title = "k-means ARI per scale") +
+    ggplot2::theme_bw()
+panels <- list(plotPersistence(ps, "barcode"), plotObjective(fit),
+               plotEmbedding(fit, scale = 1, labels = labels, method = "factors"), ari_plot)
 grDevices::png(out, width = 1200, height = 1000, res = 120, type = type)
-op <- graphics::par(mfrow = c(2, 2), mar = c(4.2, 4.2, 2.5, 1))
-plot(ps, "barcode")
-plot(fit, "objective")
-plot(fit, "embedding", scale = 1, labels = labels)
-graphics::plot(seq_along(ari_t), ari_t, type = "b", pch = 19, cex = 0.6,
-               xlab = "scale index t (1 = finest)", ylab = "ARI",
-               main = "k-means ARI per scale")
-graphics::par(op)
+grid::grid.newpage()
+grid::pushViewport(grid::viewport(layout = grid::grid.layout(2, 2)))
+for (i in seq_along(panels))
+    print(panels[[i]], vp = grid::viewport(layout.pos.row = (i - 1L) %/% 2L + 1L,
+                                           layout.pos.col = (i - 1L) %% 2L + 1L))
 invisible(grDevices::dev.off())
 cat(sprintf("\nPlot written to %s\n", out))
