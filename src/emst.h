@@ -10,8 +10,12 @@
 #define EMST_LEAF 24
 
 /* Nearest cells kept per cell: the first rounds need no search.  Gram
- * screening costs about the same for any K, and a K above the size of the
- * tight groups of cells (resampled copies) spares most later searches. */
+ * screening costs about the same for any K; once a cell's K nearest are all
+ * in its component, the round's dual-tree search (emst_dual.c) takes it,
+ * which is cheap for a few large components (tight groups of copies) and
+ * dear for many small ones, so K stays well above the first rounds'
+ * component sizes (with K = 16 instead of 128, 100,000 resampled cells in
+ * 50 dimensions took four times the CPU). */
 #define EMST_K_TREE 32
 #define EMST_K_GRAM 128
 
