@@ -153,3 +153,23 @@ static inline double box2(const kdtree *t, int i, const double *p, int far)
 double kdtree_min2(const kdtree *t, int i, const double *p) { return box2(t, i, p, 0); }
 
 double kdtree_max2(const kdtree *t, int i, const double *p) { return box2(t, i, p, 1); }
+
+double kdtree_gap2(const kdtree *t, int i, int j)
+{
+    int m = t->m, l = 0;
+    const double *alo = t->lo + (size_t) i * m, *ahi = t->hi + (size_t) i * m;
+    const double *blo = t->lo + (size_t) j * m, *bhi = t->hi + (size_t) j * m;
+    double s[4] = {0.0, 0.0, 0.0, 0.0};
+    for (; l + 4 <= m; l += 4)
+        for (int r = 0; r < 4; r++) {
+            double g1 = blo[l + r] - ahi[l + r], g2 = alo[l + r] - bhi[l + r];
+            double g = g1 > g2 ? g1 : g2;
+            if (g > 0.0) s[r] += g * g;
+        }
+    for (; l < m; l++) {
+        double g1 = blo[l] - ahi[l], g2 = alo[l] - bhi[l];
+        double g = g1 > g2 ? g1 : g2;
+        if (g > 0.0) s[0] += g * g;
+    }
+    return (s[0] + s[1]) + (s[2] + s[3]);
+}

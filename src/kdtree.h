@@ -30,6 +30,10 @@ double kdtree_min2(const kdtree *t, int i, const double *p);
 double sqdist_upto(const double *a, const double *b, int m, double thr);
 double kdtree_max2(const kdtree *t, int i, const double *p);
 
+/* Lower bound of sqdist(p, q) over p in node i and q in node j, exact in
+ * the same sense (the per-coordinate gaps between the boxes). */
+double kdtree_gap2(const kdtree *t, int i, int j);
+
 /* diameter.c: the largest sqdist() over all pairs of the tree's points. */
 double emst_diameter2(const kdtree *t, int nthreads);
 

@@ -11,13 +11,18 @@
 #                       screening; the tree variant and Prim up to 30,000
 #                       (at 100,000 only with --with-tree-100k and
 #                       --with-prim-100k: Prim takes about 17 min unloaded)
+#   nXk, nXm            any other N by name (--cases n300k,n1m: 300,000 and
+#                       1,000,000 cells), Gram Boruvka only
 # same = the death times of every method run are identical (to the last bit)
-# and so are the diameters.  A last row projects N = 1,000,000 from the growth
-# between 30,000 and 100,000 (a projection, not a measurement).  load1 = the
+# and so are the diameters.  gram_cpu_s = CPU seconds (user + system, both
+# threads) of the Gram Boruvka run: steadier than its wall time gram_s on a
+# loaded machine.  Without a measured 1,000,000 row, a last row projects it
+# from the growth between the two largest of 30,000 / 100,000 / 300,000
+# (a projection, not a measurement).  load1 = the
 # 1-minute load average when the case started (the machine is shared).
 # Writes results/emst.csv (a run with --cases replaces only its own rows).
 #   Rscript inst/benchmarks/bench-emst.R [--with-prim-100k] [--with-tree-100k]
-#           [--cases n10k,...]
+#           [--cases n10k,...,n300k,n1m]
 #   Rscript inst/benchmarks/bench-emst.R --case X   # one case (internal)
 args <- commandArgs(trailingOnly = TRUE)
 self <- sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE))
@@ -27,7 +32,7 @@ source(file.path(here, "bench-data.R"))
 
 run_one <- function(case) {
     suppressPackageStartupMessages(library(pnmf))
-    n <- switch(case, n10k = 1e4L, n30k = 3e4L, n100k = 1e5L, stop("unknown case ", case))
+    n <- case_cells(case)
     threads <- 2L
     load1 <- as.numeric(strsplit(readLines("/proc/loadavg"), " ")[[1L]][1L])
     p <- pbmc_hvg(2000L)
@@ -39,7 +44,10 @@ run_one <- function(case) {
     invisible(gc())
     g <- tr <- pr <- NULL
     # as pnmf runs it (mst_of): OpenBLAS with one thread, pnmf's threads call it
+    cpu0 <- proc.time()
     t_gram <- elapsed(g <- pnmf:::with_blas_threads(1L, .Call(pnmf:::C_emst, y, threads, TRUE, TRUE)))
+    cpu <- proc.time() - cpu0
+    cpu_gram <- cpu[["user.self"]] + cpu[["sys.self"]]
     with_tree <- n <= 3e4L || nzchar(Sys.getenv("PNMF_BENCH_TREE100K"))
     t_tree <- if (with_tree) elapsed(tr <- .Call(pnmf:::C_emst, y, threads, TRUE, FALSE)) else NA
     with_prim <- n <= 3e4L || nzchar(Sys.getenv("PNMF_BENCH_PRIM100K"))
@@ -52,10 +60,18 @@ run_one <- function(case) {
             identical(g$diameter, pr$diameter)
     emit_result(case = case, cells = n, dims = nrow(y), threads = threads, load1 = load1,
                 pca_s = round(t_pca, 1), gram_s = round(t_gram, 2),
+                gram_cpu_s = round(cpu_gram, 1),
                 tree_s = if (with_tree) round(t_tree, 2) else NA,
                 prim_s = if (with_prim) round(t_prim, 2) else NA,
                 prim_over_gram = if (with_prim) round(t_prim / t_gram, 1) else NA,
                 same = same, peak_rss_mb = round(peak_rss_mb(), 1))
+}
+
+# "n300k" -> 300000, "n1m" -> 1e6
+case_cells <- function(case) {
+    v <- regmatches(case, regexec("^n([0-9.]+)([km])$", case))[[1L]]
+    if (length(v) != 3L) stop("unknown case ", case)
+    as.integer(as.numeric(v[2L]) * if (v[3L] == "k") 1e3 else 1e6)
 }
 
 if (length(args) >= 2L && args[1L] == "--case") {
@@ -75,18 +91,23 @@ if (length(args) >= 2L && args[1L] == "--case") {
         v <- res[res$case == case, col]
         if (length(v)) as.numeric(v) else NA_real_
     }
-    if (all(c("n30k", "n100k") %in% res$case)) {
-        # t ~ N^b between 30,000 and 100,000, extended to 1,000,000
+    have <- intersect(c("n30k", "n100k", "n300k"), res$case)
+    if (length(have) >= 2L && !"n1m" %in% res$case) {
+        # t ~ N^b between the two largest sizes, extended to 1,000,000
+        lo <- have[length(have) - 1L]; hi <- have[length(have)]
+        r <- case_cells(hi) / case_cells(lo)
         proj <- function(col) {
-            b <- log(num("n100k", col) / num("n30k", col)) / log(10 / 3)
-            c(round(num("n100k", col) * 10^b, 0), round(b, 2))
+            b <- log(num(hi, col) / num(lo, col)) / log(r)
+            c(round(num(hi, col) * (1e6 / case_cells(hi))^b, 0), round(b, 2))
         }
         pg <- proj("gram_s")
+        pc <- proj("gram_cpu_s")
         res <- rbind_fill(list(res, data.frame(
             case = "n1m_projected", cells = 1e6, dims = 50, threads = 2, gram_s = pg[1L],
+            gram_cpu_s = pc[1L],
             prim_s = round(num("n30k", "prim_s") * (1e6 / 3e4)^2, 0),
-            note = sprintf("projection: gram ~ N^%.2f (30k -> 100k), Prim ~ N^2 from 30k",
-                           pg[2L]))))
+            note = sprintf("projection: gram ~ N^%.2f (wall), N^%.2f (CPU) (%s -> %s), Prim ~ N^2 from 30k",
+                           pg[2L], pc[2L], lo, hi))))
     }
     options(width = 250)
     print(res, row.names = FALSE)

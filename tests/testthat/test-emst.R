@@ -68,6 +68,24 @@ test_that("well separated clusters: several components at small scales, long bar
     expect_true(all(d[1:3] > 900) && all(d[-(1:3)] < 20))    # three long bars only
 })
 
+test_that("a large group of exact and near duplicates among other cells", {
+    # more copies than the cached neighbours (128 / 32): the group's cells
+    # are searched in the kd-tree (the dual-tree search of emst_dual.c)
+    set.seed(16)
+    for (m in c(3L, 50L)) {
+        base <- matrix(rnorm(m * 4), m)
+        y <- cbind(base[, 1] + 1e-4 * matrix(rnorm(m * 600), m),   # 600 near copies
+                   base[, rep(2, 300)],                             # 300 exact copies
+                   base[, 3] + 1e-8 * matrix(rnorm(m * 200), m),   # 200 very near copies
+                   matrix(rnorm(m * 700), m))                      # other cells
+        y <- y[, sample(ncol(y))]
+        expect_same_deaths(y, paste("duplicate groups, m =", m))
+        expect_identical(sum(emst(y, TRUE)$length == 0), 299L)
+        for (gram in c(FALSE, TRUE))
+            expect_identical(emst(y, gram, threads = 2L), emst(y, gram, threads = 1L))
+    }
+})
+
 test_that("one to three cells", {
     one <- emst(matrix(c(1, 2), 2, 1), FALSE)
     expect_identical(one$from, integer())
