@@ -9,13 +9,16 @@
 # Workloads: the exact mode on the paper's simulation (best of 5), the fast
 # mode on pbmc3k (2,000 variable genes, k = 10, 10 scales; best of 2), a
 # 10,000-cell resample of pbmc3k (k = 20, 30 scales, 5 sweeps) and its
-# persistence diagram. Prints elapsed seconds and the final objectives.
+# persistence diagram. Prints elapsed seconds and the final objectives, and
+# writes them to results/versions.csv (one row per library; a rerun with the
+# same library replaces its row).
 args <- commandArgs(trailingOnly = TRUE)
 lib <- if (length(args)) args[1] else .libPaths()[1]
 suppressMessages(library(pnmf, lib.loc = lib))
 self <- sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE))
 here <- dirname(normalizePath(self))
 source(file.path(here, "bench-data.R"))
+source(file.path(here, "bench-common.R"))
 tm <- function(expr) system.time(expr)[["elapsed"]]
 data(circles, package = "pnmf")
 ps <- persistentScales(circles$x)
@@ -32,3 +35,8 @@ cat("pnmf from", lib, "| BLAS", extSoftVersion()[["BLAS"]], "| threads", default
 print(round(out, 2))
 cat("objectives:", format(tail(f1$objective, 1), digits = 12),
     format(tail(f2$objective, 1), digits = 12), "\n")
+res <- data.frame(case = normalizePath(lib), version = as.character(utils::packageVersion("pnmf", lib.loc = lib)),
+                  t(round(out, 2)), objective_pbmc3k = format(tail(f1$objective, 1), digits = 12),
+                  objective_10k = format(tail(f2$objective, 1), digits = 12),
+                  load = readLines("/proc/loadavg"))
+write_results(res, file.path(here, "results", "versions.csv"), machine_line(), merge = TRUE)
