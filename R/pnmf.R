@@ -278,6 +278,8 @@ fit_pnmf <- function(x, scales, s, call, filtration = NULL, space = NULL,
                              else .Call(C_pnmf_path, c_data(x), init$W, init$H, filt, scales,
                                         s$lambda, control))
     if (!is.null(control$progress)) control$progress(done = TRUE)
+    # named here, in place: path_fit() would copy H (k N T doubles)
+    dimnames(res$H) <- list(paste0("PNMF", seq_len(k)), colnames(x), NULL)
     path_fit(res, x, k, scales, persistence, s, filt,
              graph = if (is.null(graph_name)) graph else graph_name, space = space,
              memory = plan, rank = r$rank, call = call,
@@ -336,7 +338,8 @@ nndsvda_init <- function(x, k, truncated = FALSE) {
 path_fit <- function(res, x, k, scales, persistence, s, filt, ...) {
     comp <- paste0("PNMF", seq_len(k))
     H <- res$H
-    dimnames(H) <- list(comp, colnames(x), NULL)
+    dn <- list(comp, colnames(x), NULL)
+    if (!identical(dimnames(H), dn)) dimnames(H) <- dn
     W <- if (length(res$W)) {
         dimnames(res$W) <- list(rownames(x), comp, NULL)
         res$W

@@ -65,6 +65,31 @@ test_that("the block steps reproduce the in-memory path exactly on given scales"
     }
 })
 
+test_that("above colour_min_cells the streamed fit visits the cells colour by colour as in memory", {
+    skip_if_not_installed("HDF5Array")
+    x <- shard_data(m = 40, n = 300, seed = 3)
+    f <- tempfile(fileext = ".h5")
+    on.exit(unlink(f))
+    h <- HDF5Array::writeHDF5Array(x, f, "x", as.sparse = TRUE, with.dimnames = TRUE)
+    ps <- persistentScales(x, type = "spread", n_scales = 5)
+    fit <- function(y, threads = 1)
+        pnmf(y, k = 3, scales = ps, n_sweeps = 6, tol = 0, threads = threads)
+    plain <- fit(x)                                   # 300 cells: the cells' order
+    withr::local_options(list(pnmf.colour_min_cells = 100L, pnmf.block_cells = 70))
+    a <- fit(x)
+    b <- fit(h, threads = 2)
+    # the colour order is another path: the test can tell them apart
+    expect_gt(max(abs(a$H - plain$H)), 1e-6)
+    expect_equal(b$objective, a$objective, tolerance = 1e-9)
+    expect_equal(b$H, a$H, tolerance = 1e-8)
+    expect_equal(b$W, a$W, tolerance = 1e-8)
+    expect_equal(b$loss, a$loss, tolerance = 1e-9)
+    expect_true(all(diff(b$objective) <= 1e-9 * b$objective[-1]))
+    # below the threshold the streamed fit keeps the cells' order
+    c2 <- withr::with_options(list(pnmf.colour_min_cells = 301L), fit(h))
+    expect_equal(c2$H, plain$H, tolerance = 1e-8)
+})
+
 test_that("streamed input is checked block by block", {
     skip_if_not_installed("HDF5Array")
     y <- matrix(c(1, -1, 2, 3, 4, 5), 2)
