@@ -78,8 +78,11 @@
 #'   products), the rank from a subsample of cells; each warm-start iteration
 #'   reads the data twice and each later iteration once (the W step uses the
 #'   products summed over the previous pass, the H step runs block by block,
-#'   cells in order).  Peak memory is then the factors (about 3 k N T
-#'   doubles) and one block.  The fit is the in-memory fit: on the same
+#'   cells in order); from 20,000 cells, where the in-memory H step goes
+#'   colour by colour, so does the streamed one, after a pass that computes
+#'   W'X of every cell (two passes per iteration).  Peak memory is then the
+#'   factors (about 2 k N T doubles: about 10 GB at 10^6 cells, k = 20, 30
+#'   scales) and one block.  The fit is the in-memory fit: on the same
 #'   scales the objective and embeddings agree to rounding; the block-wise
 #'   PCA agrees with the in-memory one to irlba's tolerance (about 1e-5).
 #'
