@@ -17,6 +17,8 @@
 # of the 5 sweeps.  peak_rss_mb = this process's peak RSS; worker_rss_mb =
 # the workers' peak RSS (SnowParam); bytes_per_sweep = serialized messages to
 # and from the workers per sweep (fit$shards).
+#   h5mem<N>    the streamed fit's peak RSS against its memory plan (after
+#               prep<N>): 1 warm-start iteration per scale, 1 sweep
 #   bigprep<N>  an HDF5 file of N cells written 50,000 cells at a time (each
 #               chunk resampled with its own seed), never all in memory:
 #               for 10^6 cells
@@ -113,7 +115,27 @@ e2e <- function(n) {
                 objective = format(fit$objective[length(fit$objective)], digits = 12))
 }
 
+# The streamed fit's peak memory against its plan (prep<N> first): 1 warm
+# start iteration per scale and 1 sweep, peak RSS = VmHWM.
+h5mem <- function(n) {
+    suppressPackageStartupMessages({library(pnmf); library(HDF5Array)})
+    x <- HDF5Array::HDF5Array(file.path(bench_dir(), sprintf("data%d.h5", n)), "x")
+    ps <- readRDS(file.path(bench_dir(), sprintf("ps%d.rds", n)))
+    invisible(gc())
+    st <- readLines("/proc/self/status")
+    rss0 <- as.numeric(gsub("[^0-9]", "", grep("^VmRSS", st, value = TRUE))) / 1024
+    cpu <- proc.time()
+    fit <- pnmf(x, k = 20L, scales = ps, lambda = c(1, 1, 1), n_sweeps = 1L, max_iter = 1L,
+                tol = 0, threads = 2L)
+    cpu <- proc.time() - cpu
+    emit_result(case = sprintf("h5mem%d", n), cells = n, T = length(fit$scales),
+                rss_before_mb = round(rss0), peak_rss_mb = round(peak_rss_mb()),
+                plan_mb = round(attr(fit$memory, "total") / 2^20),
+                cpu_s = round(cpu[["user.self"]] + cpu[["sys.self"]]))
+}
+
 run_one <- function(case) {
+    if (grepl("^h5mem", case)) return(h5mem(as.integer(sub("^h5mem", "", case))))
     if (grepl("^prep", case)) return(prep(as.integer(sub("^prep", "", case))))
     if (grepl("^bigprep", case)) return(bigprep(as.integer(sub("^bigprep", "", case))))
     if (grepl("^e2e", case)) return(e2e(as.integer(sub("^e2e", "", case))))
