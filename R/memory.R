@@ -2,18 +2,37 @@
 
 memory_plan <- function(m, n, k, n_t, n_edges, keep_W, x, complete, joint = FALSE) {
     d <- 8
-    # a streamed (DelayedArray) input is held one column block at a time
-    data <- if (inherits(x, "dgCMatrix")) 12 * length(x@x) + 4 * (n + 1)
-            else if (is_streamed(x)) d * m * min(n, block_cells(m))
-            else d * m * n
+    graph <- c(graph = n_edges * (16 + 24 + 8),      # edge list, index, weights
+               filtration_build = if (complete) n_edges * (8 + 16) else n_edges * 24)
+    if (is_streamed(x)) return(streamed_memory_plan(m, n, k, n_t, keep_W, graph))
+    data <- if (inherits(x, "dgCMatrix")) 12 * length(x@x) + 4 * (n + 1) else d * m * n
     parts <- c(
         data_copy = data,
         factors = d * (m * k * n_t + 2 * k * n * n_t),       # W_t, H_t, W_t'X per scale
         result = if (keep_W) d * (m * k * n_t + k * n * n_t) else d * k * n * n_t,
-        graph = n_edges * (16 + 24 + 8),                 # edge list, index, weights
-        filtration_build = if (complete) n_edges * (8 + 16) else n_edges * 24,
+        graph,
         workspace = d * (3 * m * k + 6 * k * n + 4 * n),
         stacked = if (joint) d * (2 * k * n * n_t + m * k * n_t) else 0)  # fast solver: H, W'X, X H' of all scales
+    structure(parts, total = sum(parts), class = "pnmf_memory_plan")
+}
+
+# The streamed fit (R/shards.R): one column block of the data (as a dense
+# block at most); the factors once: H of all
+# scales stacked by cell (k N T), updated in place, beside W, X H' and the
+# warm start's one-scale H and W'X; at the end the result H (k x N x T) is
+# made from the stacked H (both held then), and from colour_min_cells cells
+# the sweeps hold W'X of every cell (k N T, freed before the end) instead.
+# So the peak is two k N T copies; measured at 20,000 and 50,000 cells
+# (RESULTS.md, "Streamed and sharded fits").
+streamed_memory_plan <- function(m, n, k, n_t, keep_W, graph) {
+    d <- 8
+    parts <- c(
+        data_copy = d * m * min(n, block_cells(m)),
+        factors = d * (k * n * n_t + 4 * m * k * n_t + 6 * k * n),
+        result = d * k * n * n_t + if (keep_W) d * m * k * n_t else 0,
+        graph,
+        workspace = d * (3 * m * k + 4 * n),
+        stacked = 0)
     structure(parts, total = sum(parts), class = "pnmf_memory_plan")
 }
 

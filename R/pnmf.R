@@ -78,8 +78,11 @@
 #'   products), the rank from a subsample of cells; each warm-start iteration
 #'   reads the data twice and each later iteration once (the W step uses the
 #'   products summed over the previous pass, the H step runs block by block,
-#'   cells in order).  Peak memory is then the factors (about 3 k N T
-#'   doubles) and one block.  The fit is the in-memory fit: on the same
+#'   cells in order); from 20,000 cells, where the in-memory H step goes
+#'   colour by colour, so does the streamed one, after a pass that computes
+#'   W'X of every cell (two passes per iteration).  Peak memory is then the
+#'   factors (about 2 k N T doubles: about 10 GB at 10^6 cells, k = 20, 30
+#'   scales) and one block.  The fit is the in-memory fit: on the same
 #'   scales the objective and embeddings agree to rounding; the block-wise
 #'   PCA agrees with the in-memory one to irlba's tolerance (about 1e-5).
 #'
@@ -278,6 +281,8 @@ fit_pnmf <- function(x, scales, s, call, filtration = NULL, space = NULL,
                              else .Call(C_pnmf_path, c_data(x), init$W, init$H, filt, scales,
                                         s$lambda, control))
     if (!is.null(control$progress)) control$progress(done = TRUE)
+    # named here, in place: path_fit() would copy H (k N T doubles)
+    dimnames(res$H) <- list(paste0("PNMF", seq_len(k)), colnames(x), NULL)
     path_fit(res, x, k, scales, persistence, s, filt,
              graph = if (is.null(graph_name)) graph else graph_name, space = space,
              memory = plan, rank = r$rank, call = call,
@@ -336,7 +341,8 @@ nndsvda_init <- function(x, k, truncated = FALSE) {
 path_fit <- function(res, x, k, scales, persistence, s, filt, ...) {
     comp <- paste0("PNMF", seq_len(k))
     H <- res$H
-    dimnames(H) <- list(comp, colnames(x), NULL)
+    dn <- list(comp, colnames(x), NULL)
+    if (!identical(dimnames(H), dn)) dimnames(H) <- dn
     W <- if (length(res$W)) {
         dimnames(res$W) <- list(rownames(x), comp, NULL)
         res$W

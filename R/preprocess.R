@@ -36,6 +36,16 @@ scale_unit_norm <- function(x, warn = TRUE, call = sys.call(-1L)) {
     x
 }
 
+# scale_unit_norm() of a DelayedArray, delayed: the norms from one pass of
+# block-wise column sums, the division a delayed operation (nothing loaded;
+# the values equal the in-memory scaling's).
+scale_unit_norm_delayed <- function(x, warn = TRUE, call = sys.call(-1L)) {
+    nrm <- sqrt(DelayedArray::colSums(x^2))
+    if (warn) warn_zero_cells(nrm, call)
+    nrm[nrm == 0 | !is.finite(nrm)] <- 1
+    t(t(x) / nrm)
+}
+
 # Euclidean norms of the columns of a nonnegative matrix.  Where the sum of
 # squares under- or overflows (values near 1e-160 or 1e160), the column is
 # scaled by its maximum first, as LAPACK's dnrm2 does; other columns keep the

@@ -18,8 +18,10 @@
 #' features with the largest variance above the mean-variance trend of
 #' log-expression (as `scran::modelGeneVar()` and `getTopHVGs()` choose
 #' them; see [modelFeatureVar()]), computed block by block, so a
-#' DelayedArray / HDF5-backed assay is read in blocks and only the chosen
-#' rows are loaded into memory; a sparse one stays sparse.  Each cell is
+#' DelayedArray / HDF5-backed assay is read in blocks; [pnmf()] (the fast
+#' mode) gets the chosen rows, scaled, as a delayed `DelayedMatrix` and
+#' streams it (never loaded; see "Streamed data" in [pnmf()]), the other
+#' methods load the chosen rows; a sparse one stays sparse.  Each cell is
 #' then scaled to unit Euclidean norm (`unit_norm = TRUE`), the paper's
 #' preprocessing of log-expression.
 #'
@@ -407,7 +409,10 @@ calculate_pnmf <- function(x, coords, ncomponents = "auto", ntop = 2000, subset_
           (is.numeric(scale) && length(scale) == 1L)))
         pnmf_stop("'scale' must be \"select\", \"finest\" or a scale index.", call = call)
     warn_transposed(x, call)
-    mat <- select_features(x, subset_row, ntop, call = call)
+    # pnmf() reads a DelayedArray (an HDF5-backed assay) in column blocks
+    # (R/shards.R): its chosen rows and unit norms stay delayed, never loaded
+    lazy <- method == "pnmf" && !identical(fit_args$mode, "exact")
+    mat <- select_features(x, subset_row, ntop, lazy = lazy, call = call)
     warn_counts(mat, call)
     # the space of the distances (R/space.R): from the SingleCellExperiment
     # method, or 'space' of a matrix call
@@ -418,7 +423,9 @@ calculate_pnmf <- function(x, coords, ncomponents = "auto", ntop = 2000, subset_
         ncomponents <- check_count(ncomponents, "ncomponents", max = max(1L, ncol(mat)), call = call)
     say(sprintf("%s: %d cells, %d features%s", method, ncol(mat), nrow(mat),
                 if (is.null(subset_row) && nrow(mat) < nrow(x)) " (variance above the trend)" else ""))
-    if (unit_norm) mat <- scale_unit_norm(as_input_matrix(mat, call = call), call = call)
+    if (unit_norm)
+        mat <- if (is_streamed(mat)) scale_unit_norm_delayed(mat, call = call)
+               else scale_unit_norm(as_input_matrix(mat, call = call), call = call)
     run <- function() switch(method,
         nmf = do.call(fitNMF, c(list(quote(mat), ncomponents, threads = threads), fit_args)),
         gnmf = {
@@ -477,15 +484,24 @@ calculate_pnmf <- function(x, coords, ncomponents = "auto", ntop = 2000, subset_
 # Data that look like raw counts (whole numbers, some large) where
 # log-expression is expected: valid input, but almost surely a mistake.
 warn_counts <- function(mat, call) {
+    if (is_streamed(mat)) {           # block by block, nothing loaded
+        top <- suppressWarnings(max(mat, na.rm = FALSE))
+        if (!is.na(top) && is.finite(top) && top > 50 && all(mat == round(mat)))
+            warn_counts_now(top, call)
+        return(invisible())
+    }
     v <- if (inherits(mat, "sparseMatrix")) methods::as(mat, "CsparseMatrix")@x
          else if (is.numeric(mat)) mat
     if (!length(v) || anyNA(v)) return(invisible())
     top <- max(v)
-    if (is.finite(top) && top > 50 && all(v == round(v)))
-        pnmf_warn("the data look like raw counts (whole numbers up to ", format(top),
-                  ") but are factorised as log-expression: normalise them first, e.g. ",
-                  "scuttle::logNormCounts() and assay.type = \"logcounts\", or ",
-                  "preprocessCounts() for a matrix.", call = call)
+    if (is.finite(top) && top > 50 && all(v == round(v))) warn_counts_now(top, call)
+}
+
+warn_counts_now <- function(top, call) {
+    pnmf_warn("the data look like raw counts (whole numbers up to ", format(top),
+              ") but are factorised as log-expression: normalise them first, e.g. ",
+              "scuttle::logNormCounts() and assay.type = \"logcounts\", or ",
+              "preprocessCounts() for a matrix.", call = call)
 }
 
 # A cells x features matrix: cell barcodes as row names, or gene names
@@ -517,8 +533,9 @@ fit_with_graph <- function(a, keep_graph, call) {
 # The features to fit: subset_row, else the ntop with the largest variance
 # above the mean-variance trend (modelFeatureVar()).  Moments are
 # accumulated over blocks of columns, so a DelayedArray is read in blocks;
-# then only the chosen rows are realised in memory (sparse stays sparse).
-select_features <- function(x, subset_row, ntop, call = sys.call(-1L)) {
+# then only the chosen rows are realised in memory (sparse stays sparse),
+# or, lazy = TRUE, a DelayedArray keeps them delayed (the streamed fit).
+select_features <- function(x, subset_row, ntop, lazy = FALSE, call = sys.call(-1L)) {
     if (is.null(dim(x)) || length(dim(x)) != 2L)
         pnmf_stop("'x' must be a matrix-like object (features x cells).", call = call)
     if (nrow(x) < 1L || ncol(x) < 1L)
@@ -540,6 +557,7 @@ select_features <- function(x, subset_row, ntop, call = sys.call(-1L)) {
             pnmf_stop("'ntop' must be a positive number (Inf for all features).", call = call)
         rows <- top_features_by_bio(x, ntop)
     }
+    if (lazy && is_streamed(x)) return(x[rows, , drop = FALSE])
     realize(x[rows, , drop = FALSE], call)
 }
 

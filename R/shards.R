@@ -98,13 +98,6 @@ stack_h <- function(Hall) {
 }
 unstack_h <- function(Hs, k, n_t) aperm(array(Hs, c(k, n_t, ncol(Hs))), c(1L, 3L, 2L))
 
-path_regulariser_r <- function(Hall, l2, l3) {
-    n_t <- dim(Hall)[3L]
-    smooth <- if (n_t > 1L) sum((Hall[, , -1L, drop = FALSE] - Hall[, , -n_t, drop = FALSE])^2)
-              else 0
-    l2 * smooth + l3 * sum(Hall^2)
-}
-
 # The unit-norm start of the monotone solver (hals_setup() of solve_hals.c).
 unit_start <- function(W, H) {
     nrm <- sqrt(colSums(W^2))
@@ -119,8 +112,9 @@ unit_start <- function(W, H) {
 # the result of C_pnmf_path (the same list).  'data' reads the blocks:
 # data$blocks (cell indices) and data$read(b) (block b in memory).
 path_streamed <- function(data, m, n, W0, H0, filt, scales, lambda, control) {
-    ws <- warm_start_blocks(data, m, n, W0, H0, filt, scales, lambda, control)
-    sweeps_blocks(data, ws, filt, scales, lambda, control)
+    sweeps_blocks(data, warm_start_blocks(data, m, n, W0, H0, filt, scales, lambda, control,
+                                          stacked = TRUE),
+                  filt, scales, lambda, control)
 }
 
 # The progress callback of a blocked fit (steps as the C driver's).
@@ -132,7 +126,10 @@ block_reporter <- function(control, n_t) {
 
 # 1. The warm start (pnmf_path() of path.c with solve_block_hals() of
 # solve_hals.c), each HALS iteration reading the data twice.
-warm_start_blocks <- function(data, m, n, W0, H0, filt, scales, lambda, control) {
+# stacked = TRUE: H of all scales stacked by cell (Hs, kT x n, the sweeps'
+# form; one copy), else H_all (Hall, k x n x T; R/sharded.R).
+warm_start_blocks <- function(data, m, n, W0, H0, filt, scales, lambda, control,
+                              stacked = FALSE) {
     k <- ncol(W0)
     n_t <- length(scales)
     l1 <- lambda[[1L]]
@@ -159,11 +156,14 @@ warm_start_blocks <- function(data, m, n, W0, H0, filt, scales, lambda, control)
     }
     st <- unit_start(W0, H0)
     Wall <- array(0, c(m, k, n_t))
-    Hall <- array(0, c(k, n, n_t))
+    # H of every scale stacked by cell (kT x n), as the sweeps hold it: the
+    # one copy of the largest object (no H_all beside it)
+    Hs <- matrix(0, k * n_t, n)
     rg <- numeric(n_t)
     iters <- matrix(0L, n_t, control$n_sweeps + 1L)
     W <- st$W
     H <- st$H
+    st <- NULL
     first <- pass_wtx(W)
     WtX <- first$WtX
     xnorm2 <- first$norm2
@@ -186,64 +186,93 @@ warm_start_blocks <- function(data, m, n, W0, H0, filt, scales, lambda, control)
             if (!(fprev - f > control$tol * abs(fprev))) break
         }
         Wall[, , t] <- W
-        Hall[, , t] <- H
+        Hs[(t - 1L) * k + seq_len(k), ] <- H
         rg[t] <- frg
         iters[t, 1L] <- it
         if (step < n_t) report(step, NA_real_)
     }
-    obj0 <- sum(rg) + path_regulariser_r(Hall, lambda[[2L]], lambda[[3L]])
+    H <- WtX <- r <- NULL
+    sums <- .Call(C_shard_sums, Hs, NULL, seq_len(n), NULL, scales)$sums
+    obj0 <- sum(rg) + lambda[[2L]] * sums[1L] + lambda[[3L]] * sums[2L]
     report(n_t, obj0)
-    list(Wall = Wall, Hall = Hall, rg = rg, iters = iters, obj0 = obj0, xnorm2 = xnorm2)
+    out <- list(Wall = Wall, Hs = Hs, rg = rg, iters = iters, obj0 = obj0, xnorm2 = xnorm2)
+    Hs <- NULL
+    if (!stacked) {
+        out$Hall <- unstack_h(out$Hs, k, n_t)
+        out$Hs <- NULL
+    }
+    out
 }
 
-# 2. The sweeps (solve_joint.c), one pass over the blocks each.
+# 2. The sweeps (solve_joint.c), one pass over the blocks each.  The H step
+# visits the cells in the in-memory fit's order: from colour_min_cells cells
+# colour by colour (src/colour.c), which needs W'X of every cell first, so
+# such a sweep reads the data twice (W'X of all cells, the H step of all
+# cells in C, then X H' and the objective's sums); below, the cells' order,
+# fused with the one pass.  'ws' is the warm start's list; its stacked H is
+# taken out of it, so that the sweeps update the only copy in place.
 sweeps_blocks <- function(data, ws, filt, scales, lambda, control) {
     m <- dim(ws$Wall)[1L]
     k <- dim(ws$Wall)[2L]
-    n <- dim(ws$Hall)[2L]
+    n <- ncol(ws$Hs)
     n_t <- length(scales)
     l1 <- lambda[[1L]]
     nth <- control$threads
     blocks <- data$blocks
     n_sweeps <- control$n_sweeps
+    colour <- n >= colour_min(control)
     report <- block_reporter(control, n_t)
     edges <- list(i = filt$i, j = filt$j, d = filt$d)
     xnorm2 <- ws$xnorm2
     iters <- ws$iters
     rg <- ws$rg
     obj <- c(ws$obj0, numeric(n_sweeps))
-    Hs <- stack_h(ws$Hall)
+    Hs <- ws$Hs
     Wm <- matrix(ws$Wall, m, k * n_t)
+    ws$Hs <- NULL
     ws <- NULL
-    graphs <- block_graphs(edges, blocks, n)
+    graphs <- if (!colour) block_graphs(edges, blocks, n)
     XHs <- 0
     for (b in seq_along(blocks))
         XHs <- XHs + block_products(data$read(b), Hs[, blocks[[b]], drop = FALSE], NULL,
                                     nth)$XHt
     HH <- stacked_grams(Hs, k, n_t)
+    WtX <- if (colour) matrix(0, k * n_t, n)
     done <- 0L
     for (s in seq_len(n_sweeps)) {
         wstep <- .Call(C_shard_w_step, Wm, XHs, HH, n_t)
         Wm <- wstep$W
+        if (colour) {
+            for (b in seq_along(blocks))
+                WtX[, blocks[[b]]] <- block_products(data$read(b), NULL, Wm, nth)$WtX
+            Hs <- .Call(C_shard_h_all, Hs, WtX, edges, wstep$WtW, scales, lambda,
+                        colour_min(control), nth)
+        }
         XHs <- 0
         HH <- 0
         cross <- 0
         sums <- 0
         for (b in seq_along(blocks)) {
-            gb <- graphs[[b]]
+            cells <- blocks[[b]]
             xb <- data$read(b)
-            nb <- length(gb$cells)
-            WtXb <- block_products(xb, NULL, Wm, nth)$WtX
-            Hl <- .Call(C_shard_h_step, Hs[, gb$local, drop = FALSE], WtXb, seq_len(nb),
-                        gb$edges, wstep$WtW, scales, lambda)
-            Hb <- Hl[, seq_len(nb), drop = FALSE]
-            Hs[, gb$cells] <- Hb
-            XHs <- XHs + block_products(xb, Hb, NULL, nth)$XHt
+            nb <- length(cells)
+            if (colour) {
+                WtXb <- WtX[, cells, drop = FALSE]
+                Hl <- Hs[, cells, drop = FALSE]
+            } else {
+                gb <- graphs[[b]]
+                WtXb <- block_products(xb, NULL, Wm, nth)$WtX
+                Hl <- .Call(C_shard_h_step, Hs[, gb$local, drop = FALSE], WtXb, seq_len(nb),
+                            gb$edges, wstep$WtW, scales, lambda)
+                Hs[, cells] <- Hl[, seq_len(nb), drop = FALSE]
+            }
+            XHs <- XHs + block_products(xb, Hl[, seq_len(nb), drop = FALSE], NULL, nth)$XHt
             ps <- .Call(C_shard_sums, Hl, WtXb, seq_len(nb), NULL, scales)
             HH <- HH + ps$hh
             cross <- cross + ps$cross
             sums <- sums + ps$sums
         }
+        Hl <- WtXb <- NULL
         trace <- if (l1 != 0)
             .Call(C_shard_sums, Hs, NULL, seq_len(n), edges, scales)$trace
         else numeric(n_t)
@@ -255,9 +284,19 @@ sweeps_blocks <- function(data, ws, filt, scales, lambda, control) {
         if (control$path_tol > 0 &&
             abs(obj[s] - obj[s + 1L]) <= control$path_tol * abs(obj[s])) break
     }
-    list(H = unstack_h(Hs, k, n_t),
+    WtX <- graphs <- NULL
+    dim(Hs) <- c(k, n_t, n)               # in place; then one copy, k x n x T
+    H <- aperm(Hs, c(1L, 3L, 2L))
+    Hs <- NULL
+    list(H = H,
          W = if (isTRUE(control$keep_W)) array(Wm, c(m, k, n_t)) else numeric(),
          objective = obj, iterations = iters, loss = rg, sweeps = done)
+}
+
+# From this many cells the H step goes colour by colour (pnmf_settings()).
+colour_min <- function(control) {
+    if (is.null(control$colour_min_cells)) .Machine$integer.max
+    else as.integer(control$colour_min_cells)
 }
 
 # H_t H_t' of every scale of the stacked H (k x k x T).

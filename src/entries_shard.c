@@ -135,6 +135,31 @@ SEXP C_shard_h_step(SEXP sHl, SEXP sWtX, SEXP supd, SEXP sedges, SEXP sWtW, SEXP
     return Hl;
 }
 
+/* The H step of all cells in the in-memory fit's order; Hs (kT x n) is
+ * updated in place when nothing else references it (the streamed fit's own
+ * stacked H: no copy of the largest object), else on a copy; returns it. */
+SEXP C_shard_h_all(SEXP sHs, SEXP sWtX, SEXP sedges, SEXP sWtW, SEXP sscales, SEXP slambda,
+                   SEXP scolour, SEXP sthreads)
+{
+    check_scales(sscales);
+    int T = length(sscales);
+    if (!isReal(sHs) || !isMatrix(sHs) || nrows(sHs) % T != 0) error("'Hs' must be kT x n");
+    int kT = nrows(sHs), k = kT / T, n = ncols(sHs);
+    shard_graph sg;
+    graph_from_sexp(sedges, n, &sg);
+    if (!isReal(sWtX) || !isMatrix(sWtX) || nrows(sWtX) != kT || ncols(sWtX) != n)
+        error("'WtX' must be kT x n");
+    check_real_len(sWtW, (R_xlen_t) k * k * T, "WtW");
+    check_real_len(slambda, 3, "lambda");
+    int colour = asInteger(scolour);
+    if (colour == NA_INTEGER || colour < 0) error("invalid 'colour_min_cells'");
+    SEXP Hs = PROTECT(MAYBE_SHARED(sHs) ? duplicate(sHs) : sHs);
+    shard_h_all(&sg, k, T, REAL(sscales), REAL(slambda), REAL(sWtW), REAL(sWtX), REAL(Hs),
+                colour, as_threads(sthreads));
+    UNPROTECT(1);
+    return Hs;
+}
+
 /* list(cross, hh, trace, sums) of the owned cells of a block; WtX NULL:
  * cross = 0; edges NULL: trace = 0 */
 SEXP C_shard_sums(SEXP sHl, SEXP sWtX, SEXP sown, SEXP sedges, SEXP sscales)

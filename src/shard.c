@@ -41,6 +41,41 @@ void shard_h_step(const shard_graph *sgr, int k, int T, const double *scales,
     joint_h_cells(&pp, &jw, upd, nu, WtX);
 }
 
+/* The H step of all n cells of the graph in the in-memory fit's order
+ * (joint_setup() of solve_joint.c): colour by colour when n >= colour_min,
+ * else the cells' order; Hs (kT x n) in place, WtX (kT x n) by cell. */
+void shard_h_all(const shard_graph *sgr, int k, int T, const double *scales,
+                 const double *lambda, const double *WtW, const double *WtX, double *Hs,
+                 int colour_min, int nthreads)
+{
+    int n = sgr->nl, nth = nthreads > 1 ? nthreads : 1;
+    graph_index g;
+    graph_index_build(n, sgr->ne, sgr->ei, sgr->ej, sgr->ed, &g);
+    path_problem pp;
+    memset(&pp, 0, sizeof(pp));
+    pp.k = k; pp.T = T; pp.g = &g; pp.scales = scales; pp.nthreads = nthreads;
+    pp.l1 = lambda[0]; pp.l2 = lambda[1]; pp.l3 = lambda[2];
+    joint_work jw;
+    memset(&jw, 0, sizeof(jw));
+    jw.den = (double *) R_alloc(T, sizeof(double));
+    for (int t = 0; t < T; t++) jw.den[t] = heat_den(scales[t]);
+    jw.cell = (joint_cell *) R_alloc(nth, sizeof(joint_cell));
+    for (int i = 0; i < nth; i++) joint_cell_alloc(k, T, jw.cell + i);
+    jw.Hs = Hs;
+    jw.WtXs = (double *) WtX;       /* read only */
+    jw.WtWall = (double *) WtW;     /* read only */
+    jw.order = (int *) R_alloc((size_t) n + 1, sizeof(int));
+    jw.cstart = (int *) R_alloc((size_t) n + 2, sizeof(int));
+    if (n >= colour_min)
+        jw.ncolour = graph_colour_order(&g, scales[T - 1], jw.order, jw.cstart);
+    else {
+        for (int j = 0; j < n; j++) jw.order[j] = j;
+        jw.cstart[0] = 0; jw.cstart[1] = n;
+        jw.ncolour = 1;
+    }
+    joint_h_step(&pp, &jw);
+}
+
 void shard_sums(const shard_graph *sgr, int k, int T, const double *scales,
                 const double *Hl, const int *own, int no, const double *WtX,
                 double *cross, double *hh, double *trace, double *sums)

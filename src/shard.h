@@ -22,6 +22,13 @@ void shard_h_step(const shard_graph *sgr, int k, int T, const double *scales,
                   const double *lambda, const double *WtW, const int *upd, int nu,
                   const double *WtX, double *Hl);
 
+/* The H step of every cell (the graph holds all nl = n cells) in the
+ * in-memory fit's order: colour by colour (colour.c) when n >= colour_min,
+ * else the cells' order; Hs (kT x n) in place, column j of WtX: W_all'x_j. */
+void shard_h_all(const shard_graph *sgr, int k, int T, const double *scales,
+                 const double *lambda, const double *WtW, const double *WtX, double *Hs,
+                 int colour_min, int nthreads);
+
 /* The block's parts of the path objective at the owned cells own[0..no):
  * cross[t] = <W_t'X, H_t>, hh (k x k x T) = H_t H_t', trace[t] = its half of
  * tr(H_t L_t H_t') (rows of the owned cells), sums[0..1] = smoothness and

@@ -187,8 +187,9 @@ static void joint_h_cell(const path_problem *jp, const joint_work *jw, joint_cel
 
 /* (b): H at all scales, colour by colour; the cells of one colour share no
  * edge, so they are updated in parallel with the result of a sequential
- * pass in the colour order. */
-static void joint_h_step(const path_problem *jp, joint_work *jw)
+ * pass in the colour order.  Reads jw->Hs, WtXs (by cell), WtWall, den,
+ * cell, order, cstart, ncolour only (the streamed fit calls it, shard.c). */
+void joint_h_step(const path_problem *jp, joint_work *jw)
 {
     size_t kT = (size_t) jp->k * jp->T;
     int done = 0;

@@ -78,6 +78,8 @@ double joint_iteration(const path_problem *pp, joint_work *jw, double *rg);
 void joint_cell_alloc(int k, int T, joint_cell *c);
 void joint_h_cells(const path_problem *pp, joint_work *jw, const int *cells, int ncells,
                    const double *WtX);
+/* the H step of every cell of pp->g, colour by colour (jw->order, cstart) */
+void joint_h_step(const path_problem *pp, joint_work *jw);
 
 /* solve_hals.c: the warm start's H update given W'X and W'W (every cell,
  * row by row); hrow, rhs: n scratch */

@@ -17,8 +17,18 @@
 # of the 5 sweeps.  peak_rss_mb = this process's peak RSS; worker_rss_mb =
 # the workers' peak RSS (SnowParam); bytes_per_sweep = serialized messages to
 # and from the workers per sweep (fit$shards).
+#   h5mem<N>    the streamed fit's peak RSS against its memory plan (after
+#               prep<N>): 1 warm-start iteration per scale, 1 sweep
+#   bigprep<N>  an HDF5 file of N cells written 50,000 cells at a time (each
+#               chunk resampled with its own seed), never all in memory:
+#               for 10^6 cells
+#   e2e<N>      end to end from that HDF5 file (bigprep<N>), defaults but
+#               k = 20: persistentScales() (block-wise PCA, spanning tree,
+#               30 spread scales) and pnmf() with its stopping rule; times
+#               of both, sweeps, peak RSS and the fit's memory plan
 #   Rscript inst/benchmarks/bench-shards.R [--n 10000,30000]
 #   Rscript inst/benchmarks/bench-shards.R --case X   # one case (internal)
+#   Rscript inst/benchmarks/bench-shards.R --e2e 1000000   # bigprep, then e2e
 args <- commandArgs(trailingOnly = TRUE)
 self <- sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE))
 here <- dirname(normalizePath(self))
@@ -48,8 +58,87 @@ prep <- function(n) {
                 nnz = length(x@x))
 }
 
+big_file <- function(n) file.path(bench_dir(), sprintf("big%d.h5", n))
+
+bigprep <- function(n, chunk = 50000L) {
+    suppressPackageStartupMessages({library(pnmf); library(HDF5Array)})
+    p <- pbmc_hvg(2000L)
+    f <- big_file(n)
+    unlink(f)
+    t0 <- proc.time()[["elapsed"]]
+    sink <- HDF5Array::HDF5RealizationSink(c(nrow(p$counts), as.integer(n)), type = "double",
+                                           filepath = f, name = "x", as.sparse = TRUE,
+                                           chunkdim = c(nrow(p$counts), 500L), level = 1L)
+    starts <- seq(1L, n, by = chunk)
+    grid <- DelayedArray::ArbitraryArrayGrid(list(nrow(p$counts),
+                                                  c(starts[-1L] - 1L, n)))
+    nnz <- 0
+    for (b in seq_along(starts)) {
+        nb <- min(chunk, n - starts[b] + 1L)
+        x <- preprocessCounts(resample_cells(p$counts, nb, seed = b))
+        nnz <- nnz + length(x@x)
+        sink <- DelayedArray::write_block(sink, grid[[1L, b]], as.matrix(x))
+        rm(x)
+        invisible(gc())
+    }
+    DelayedArray::close(sink)
+    emit_result(case = sprintf("bigprep%d", n), cells = n, h5_write_s =
+                    round(proc.time()[["elapsed"]] - t0, 1),
+                h5_mb = round(file.size(f) / 2^20, 1), nnz = nnz,
+                peak_rss_mb = round(peak_rss_mb(), 1))
+}
+
+e2e <- function(n) {
+    suppressPackageStartupMessages({library(pnmf); library(HDF5Array)})
+    x <- HDF5Array::HDF5Array(big_file(n), "x")
+    t0 <- proc.time()[["elapsed"]]
+    t_ps <- elapsed(ps <- persistentScales(x, type = "spread", n_scales = 30L, edges = FALSE,
+                                           threads = 2L))
+    rss_ps <- peak_rss_mb()
+    stamps <- numeric()
+    t1 <- proc.time()[["elapsed"]]
+    fit <- withCallingHandlers(
+        pnmf(x, k = 20L, scales = ps, threads = 2L, verbose = TRUE),
+        message = function(m) {
+            if (grepl("objective", conditionMessage(m)))
+                stamps <<- c(stamps, proc.time()[["elapsed"]] - t1)
+            invokeRestart("muffleMessage")
+        })
+    now <- proc.time()[["elapsed"]]
+    emit_result(case = sprintf("e2e%d", n), cells = ncol(x), genes = nrow(x), k = fit$k,
+                T = length(fit$scales), blas = blas_name(), persistence_s = round(t_ps, 1),
+                peak_rss_after_persistence_mb = round(rss_ps, 1),
+                warm_s = round(stamps[1L], 1), sweeps = length(fit$objective) - 1L,
+                s_per_sweep = round(mean(diff(stamps)), 2), fit_s = round(now - t1, 1),
+                total_s = round(now - t0, 1), peak_rss_mb = round(peak_rss_mb(), 1),
+                plan_mb = round(attr(fit$memory, "total") / 2^20, 1),
+                objective = format(fit$objective[length(fit$objective)], digits = 12))
+}
+
+# The streamed fit's peak memory against its plan (prep<N> first): 1 warm
+# start iteration per scale and 1 sweep, peak RSS = VmHWM.
+h5mem <- function(n) {
+    suppressPackageStartupMessages({library(pnmf); library(HDF5Array)})
+    x <- HDF5Array::HDF5Array(file.path(bench_dir(), sprintf("data%d.h5", n)), "x")
+    ps <- readRDS(file.path(bench_dir(), sprintf("ps%d.rds", n)))
+    invisible(gc())
+    st <- readLines("/proc/self/status")
+    rss0 <- as.numeric(gsub("[^0-9]", "", grep("^VmRSS", st, value = TRUE))) / 1024
+    cpu <- proc.time()
+    fit <- pnmf(x, k = 20L, scales = ps, lambda = c(1, 1, 1), n_sweeps = 1L, max_iter = 1L,
+                tol = 0, threads = 2L)
+    cpu <- proc.time() - cpu
+    emit_result(case = sprintf("h5mem%d", n), cells = n, T = length(fit$scales),
+                rss_before_mb = round(rss0), peak_rss_mb = round(peak_rss_mb()),
+                plan_mb = round(attr(fit$memory, "total") / 2^20),
+                cpu_s = round(cpu[["user.self"]] + cpu[["sys.self"]]))
+}
+
 run_one <- function(case) {
+    if (grepl("^h5mem", case)) return(h5mem(as.integer(sub("^h5mem", "", case))))
     if (grepl("^prep", case)) return(prep(as.integer(sub("^prep", "", case))))
+    if (grepl("^bigprep", case)) return(bigprep(as.integer(sub("^bigprep", "", case))))
+    if (grepl("^e2e", case)) return(e2e(as.integer(sub("^e2e", "", case))))
     suppressPackageStartupMessages({library(pnmf); library(BiocParallel)})
     kind <- sub("[0-9]+$", "", case)
     n <- as.integer(sub("^[a-z0-9]*?([0-9]+)$", "\\1", sub("^h5", "h", case)))
@@ -108,6 +197,23 @@ run_one <- function(case) {
 
 if (length(args) >= 2L && args[1L] == "--case") {
     run_one(args[2L])
+} else if (length(args) >= 2L && args[1L] == "--e2e") {
+    dir <- Sys.getenv("PNMF_BENCH_DIR")
+    if (!nzchar(dir)) dir <- file.path(tempdir(), "bench-shards")
+    dir.create(dir, showWarnings = FALSE, recursive = TRUE)
+    env <- c(paste0("PNMF_BENCH_DIR=", dir), "OPENBLAS_NUM_THREADS=1")
+    for (n in as.integer(strsplit(args[2L], ",")[[1L]])) {
+        for (case in paste0(c("bigprep", "e2e"), n)) {
+            cat(case, format(Sys.time()), "\n")
+            r <- run_case(self, case, env)
+            print(r)
+            if (grepl("^e2e", case)) utils::write.table(cbind(r, machine = machine_line()),
+                               file.path(here, "results", "shards-e2e.csv"), sep = ",",
+                               row.names = FALSE, append = TRUE,
+                               col.names = !file.exists(file.path(here, "results",
+                                                                  "shards-e2e.csv")))
+        }
+    }
 } else {
     ns <- opt_value(args, "--n")
     ns <- if (is.null(ns)) c(10000L, 30000L) else as.integer(strsplit(ns, ",")[[1L]])

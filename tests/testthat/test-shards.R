@@ -65,6 +65,71 @@ test_that("the block steps reproduce the in-memory path exactly on given scales"
     }
 })
 
+test_that("above colour_min_cells the streamed fit visits the cells colour by colour as in memory", {
+    skip_if_not_installed("HDF5Array")
+    x <- shard_data(m = 40, n = 300, seed = 3)
+    f <- tempfile(fileext = ".h5")
+    on.exit(unlink(f))
+    h <- HDF5Array::writeHDF5Array(x, f, "x", as.sparse = TRUE, with.dimnames = TRUE)
+    ps <- persistentScales(x, type = "spread", n_scales = 5)
+    fit <- function(y, threads = 1)
+        pnmf(y, k = 3, scales = ps, n_sweeps = 6, tol = 0, threads = threads)
+    plain <- fit(x)                                   # 300 cells: the cells' order
+    withr::local_options(list(pnmf.colour_min_cells = 100L, pnmf.block_cells = 70))
+    a <- fit(x)
+    b <- fit(h, threads = 2)
+    # the colour order is another path: the test can tell them apart
+    expect_gt(max(abs(a$H - plain$H)), 1e-6)
+    expect_equal(b$objective, a$objective, tolerance = 1e-9)
+    expect_equal(b$H, a$H, tolerance = 1e-8)
+    expect_equal(b$W, a$W, tolerance = 1e-8)
+    expect_equal(b$loss, a$loss, tolerance = 1e-9)
+    expect_true(all(diff(b$objective) <= 1e-9 * b$objective[-1]))
+    # below the threshold the streamed fit keeps the cells' order
+    c2 <- withr::with_options(list(pnmf.colour_min_cells = 301L), fit(h))
+    expect_equal(c2$H, plain$H, tolerance = 1e-8)
+})
+
+test_that("calculatePNMF()/runPNMF() on an HDF5-backed SCE stream it and equal the in-memory SCE", {
+    skip_if_not_installed("HDF5Array")
+    skip_if_not_installed("SingleCellExperiment")
+    x <- shard_data(m = 60, n = 400, seed = 4)
+    lx <- log1p(x)
+    f <- tempfile(fileext = ".h5")
+    on.exit(unlink(f))
+    h <- HDF5Array::writeHDF5Array(lx, f, "x", as.sparse = TRUE, with.dimnames = TRUE)
+    pca <- prcomp(t(as.matrix(lx)), rank. = 5)$x
+    sce <- function(a) SingleCellExperiment::SingleCellExperiment(
+        assays = list(logcounts = a), reducedDims = list(PCA = pca))
+    mem <- sce(lx)
+    disk <- sce(h)
+    log <- new.env()
+    log$seen <- character()
+    trace("fit_pnmf", bquote(assign("seen", c(get("seen", envir = .(log)), class(x)[1L]),
+                                    envir = .(log))),
+          print = FALSE, where = asNamespace("pnmf"))
+    on.exit(untrace("fit_pnmf", where = asNamespace("pnmf")), add = TRUE)
+    args <- list(ncomponents = 3, ntop = 40, dimred = "PCA", scale = "finest",
+                 n_scales = 4, n_sweeps = 5, tol = 0, threads = 1, verbose = FALSE)
+    a <- do.call(calculatePNMF, c(list(mem), args))
+    b <- withr::with_options(list(pnmf.block_cells = 90),
+                             do.call(calculatePNMF, c(list(disk), args)))
+    # the fit got the delayed rows (read in blocks), the in-memory one a dgCMatrix
+    expect_identical(log$seen, c("dgCMatrix", "DelayedMatrix"))
+    expect_equal(getPNMF(b)$objective, getPNMF(a)$objective, tolerance = 1e-9)
+    expect_equal(plain_matrix(b), plain_matrix(a), tolerance = 1e-8)
+    expect_identical(dimnames(b), dimnames(a))
+    # runPNMF() stores the same embedding
+    r <- withr::with_options(list(pnmf.block_cells = 90),
+                             do.call(runPNMF, c(list(disk), args)))
+    expect_equal(unclass(SingleCellExperiment::reducedDim(r, "PNMF"))[, seq_len(3)],
+                 plain_matrix(a), tolerance = 1e-8, ignore_attr = TRUE)
+    expect_identical(log$seen[3L], "DelayedMatrix")
+    # the delayed unit norms equal the in-memory scaling
+    d <- scale_unit_norm_delayed(h[1:40, ])
+    expect_equal(as.matrix(d), as.matrix(scale_unit_norm(lx[1:40, ])), tolerance = 1e-14)
+})
+
 test_that("streamed input is checked block by block", {
     skip_if_not_installed("HDF5Array")
     y <- matrix(c(1, -1, 2, 3, 4, 5), 2)
