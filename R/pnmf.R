@@ -74,8 +74,10 @@
 #'   `HDF5Array::HDF5Array(file, name)`) and reads it in column blocks of
 #'   `options(pnmf.block_cells)` cells (default: about 100 MB of them),
 #'   never holding it whole: its values are checked in one pass; the principal components
-#'   of the distance space come from irlba on the `DelayedMatrix` (block-wise
-#'   products), the rank from a subsample of cells; each warm-start iteration
+#'   of the distance space and the singular vectors of the start come from
+#'   the features' Gram matrix (one pass, up to 5,000 features; irlba on the
+#'   `DelayedMatrix` above, which reads the data at every product) and one
+#'   more pass for the scores, the rank from a subsample of cells; each warm-start iteration
 #'   reads the data twice and each later iteration once (the W step uses the
 #'   products summed over the previous pass, the H step runs block by block,
 #'   cells in order); from 20,000 cells, where the in-memory H step goes
@@ -83,8 +85,9 @@
 #'   W'X of every cell (two passes per iteration).  Peak memory is then the
 #'   factors (about 2 k N T doubles: about 10 GB at 10^6 cells, k = 20, 30
 #'   scales) and one block.  The fit is the in-memory fit: on the same
-#'   scales the objective and embeddings agree to rounding; the block-wise
-#'   PCA agrees with the in-memory one to irlba's tolerance (about 1e-5).
+#'   scales the objective and embeddings agree to rounding; the streamed
+#'   PCA is exact, so it agrees with the in-memory one (irlba) to irlba's
+#'   tolerance (about 1e-5).
 #'
 #' @section Sharded fit: with `BPPARAM` of more than one worker, the cells are
 #'   cut into one shard per worker (contiguous runs along the first principal
@@ -330,7 +333,8 @@ c_data <- function(x) {
 nndsvda_init <- function(x, k, truncated = FALSE) {
     r <- min(k, dim(x))
     big <- truncated && min(dim(x)) > 500L && r < min(dim(x)) / 4
-    s <- if (big) irlba::irlba(x, nv = r, nu = r, v = seq(1, 2, length.out = ncol(x)))
+    s <- if (big && is_streamed(x) && nrow(x) <= gram_max_features) streamed_svd(x, r)
+         else if (big) irlba::irlba(x, nv = r, nu = r, v = seq(1, 2, length.out = ncol(x)))
          else svd(as.matrix(x), nu = r, nv = r)
     mean_x <- if (is.matrix(x)) mean(x) else sum(x) / (as.double(nrow(x)) * ncol(x))
     .Call(C_nndsvda, s$u, s$d[seq_len(r)], s$v, k, mean_x)

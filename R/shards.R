@@ -68,6 +68,42 @@ read_block <- function(x, idx) {
     b
 }
 
+# Up to this many features, the leading singular vectors of a streamed
+# matrix come from its features' Gram matrix (m x m doubles in memory).
+gram_max_features <- 5000L
+
+# The features' Gram matrix X X' and row sums of a streamed matrix, in one
+# pass over its column blocks (each block dense: a BLAS rank-b update).
+streamed_gram <- function(x) {
+    gram <- matrix(0, nrow(x), nrow(x))
+    sums <- numeric(nrow(x))
+    for (idx in column_blocks(x)) {
+        b <- as.matrix(read_block(x, idx))
+        gram <- gram + tcrossprod(b)
+        sums <- sums + rowSums(b)
+    }
+    list(gram = gram, sums = sums)
+}
+
+# t(A) %*% X for a streamed X (features x cells), block by block: ncol(A) x cells.
+streamed_crossprod <- function(A, x) {
+    out <- matrix(0, ncol(A), ncol(x))
+    for (idx in column_blocks(x))
+        out[, idx] <- as.matrix(Matrix::crossprod(A, read_block(x, idx)))
+    out
+}
+
+# The r leading singular triplets of a streamed matrix from its Gram matrix
+# (one pass), then V = X'U / d (a second pass): exact, where irlba on a
+# DelayedMatrix would read the data at every product.
+streamed_svd <- function(x, r) {
+    e <- eigen(streamed_gram(x)$gram, symmetric = TRUE)
+    d <- sqrt(pmax(e$values[seq_len(r)], 0))
+    u <- e$vectors[, seq_len(r), drop = FALSE]
+    v <- t(streamed_crossprod(u, x)) %*% diag(1 / pmax(d, .Machine$double.eps), r)
+    list(u = u, d = d, v = v)
+}
+
 block_products <- function(b, H = NULL, W = NULL, threads = 1L)
     .Call(C_shard_products, c_data(b), H, W, threads)
 

@@ -156,6 +156,13 @@ pca_scores <- function(x, n_pcs) {
         s <- svd(t(dense_copy(x) - mu), nu = n_pcs, nv = 0L)
         return(t(s$u %*% diag(s$d[seq_len(n_pcs)], n_pcs)))
     }
+    if (is_streamed(x) && nrow(x) <= gram_max_features) {
+        # irlba would read the file at every product: two passes instead
+        g <- streamed_gram(x)
+        cov <- g$gram - ncol(x) * tcrossprod(g$sums / ncol(x))
+        V <- eigen(cov, symmetric = TRUE)$vectors[, seq_len(n_pcs), drop = FALSE]
+        return(streamed_crossprod(V, x) - drop(crossprod(V, mu)))
+    }
     s <- irlba::irlba(Matrix::t(x), nv = n_pcs, center = mu,
                       v = seq(1, 2, length.out = nrow(x)))
     t(s$u %*% diag(s$d, n_pcs))

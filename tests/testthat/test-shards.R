@@ -32,9 +32,9 @@ test_that("a fit streamed from an HDF5 file equals the in-memory fit", {
     # the memory plan counts one block of the data, not all of it
     expect_equal(b$memory[["data_copy"]], 8 * nrow(x) * 600)
     expect_lt(b$memory[["data_copy"]], a$memory[["data_copy"]])
-    # end to end: the persistence from a block-wise PCA (irlba on the
-    # DelayedArray, converged to irlba's tolerance, so the scales agree to
-    # about 1e-5) and the fit on it
+    # end to end: the persistence from the streamed (exact) PCA, which the
+    # in-memory irlba matches to its tolerance, so the scales agree to about
+    # 1e-5, and the fit on it
     d <- withr::with_options(list(pnmf.block_cells = 700),
                              pnmf(h, k = 4, n_scales = 4, n_sweeps = 4, threads = 1))
     e <- pnmf(x, k = 4, n_scales = 4, n_sweeps = 4, threads = 1)
@@ -228,4 +228,33 @@ test_that("a worker lost between rounds ends the fit with pnmf_worker_error", {
     cls <- grep("^CLASS:", out, value = TRUE)
     expect_length(cls, 1L)
     expect_match(cls, "pnmf_worker_error")
+})
+
+test_that("a streamed matrix's PCA and SVD come from two passes and are exact", {
+    skip_if_not_installed("HDF5Array")
+    set.seed(1)
+    x <- Matrix::rsparsematrix(60, 900, 0.3, rand.x = function(n) stats::rexp(n))
+    f <- tempfile(fileext = ".h5")
+    on.exit(unlink(f))
+    h <- HDF5Array::writeHDF5Array(x, f, "x", as.sparse = TRUE)
+    # the exact centred PCA, against which irlba (in memory) is ~1e-5 off
+    xc <- as.matrix(x) - Matrix::rowMeans(x)
+    e <- svd(t(xc), nu = 10, nv = 0)
+    exact <- t(e$u %*% diag(e$d[1:10]))
+    counter <- new.env()
+    counter$reads <- 0L
+    trace("read_block", bquote(assign("reads", .(counter)$reads + 1L, envir = .(counter))),
+          where = asNamespace("pnmf"), print = FALSE)
+    on.exit(untrace("read_block", where = asNamespace("pnmf")), add = TRUE)
+    b <- withr::with_options(list(pnmf.block_cells = 200), pnmf:::pca_scores(h, 10))
+    # the Gram matrix, then the scores: 2 passes over 5 blocks (not one pass
+    # per matrix-vector product as irlba on a DelayedMatrix)
+    expect_identical(counter$reads, 10L)
+    sg <- sign(rowSums(exact * b))
+    expect_equal(b * sg, exact, tolerance = 1e-10)
+    s <- withr::with_options(list(pnmf.block_cells = 200), pnmf:::streamed_svd(h, 5))
+    sv <- svd(as.matrix(x), 5, 5)
+    expect_equal(s$d, sv$d[1:5], tolerance = 1e-12)
+    expect_equal(abs(s$v), abs(sv$v), tolerance = 1e-10)
+    expect_equal(abs(s$u), abs(sv$u[, 1:5]), tolerance = 1e-10)
 })
