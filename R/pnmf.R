@@ -268,10 +268,9 @@ fit_pnmf <- function(x, scales, s, call, filtration = NULL, space = NULL,
     # is faster than two (see ?default_threads)
     res <- with_blas_threads(fit_blas_threads(),
                              if (sharded)
-                                 path_sharded(x, streamed_data(x), m, n, init$W, init$H, filt,
-                                              scales, s$lambda, control, BPPARAM,
-                                              along = if (!is.null(persistence$coords))
-                                                  persistence$coords[1L, ], call = call)
+                                 path_sharded(x, m, n, init$W, init$H, filt, scales,
+                                              s$lambda, control, BPPARAM,
+                                              order = shard_order(persistence, n), call = call)
                              else if (is_streamed(x))  # read in column blocks: R/shards.R
                                  path_streamed(streamed_data(x), m, n, init$W, init$H, filt,
                                                scales, s$lambda, control)

@@ -105,7 +105,9 @@ test_that("a fit sharded over two SnowParam workers equals the single-process fi
     # monotone, and the in-memory fit's answer up to the order of the cells
     a <- fit()
     expect_true(all(diff(b$objective) <= 1e-12 * b$objective[-1]))
-    expect_equal(b$objective[1], a$objective[1], tolerance = 1e-12)   # warm start
+    # the warm start also runs on the workers (interior cells first): close
+    expect_equal(b$objective[1], a$objective[1], tolerance = 1e-3)
+    expect_false(isTRUE(all.equal(b$objective[1], a$objective[1], tolerance = 1e-12)))
     expect_equal(b$objective[7], a$objective[7], tolerance = 1e-3)
     expect_gt(min(abs(diag(cor(t(b$H[, , 1]), t(a$H[, , 1]))))), 0.99)
     # one shard = the in-memory cell order: the in-memory fit itself
