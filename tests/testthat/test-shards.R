@@ -166,3 +166,36 @@ test_that("a worker lost between rounds ends the fit with pnmf_worker_error", {
     expect_length(cls, 1L)
     expect_match(cls, "pnmf_worker_error")
 })
+
+test_that("a sharded fit runs through BatchtoolsParam socket workers; multicore jobs stop cleanly", {
+    skip_if_not_installed("BiocParallel")
+    skip_if_not_installed("batchtools")
+    skip_on_cran()
+    x <- shard_data(m = 40, n = 300, seed = 5)
+    # few rounds (each is a batchtools registry of two jobs, seconds here):
+    # one scale, no graph term, one iteration of each kind
+    fit <- function(...) pnmf(x, k = 3, scales = 2, lambda = c(0, 1, 1), n_sweeps = 1,
+                              max_iter = 1, tol = 0, threads = 1, ...)
+    r <- withr::with_options(list(pnmf.shards = 2L),
+                             fit(BPPARAM = BiocParallel::SerialParam()))
+    # batchtools' socket workers are R processes that live between calls;
+    # the configuration file only makes batchtools poll every 0.1 s
+    conf <- tempfile(fileext = ".R")
+    on.exit(unlink(conf))
+    writeLines(c("cluster.functions <- batchtools::makeClusterFunctionsInteractive()",
+                 "sleep <- function(i) 0.1"), conf)
+    p <- BiocParallel::BatchtoolsParam(
+        workers = 2, cluster = "socket",
+        registryargs = BiocParallel::batchtoolsRegistryargs(conf.file = conf))
+    b <- fit(BPPARAM = p)
+    expect_identical(b$shards$n_shards, 2L)
+    expect_identical(length(unique(b$shards$pids)), 2L)
+    expect_equal(b$objective, r$objective, tolerance = 1e-10)
+    expect_equal(b$H, r$H, tolerance = 1e-8)
+    # multicore jobs are forked anew at every call: the state is lost, and the
+    # fit says so at its first round instead of returning a wrong answer
+    q <- BiocParallel::BatchtoolsParam(
+        workers = 2, cluster = "multicore",
+        registryargs = BiocParallel::batchtoolsRegistryargs(conf.file = conf))
+    expect_error(fit(BPPARAM = q), class = "pnmf_worker_error", regexp = "did not answer")
+})
