@@ -1,8 +1,9 @@
 # The fast mode's sweeps spread over BiocParallel workers (a sharded fit).
 #
-# The cells are cut into one shard per worker: contiguous runs of cells
-# along the first principal component (the distance space of the
-# persistence), so that few graph edges join two shards.  Each worker keeps
+# The cells are cut into one shard per worker: contiguous runs of the leaf
+# order of the single-linkage dendrogram of the persistence's spanning tree
+# (shard_order(); or of the first principal component), so that few graph
+# edges join two shards.  Each worker keeps
 # its shard of the data (sent once, or read from the HDF5 file by the
 # worker), its cells' H at all scales and the H of their neighbours in other
 # shards (the halo), in a cache of the pnmf namespace on the worker keyed by
@@ -20,10 +21,16 @@
 #    increases;
 #  - a last round returns X_s H_s' (M x kT), H_s H_s' (k x k x T) and the
 #    shard's parts of the objective.
-# Data moved per sweep: W and X H' (M k T per worker) and the boundary
-# cells' H, independent of the number of cells.  The warm start (3 HALS
-# iterations per scale, about 3 sweeps' worth of products) runs on the
-# manager, reading the data in blocks as the streamed fit.
+# Data moved per sweep: W and X H' (M k T per worker), independent of the
+# number of cells, and the boundary cells' H (kT each, returned once and
+# sent on to every worker), which grows with the boundary.  The warm start
+# (up to 3 HALS iterations per scale) runs the same way at one scale at a
+# time: the manager makes W (M x k) from the reduced X H' and H H', the
+# workers update the H rows of their interior cells, then of their boundary
+# cells colour by colour (C_shard_warm_cells: exact coordinate steps, so the
+# objective never increases), and return X H', H H' and the parts of the
+# objective.  So the manager holds W, the reduced products and one round's
+# boundary H, never the H of every cell until the result is gathered.
 #
 # Tasks are bplapply() calls with exactly one task per worker: BiocParallel
 # sends the first tasks of a call to distinct idle workers, but in no fixed

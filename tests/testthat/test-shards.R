@@ -77,6 +77,53 @@ test_that("streamed input is checked block by block", {
 
 # --- the sharded fit over BiocParallel workers ---------------------------
 
+test_that("the sharded warm start's H rows are the in-memory ones and never increase F", {
+    set.seed(2)
+    m <- 30
+    n <- 80
+    k <- 4
+    X <- matrix(rexp(m * n), m, n)
+    W <- matrix(runif(m * k), m, k)
+    W <- sweep(W, 2, sqrt(colSums(W^2)), "/")
+    H <- matrix(runif(k * n), k, n)
+    d <- as.matrix(dist(t(X)))
+    eps <- unname(quantile(d[upper.tri(d)], 0.1))
+    f <- build_filtration(X, eps, 1L)
+    edges <- list(i = f$i, j = f$j, d = f$d)
+    expect_gt(length(edges$i), n)
+    WtX <- crossprod(W, X)
+    WtW <- crossprod(W)
+    ref <- .Call(C_shard_warm_h, H, WtX, W, edges, eps, 0.5, sum(X^2), TRUE, 1L)
+    # every cell in cell order: hals_h_rows() of the in-memory warm start
+    expect_equal(.Call(C_shard_warm_cells, H, WtX, seq_len(n), edges, eps, 0.5, WtW), ref$H,
+                 tolerance = 1e-14)
+    # the shards' order (here cells 41-80, then 1-40): exact coordinate
+    # steps, so F never increases; the cells not updated keep their values
+    obj <- function(H) .Call(C_shard_warm_h, H, WtX, W, edges, eps, 0.5, sum(X^2), FALSE, 1L)$f
+    H1 <- .Call(C_shard_warm_cells, H, WtX, 41:80, edges, eps, 0.5, WtW)
+    expect_identical(H1[, 1:40], H[, 1:40])
+    H2 <- .Call(C_shard_warm_cells, H1, WtX, 1:40, edges, eps, 0.5, WtW)
+    expect_lt(obj(H1), obj(H))
+    expect_lt(obj(H2), obj(H1))
+    expect_false(isTRUE(all.equal(H2, ref$H, tolerance = 1e-10)))
+    expect_equal(obj(H2), ref$f, tolerance = 1e-2)
+})
+
+test_that("the dendrogram order makes every single-linkage cluster a run", {
+    # two clusters {1, 3, 5} and {2, 4}, joined last
+    a <- c(1L, 2L, 3L, 1L)
+    b <- c(3L, 4L, 5L, 2L)
+    o <- dendrogram_order(a, b, 5L)
+    expect_setequal(o, 1:5)
+    expect_setequal(o[1:3], c(1L, 3L, 5L))
+    expect_identical(make_shards(5L, 2L, o), list(c(1L, 3L), c(2L, 4L, 5L)))
+    # a forest: each tree a run
+    o2 <- dendrogram_order(c(1L, 4L), c(3L, 2L), 4L)
+    expect_setequal(o2, 1:4)
+    expect_true(abs(match(1L, o2) - match(3L, o2)) == 1L)
+    expect_true(abs(match(2L, o2) - match(4L, o2)) == 1L)
+})
+
 test_that("a fit sharded over two SnowParam workers equals the single-process fit", {
     skip_if_not_installed("BiocParallel")
     skip_if_not_installed("HDF5Array")
