@@ -90,8 +90,10 @@
 #'   tolerance (about 1e-5).
 #'
 #' @section Sharded fit: with `BPPARAM` of more than one worker, the cells are
-#'   cut into one shard per worker (contiguous runs along the first principal
-#'   component, so that few graph edges join shards).  Each worker keeps its
+#'   cut into one shard per worker: contiguous runs of the leaf order of the
+#'   single-linkage dendrogram of the persistence's spanning tree, so that
+#'   few graph edges join shards (`options(pnmf.shard_order = "pc1")`: runs
+#'   along the first principal component instead).  Each worker keeps its
 #'   shard of the data (sent once, or read by the worker from the HDF5 file
 #'   of an `HDF5Matrix`) and its cells' embeddings between iterations; an
 #'   iteration moves W (M x kT) to the workers and X H' back, plus the
@@ -102,10 +104,15 @@
 #'   the in-memory H step in another cell order and the objective still
 #'   never increases; the answer equals the single-process fit up to that
 #'   order (`fit$shards` reports the layout and the bytes moved per
-#'   iteration).  The warm start runs in the calling process, reading the
-#'   data in blocks.  The workers must persist between `bplapply()` calls
-#'   (`SnowParam`, `MulticoreParam`; started and stopped by the fit unless
-#'   already started with `bpstart()`); each uses `threads / workers` OpenMP
+#'   iteration, split into the W broadcast, the boundary cells' embeddings
+#'   and the reductions, and each worker's CPU seconds per iteration and
+#'   memory).  The warm start runs on the workers in the same way (W on the
+#'   calling process from the reduced products, H per shard), so the calling
+#'   process holds the bases, the reduced products and the boundary cells'
+#'   embeddings of one round until it gathers the result.  The workers must
+#'   persist between `bplapply()` calls (`SnowParam`, `MulticoreParam`,
+#'   `BatchtoolsParam(cluster = "socket")`; started and stopped by the fit
+#'   unless already started with `bpstart()`); each uses `threads / workers` OpenMP
 #'   threads.  An error on a worker, or a lost worker, ends the fit with an
 #'   error of class `pnmf_worker_error`.  `options(pnmf.shards = s)` sets the
 #'   number of shards (default: one per worker); with
@@ -274,10 +281,9 @@ fit_pnmf <- function(x, scales, s, call, filtration = NULL, space = NULL,
     # is faster than two (see ?default_threads)
     res <- with_blas_threads(fit_blas_threads(),
                              if (sharded)
-                                 path_sharded(x, streamed_data(x), m, n, init$W, init$H, filt,
-                                              scales, s$lambda, control, BPPARAM,
-                                              along = if (!is.null(persistence$coords))
-                                                  persistence$coords[1L, ], call = call)
+                                 path_sharded(x, m, n, init$W, init$H, filt, scales,
+                                              s$lambda, control, BPPARAM,
+                                              order = shard_order(persistence, n), call = call)
                              else if (is_streamed(x))  # read in column blocks: R/shards.R
                                  path_streamed(streamed_data(x), m, n, init$W, init$H, filt,
                                                scales, s$lambda, control)

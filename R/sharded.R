@@ -1,8 +1,9 @@
 # The fast mode's sweeps spread over BiocParallel workers (a sharded fit).
 #
-# The cells are cut into one shard per worker: contiguous runs of cells
-# along the first principal component (the distance space of the
-# persistence), so that few graph edges join two shards.  Each worker keeps
+# The cells are cut into one shard per worker: contiguous runs of the leaf
+# order of the single-linkage dendrogram of the persistence's spanning tree
+# (shard_order(); or of the first principal component), so that few graph
+# edges join two shards.  Each worker keeps
 # its shard of the data (sent once, or read from the HDF5 file by the
 # worker), its cells' H at all scales and the H of their neighbours in other
 # shards (the halo), in a cache of the pnmf namespace on the worker keyed by
@@ -20,10 +21,16 @@
 #    increases;
 #  - a last round returns X_s H_s' (M x kT), H_s H_s' (k x k x T) and the
 #    shard's parts of the objective.
-# Data moved per sweep: W and X H' (M k T per worker) and the boundary
-# cells' H, independent of the number of cells.  The warm start (3 HALS
-# iterations per scale, about 3 sweeps' worth of products) runs on the
-# manager, reading the data in blocks as the streamed fit.
+# Data moved per sweep: W and X H' (M k T per worker), independent of the
+# number of cells, and the boundary cells' H (kT each, returned once and
+# sent on to every worker), which grows with the boundary.  The warm start
+# (up to 3 HALS iterations per scale) runs the same way at one scale at a
+# time: the manager makes W (M x k) from the reduced X H' and H H', the
+# workers update the H rows of their interior cells, then of their boundary
+# cells colour by colour (C_shard_warm_cells: exact coordinate steps, so the
+# objective never increases), and return X H', H H' and the parts of the
+# objective.  So the manager holds W, the reduced products and one round's
+# boundary H, never the H of every cell until the result is gathered.
 #
 # Tasks are bplapply() calls with exactly one task per worker: BiocParallel
 # sends the first tasks of a call to distinct idle workers, but in no fixed
@@ -68,12 +75,69 @@ shard_apply <- function(BPPARAM, X, FUN, ..., call = NULL) {
     res
 }
 
-# The shards: one per worker, contiguous runs of cells along 'along' (a
-# score per cell, e.g. the first principal component; NULL: cell order).
-make_shards <- function(n, n_shards, along = NULL) {
-    o <- if (is.null(along)) seq_len(n) else order(along, seq_len(n))
+# The shards: one per worker, contiguous runs of the cells in 'order' (a
+# permutation of the cells, shard_order(); NULL: cell order), each sorted.
+make_shards <- function(n, n_shards, order = NULL) {
+    o <- if (is.null(order)) seq_len(n) else order
     cuts <- floor(seq(0, n, length.out = n_shards + 1L))
     lapply(seq_len(n_shards), function(s) sort(o[(cuts[s] + 1L):cuts[s + 1L]]))
+}
+
+# The order of the cells that the shards cut into runs, from the fit's
+# persistence (NULL: none, cell order):
+#  - "tree" (default): the leaf order of the single-linkage dendrogram, i.e.
+#    of the minimum spanning tree's edges merged shortest first, so that
+#    every single-linkage cluster at every scale is a run of the order;
+#  - "pc1": the cells sorted by the first coordinate of the distance space
+#    (the first principal component).
+# options(pnmf.shard_order = "pc1") chooses the other (benchmarks).
+shard_order <- function(persistence, n, how = getOption("pnmf.shard_order", "tree")) {
+    if (is.null(persistence)) return(NULL)
+    if (identical(how, "pc1"))
+        return(if (!is.null(persistence$coords) && !inherits(persistence$coords, "dist"))
+                   order(persistence$coords[1L, ], seq_len(n)))
+    p <- persistence$pairs                      # sorted by length: the merges in order
+    if (is.null(p) || nrow(p) != n - 1L) return(NULL)
+    dendrogram_order(p[, 1L], p[, 2L], n)
+}
+
+# The leaf order of the single-linkage dendrogram of the merges (a[e],
+# b[e]) in order: each merge appends one cluster's list of cells to the
+# other's (union by size, so the loop is O(n log n)).
+dendrogram_order <- function(a, b, n) {
+    root <- seq_len(n)
+    head <- seq_len(n)
+    tail <- seq_len(n)
+    nxt <- integer(n)
+    size <- rep(1L, n)
+    members <- as.list(seq_len(n))
+    find <- function(v) {
+        while (root[v] != v) v <- root[v]
+        v
+    }
+    for (e in seq_along(a)) {
+        ra <- find(a[e])
+        rb <- find(b[e])
+        if (ra == rb) next
+        if (size[ra] < size[rb]) { tmp <- ra; ra <- rb; rb <- tmp }
+        nxt[tail[ra]] <- head[rb]               # rb's cells after ra's
+        tail[ra] <- tail[rb]
+        root[members[[rb]]] <- ra
+        members[[ra]] <- c(members[[ra]], members[[rb]])
+        members[rb] <- list(NULL)
+        size[ra] <- size[ra] + size[rb]
+    }
+    out <- integer(0L)
+    for (r in which(root == seq_len(n))) {      # one list per tree of a forest
+        v <- head[r]
+        chain <- integer(size[r])
+        for (i in seq_len(size[r])) {
+            chain[i] <- v
+            v <- nxt[v]
+        }
+        out <- c(out, chain)
+    }
+    out
 }
 
 # The schedule of the sharded H step: each shard's graph (block_graphs()),
@@ -105,7 +169,24 @@ shard_schedule <- function(filt, shards, n) {
 
 # --- on the workers ------------------------------------------------------
 
-# Keeps a shard on this worker; returns its X H' and H H' (the first W step).
+# This worker's CPU seconds (user + system) and memory (resident and peak
+# resident MB, NA where /proc/self/status is missing), for the fit's report.
+worker_usage <- function() {
+    pt <- proc.time()
+    mem <- c(NA_real_, NA_real_)
+    if (file.exists("/proc/self/status")) {
+        lines <- readLines("/proc/self/status")
+        mem <- vapply(c("VmRSS", "VmHWM"), function(key) {
+            v <- grep(paste0("^", key, ":"), lines, value = TRUE)
+            if (length(v)) as.numeric(gsub("[^0-9]", "", v[1L])) / 1024 else NA_real_
+        }, 0)
+    }
+    c(cpu = pt[["user.self"]] + pt[["sys.self"]], rss_mb = mem[[1L]], peak_mb = mem[[2L]])
+}
+
+# Keeps a shard on this worker with the start H of its cells and of their
+# neighbours (k x local); returns the products of the start: X_s H_s',
+# H_s H_s', <W'X_s, H_s> and ||X_s||^2 (the first W step and objective).
 shard_setup_task <- function(spec) {
     x <- spec$data
     if (is.list(x) && !is.null(x$path)) {            # read by the worker
@@ -116,16 +197,14 @@ shard_setup_task <- function(spec) {
     for (nm in c("shard", "cells", "local", "edges", "phase", "scales", "lambda", "threads"))
         assign(nm, spec[[nm]], envir = st)
     st$x <- x
-    st$Hl <- spec$H
+    st$H <- spec$H
+    st$t <- 0L
     st$round <- 0L
     assign(paste0(spec$fit, ":", spec$shard), st, envir = shard_cache)
-    own <- seq_along(st$cells)
-    k <- nrow(st$Hl) %/% length(st$scales)
-    list(shard = st$shard, pid = Sys.getpid(),
-         XHt = block_products(x, st$Hl[, own, drop = FALSE], NULL, st$threads)$XHt,
-         hh = stacked_grams(st$Hl[, own, drop = FALSE], k, length(st$scales)),
-         bytes = as.double(utils::object.size(st$x)) + 8 * length(st$Hl) +
-             as.double(utils::object.size(st$edges)))
+    Ho <- st$H[, seq_along(st$cells), drop = FALSE]
+    p <- block_products(x, Ho, spec$W, st$threads)
+    list(shard = st$shard, pid = Sys.getpid(), XHt = p$XHt, hh = .Call(C_shard_gram, Ho),
+         cross = sum(p$WtX * Ho), norm2 = p$norm2, usage = worker_usage())
 }
 
 # One round of a sweep for every shard of the fit held here.
@@ -143,18 +222,77 @@ shard_round_task <- function(i, msg) {
             stop("pnmf shard ", st$shard, " is out of step (round ", st$round, ", asked ",
                  msg$round, ")")
         st$round <- msg$round
-        out[[length(out) + 1L]] <- shard_step(st, msg)
+        out[[length(out) + 1L]] <- if (startsWith(msg$type, "w")) shard_warm_step(st, msg)
+                                   else shard_step(st, msg)
     }
     out
 }
 
+# The neighbours' newest H (msg$halo) into the halo columns of H.
+apply_halo <- function(H, halo, local, n_own) {
+    if (is.null(halo) || !length(halo$ids)) return(H)
+    at <- match(halo$ids, local)
+    keep <- !is.na(at) & at > n_own
+    H[, at[keep]] <- halo$H[, keep, drop = FALSE]
+    H
+}
+
+# A round of the warm start at scale st$t (H: k x local, one scale): weval
+# opens scale msg$t (the previous scale's H is kept in the stacked Hl) and
+# returns the trace of the current H there; wstart takes the new W, makes
+# W'X_s and updates the interior cells and the boundary cells of colour 1
+# (HALS rows, C_shard_warm_cells); wphase the boundary cells of a colour;
+# wfinish returns the products and parts of the objective; wend keeps the
+# last scale and returns the regulariser sums of the whole path.
+shard_warm_step <- function(st, msg) {
+    own <- seq_along(st$cells)
+    k <- nrow(st$H)
+    st$H <- apply_halo(st$H, msg$halo, st$local, length(own))
+    keep_scale <- function() {
+        if (is.null(st$Hl)) st$Hl <- matrix(0, k * length(st$scales), ncol(st$H))
+        st$Hl[(st$t - 1L) * k + seq_len(k), ] <- st$H
+    }
+    update <- function(phases) {
+        upd <- which(st$phase %in% phases)
+        if (length(upd))
+            st$H <- .Call(C_shard_warm_cells, st$H, st$WtX, upd, st$edges, st$scales[[st$t]],
+                          st$lambda[[1L]], st$WtW)
+        b <- which(st$phase %in% setdiff(phases, 0L))
+        list(shard = st$shard, ids = st$cells[b], H = st$H[, b, drop = FALSE])
+    }
+    switch(msg$type,
+        weval = {
+            if (st$t > 0L) keep_scale()
+            st$t <- msg$t
+            list(shard = st$shard,
+                 trace = .Call(C_shard_sums, st$H, NULL, own, st$edges, st$scales[[st$t]])$trace)
+        },
+        wstart = {
+            st$WtW <- msg$WtW
+            st$WtX <- block_products(st$x, NULL, msg$W, st$threads)$WtX
+            update(c(0L, 1L))
+        },
+        wphase = update(msg$colour),
+        wfinish = {
+            ps <- .Call(C_shard_sums, st$H, st$WtX, own, st$edges, st$scales[[st$t]])
+            ps$XHt <- block_products(st$x, st$H[, own, drop = FALSE], NULL, st$threads)$XHt
+            ps$shard <- st$shard
+            ps$usage <- worker_usage()
+            ps
+        },
+        wend = {
+            keep_scale()
+            st$H <- NULL
+            st$WtX <- NULL
+            list(shard = st$shard, usage = worker_usage(),
+                 sums = .Call(C_shard_sums, st$Hl, NULL, own, NULL, st$scales)$sums)
+        })
+}
+
+# A round of the sweeps (H: the stacked Hl, kT x local).
 shard_step <- function(st, msg) {
     own <- seq_along(st$cells)
-    if (!is.null(msg$halo) && length(msg$halo$ids)) {    # neighbours' newest H
-        at <- match(msg$halo$ids, st$local)
-        keep <- !is.na(at) & at > length(own)
-        st$Hl[, at[keep]] <- msg$halo$H[, keep, drop = FALSE]
-    }
+    st$Hl <- apply_halo(st$Hl, msg$halo, st$local, length(own))
     update <- function(phases) {
         upd <- which(st$phase %in% phases)
         if (length(upd))
@@ -171,11 +309,11 @@ shard_step <- function(st, msg) {
         },
         phase = update(msg$colour),
         finish = {
-            k <- nrow(st$Hl) %/% length(st$scales)
             ps <- .Call(C_shard_sums, st$Hl, st$WtX, own,
                         if (st$lambda[[1L]] != 0) st$edges, st$scales)
             ps$XHt <- block_products(st$x, st$Hl[, own, drop = FALSE], NULL, st$threads)$XHt
             ps$shard <- st$shard
+            ps$usage <- worker_usage()
             ps
         },
         collect = list(shard = st$shard, cells = st$cells, H = st$Hl[, own, drop = FALSE]))
@@ -183,21 +321,124 @@ shard_step <- function(st, msg) {
 
 # --- on the manager ------------------------------------------------------
 
+# The rounds of a sharded fit: run(msg) sends msg to every worker (one
+# bplapply() task each), checks that every shard answered once and in step,
+# and counts the bytes moved (serialized), split into the W broadcast, the
+# boundary cells' H (to the manager and on to every worker) and the rest
+# (the reduced products, the parts of the objective and the messages' frame).
+shard_rounds <- function(BPPARAM, fit_id, n_shards, call) {
+    n_workers <- BiocParallel::bpnworkers(BPPARAM)
+    io <- new.env(parent = emptyenv())
+    io$round <- 0L
+    io$bytes <- c(W = 0, halo = 0, reduce = 0)
+    size <- function(x) if (is.null(x)) 0 else length(serialize(x, NULL))
+    io$run <- function(msg) {
+        io$round <- io$round + 1L
+        msg$fit <- fit_id
+        msg$round <- io$round
+        res <- unlist(shard_apply(BPPARAM, seq_len(n_workers), shard_round_task, msg = msg,
+                                  call = call), recursive = FALSE)
+        got <- vapply(res, `[[`, 0L, "shard")
+        if (length(got) != n_shards || !setequal(got, seq_len(n_shards)))
+            pnmf_worker_stop("shard(s) ", paste(setdiff(seq_len(n_shards), got), collapse = ", "),
+                             " did not answer in round ", io$round, ": a worker restarted or ",
+                             "lost its state (the sharded fit needs workers that persist ",
+                             "between bplapply() calls, e.g. SnowParam or MulticoreParam).",
+                             call = call)
+        w <- n_workers * size(msg[intersect(c("W", "WtW"), names(msg))])
+        halo <- n_workers * size(msg$halo) +
+            size(lapply(res, function(r) r[intersect(c("ids", "H"), names(r))]))
+        total <- n_workers * size(msg) + size(res)
+        io$bytes <- io$bytes + c(W = w, halo = halo, reduce = total - w - halo)
+        res
+    }
+    io
+}
+
+halo_of <- function(res) {
+    list(ids = unlist(lapply(res, `[[`, "ids")), H = do.call(cbind, lapply(res, `[[`, "H")))
+}
+
+sum_of <- function(res, what) Reduce(`+`, lapply(res, `[[`, what))
+
+# Each shard's CPU seconds and memory (usage rows) in shard order.
+usage_of <- function(res) {
+    u <- do.call(rbind, lapply(res, `[[`, "usage"))
+    u[order(vapply(res, `[[`, 0L, "shard")), , drop = FALSE]
+}
+
+# The warm start over the workers (the rounds of one HALS iteration as the
+# sweeps': W step on the manager, then the H rows of the interior cells and
+# of the boundary cells colour by colour): warm_start_blocks() of
+# R/shards.R with the cells of each H row visited in that order.  The
+# manager holds W (m x k), the reduced products and the boundary cells' H
+# of a round.  Returns what sweeps need: W of every scale, X H' and H H' of
+# every scale, the losses, iterations and the starting objective.
+warm_start_sharded <- function(io, set, W, m, k, scales, lambda, control, n_colours) {
+    n_t <- length(scales)
+    l1 <- lambda[[1L]]
+    report <- block_reporter(control, n_t)
+    xnorm2 <- sum(vapply(set, `[[`, 0, "norm2"))
+    XH <- sum_of(set, "XHt")
+    HH <- sum_of(set, "hh")
+    cross <- sum(vapply(set, `[[`, 0, "cross"))
+    WtW <- crossprod(W)
+    Wall <- XHs <- matrix(0, m, k * n_t)
+    HHall <- array(0, c(k, k, n_t))
+    rg <- numeric(n_t)
+    iters <- matrix(0L, n_t, control$n_sweeps + 1L)
+    loss <- function(cross, WtW, HH, trace)
+        path_losses(xnorm2, cross, array(WtW, c(k, k, 1L)), array(HH, c(k, k, 1L)), trace, l1)
+    for (t in seq_len(n_t)) {
+        ev <- io$run(list(type = "weval", t = t))
+        f <- loss(cross, WtW, HH, sum_of(ev, "trace"))
+        it <- 0L
+        while (it < control$max_iter) {
+            fprev <- f
+            ws <- .Call(C_shard_w_step, W, XH, HH, 1L)
+            W <- ws$W
+            WtW <- ws$WtW[, , 1L]
+            res <- io$run(list(type = "wstart", W = W, WtW = WtW))
+            for (cc in seq_len(max(0L, n_colours - 1L)) + 1L)
+                res <- io$run(list(type = "wphase", colour = cc, halo = halo_of(res)))
+            res <- io$run(list(type = "wfinish", halo = halo_of(res)))
+            XH <- sum_of(res, "XHt")
+            HH <- sum_of(res, "hh")[, , 1L]
+            cross <- sum_of(res, "cross")
+            f <- loss(cross, WtW, HH, sum_of(res, "trace"))
+            it <- it + 1L
+            if (!(fprev - f > control$tol * abs(fprev))) break
+        }
+        cols <- (t - 1L) * k + seq_len(k)
+        Wall[, cols] <- W
+        XHs[, cols] <- XH
+        HHall[, , t] <- HH
+        rg[t] <- f
+        iters[t, 1L] <- it
+        if (t < n_t) report(t, NA_real_)
+    }
+    end <- io$run(list(type = "wend"))
+    sums <- sum_of(end, "sums")
+    obj0 <- sum(rg) + lambda[[2L]] * sums[1L] + lambda[[3L]] * sums[2L]
+    report(n_t, obj0)
+    list(W = Wall, XHs = XHs, HH = HHall, rg = rg, iters = iters, obj0 = obj0, xnorm2 = xnorm2,
+         usage = usage_of(end))
+}
+
 # The sweeps of the fast mode over the workers of BPPARAM (one shard each);
-# 'data' as in path_streamed(); 'source' how the workers get their shard:
-# the columns (in-memory input) or list(path, name) of an HDF5 dataset.
-# Returns the result of C_pnmf_path plus $shards (the layout and the bytes
-# moved).
-path_sharded <- function(x, data, m, n, W0, H0, filt, scales, lambda, control, BPPARAM,
-                         along = NULL, n_shards = NULL, call = NULL) {
-    ws <- warm_start_blocks(data, m, n, W0, H0, filt, scales, lambda, control)
+# 'source' how the workers get their shard: the columns (in-memory input)
+# or list(path, name) of an HDF5 dataset.  'order' how the shards are cut
+# (shard_order()).  Returns the result of C_pnmf_path plus $shards (the
+# layout, the bytes moved and the workers' costs).
+path_sharded <- function(x, m, n, W0, H0, filt, scales, lambda, control, BPPARAM,
+                         order = NULL, n_shards = NULL, call = NULL) {
     k <- ncol(W0)
     n_t <- length(scales)
     if (is.null(n_shards)) n_shards <- getOption("pnmf.shards")
     if (is.null(n_shards)) n_shards <- BiocParallel::bpnworkers(BPPARAM)
     n_shards <- check_count(n_shards, "options(pnmf.shards)", call = call)
     n_shards <- min(n_shards, n)
-    shards <- make_shards(n, n_shards, along)
+    shards <- make_shards(n, n_shards, order)
     edges <- list(i = filt$i, j = filt$j, d = filt$d)
     sched <- shard_schedule(if (lambda[[1L]] != 0) edges
                             else list(i = integer(), j = integer(), d = double()),
@@ -208,98 +449,90 @@ path_sharded <- function(x, data, m, n, W0, H0, filt, scales, lambda, control, B
         on.exit(try(BiocParallel::bpstop(BPPARAM), silent = TRUE), add = TRUE)
     }
     fit_id <- basename(tempfile("pnmf"))
-    on.exit(try(shard_apply(BPPARAM, seq_len(BiocParallel::bpnworkers(BPPARAM)),
-                            shard_round_task, msg = list(fit = fit_id, type = "drop")),
-                silent = TRUE), add = TRUE, after = FALSE)
     n_workers <- BiocParallel::bpnworkers(BPPARAM)
+    on.exit(try(shard_apply(BPPARAM, seq_len(n_workers), shard_round_task,
+                            msg = list(fit = fit_id, type = "drop")),
+                silent = TRUE), add = TRUE, after = FALSE)
     # OpenMP threads per worker: the fit's threads shared out (one per worker
     # when the workers fill the machine)
     wthreads <- max(1L, control$threads %/% n_workers)
     src <- shard_source(x)
-    Hs <- stack_h(ws$Hall)
+    st0 <- unit_start(W0, H0)
+    rm(H0)
     specs <- lapply(seq_len(n_shards), function(s) {
         g <- sched$graphs[[s]]
         list(fit = fit_id, shard = s, cells = g$cells, local = g$local, edges = g$edges,
              phase = g$phase, scales = scales, lambda = lambda, threads = wthreads,
-             H = Hs[, g$local, drop = FALSE],
+             H = st0$H[, g$local, drop = FALSE], W = st0$W,
              data = if (is.null(src)) read_block(x, g$cells)
                     else c(src, list(cols = g$cells)))
     })
-    rm(Hs)
+    sched$graphs <- NULL
+    W <- st0$W
+    st0 <- NULL
     set <- shard_apply(BPPARAM, specs, shard_setup_task, call = call)
     rm(specs)
     if (!setequal(vapply(set, `[[`, 0L, "shard"), seq_len(n_shards)))
         pnmf_worker_stop("the workers did not take every shard.", call = call)
-    XHs <- Reduce(`+`, lapply(set, `[[`, "XHt"))
-    HH <- Reduce(`+`, lapply(set, `[[`, "hh"))
-    worker_bytes <- vapply(set, `[[`, 0, "bytes")
-    round_id <- 0L
-    moved <- 0
-    run_round <- function(msg) {
-        round_id <<- round_id + 1L
-        msg$fit <- fit_id
-        msg$round <- round_id
-        res <- unlist(shard_apply(BPPARAM, seq_len(n_workers), shard_round_task, msg = msg,
-                                  call = call), recursive = FALSE)
-        got <- vapply(res, `[[`, 0L, "shard")
-        if (length(got) != n_shards || !setequal(got, seq_len(n_shards)))
-            pnmf_worker_stop("shard(s) ", paste(setdiff(seq_len(n_shards), got), collapse = ", "),
-                             " did not answer in round ", round_id, ": a worker restarted or ",
-                             "lost its state (the sharded fit needs workers that persist ",
-                             "between bplapply() calls, e.g. SnowParam or MulticoreParam).",
-                             call = call)
-        moved <<- moved + n_workers * length(serialize(msg, NULL)) +
-            length(serialize(res, NULL))
-        res
-    }
-    halo_of <- function(res) {
-        ids <- unlist(lapply(res, `[[`, "ids"))
-        H <- do.call(cbind, lapply(res, `[[`, "H"))
-        list(ids = ids, H = H)
-    }
+    io <- shard_rounds(BPPARAM, fit_id, n_shards, call)
+    u0 <- usage_of(set)
+    ws <- warm_start_sharded(io, set, W, m, k, scales, lambda, control, n_colours)
+    warm_bytes <- io$bytes
+    set <- lapply(set, `[`, c("shard", "pid"))
     iters <- ws$iters
     rg <- ws$rg
     n_sweeps <- control$n_sweeps
     obj <- c(ws$obj0, numeric(n_sweeps))
-    Wm <- matrix(ws$Wall, m, k * n_t)
+    Wm <- ws$W
+    XHs <- ws$XHs
+    HH <- ws$HH
     xnorm2 <- ws$xnorm2
+    u <- ws$usage
+    warm_cpu <- u[, "cpu"] - u0[, "cpu"]
     ws <- NULL
     report <- block_reporter(control, n_t)
     done <- 0L
-    moved_sweeps <- numeric()
+    bytes <- matrix(0, 0L, 3L, dimnames = list(NULL, names(io$bytes)))
+    cpu <- matrix(0, 0L, n_shards)
     for (s in seq_len(n_sweeps)) {
-        moved <- 0
+        b0 <- io$bytes
         wstep <- .Call(C_shard_w_step, Wm, XHs, HH, n_t)
         Wm <- wstep$W
-        res <- run_round(list(type = "start", W = Wm, WtW = wstep$WtW))
+        res <- io$run(list(type = "start", W = Wm, WtW = wstep$WtW))
         for (cc in seq_len(max(0L, n_colours - 1L)) + 1L)
-            res <- run_round(list(type = "phase", colour = cc, halo = halo_of(res)))
-        res <- run_round(list(type = "finish", halo = halo_of(res)))
-        XHs <- Reduce(`+`, lapply(res, `[[`, "XHt"))
-        HH <- Reduce(`+`, lapply(res, `[[`, "hh"))
-        cross <- Reduce(`+`, lapply(res, `[[`, "cross"))
-        trace <- Reduce(`+`, lapply(res, `[[`, "trace"))
-        sums <- Reduce(`+`, lapply(res, `[[`, "sums"))
-        rg <- path_losses(xnorm2, cross, wstep$WtW, HH, trace, lambda[[1L]])
+            res <- io$run(list(type = "phase", colour = cc, halo = halo_of(res)))
+        res <- io$run(list(type = "finish", halo = halo_of(res)))
+        XHs <- sum_of(res, "XHt")
+        HH <- sum_of(res, "hh")
+        sums <- sum_of(res, "sums")
+        rg <- path_losses(xnorm2, sum_of(res, "cross"), wstep$WtW, HH, sum_of(res, "trace"),
+                          lambda[[1L]])
         obj[s + 1L] <- sum(rg) + lambda[[2L]] * sums[1L] + lambda[[3L]] * sums[2L]
         iters[, s + 1L] <- 1L
         done <- s
-        moved_sweeps[s] <- moved
+        bytes <- rbind(bytes, io$bytes - b0)
+        u_prev <- u
+        u <- usage_of(res)
+        cpu <- rbind(cpu, u[, "cpu"] - u_prev[, "cpu"])
         report(n_t + s, obj[s + 1L])
         if (control$path_tol > 0 &&
             abs(obj[s] - obj[s + 1L]) <= control$path_tol * abs(obj[s])) break
     }
-    res <- run_round(list(type = "collect"))
+    res <- io$run(list(type = "collect"))
     Hs <- matrix(0, k * n_t, n)
     for (r in res) Hs[, r$cells] <- r$H
+    per_sweep <- if (done) colMeans(bytes) else c(W = NA_real_, halo = NA_real_, reduce = NA_real_)
     list(H = unstack_h(Hs, k, n_t),
          W = if (isTRUE(control$keep_W)) array(Wm, c(m, k, n_t)) else numeric(),
          objective = obj, iterations = iters, loss = rg, sweeps = done,
          shards = list(n_shards = n_shards, cells = lengths(shards),
                        boundary_cells = sched$boundary, cut_edges = sched$cut_edges,
                        colours = n_colours, rounds_per_sweep = max(1L, n_colours) + 1L,
-                       bytes_per_sweep = if (done) mean(moved_sweeps) else NA_real_,
-                       worker_bytes = worker_bytes,
+                       bytes_per_sweep = sum(per_sweep), bytes_split = per_sweep,
+                       warm_bytes = sum(warm_bytes), warm_cpu = warm_cpu,
+                       worker_cpu_per_sweep = if (nrow(cpu)) colMeans(cpu)
+                                              else rep(NA_real_, n_shards),
+                       worker_peak_mb = u[, "peak_mb"], worker_rss_mb = u[, "rss_mb"],
                        pids = vapply(set, `[[`, 0L, "pid")))
 }
 

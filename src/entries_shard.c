@@ -225,3 +225,26 @@ SEXP C_shard_warm_h(SEXP sH, SEXP sWtX, SEXP sW, SEXP sedges, SEXP seps, SEXP sl
     UNPROTECT(2);
     return res;
 }
+
+/* The warm start's H update at one scale of the cells upd of a block: a new
+ * H (k x nl); WtX k x (number of owned cells, the first local ones) */
+SEXP C_shard_warm_cells(SEXP sH, SEXP sWtX, SEXP supd, SEXP sedges, SEXP seps, SEXP sl1,
+                        SEXP sWtW)
+{
+    if (!isReal(sH) || !isMatrix(sH)) error("'H' must be a double matrix");
+    int k = nrows(sH), nl = ncols(sH);
+    if (!isReal(sWtX) || !isMatrix(sWtX) || nrows(sWtX) != k || ncols(sWtX) > nl)
+        error("'WtX' must be k x (owned cells)");
+    double eps = asReal(seps), l1 = asReal(sl1);
+    if (!(eps > 0) || !R_FINITE(eps) || !(l1 >= 0) || !R_FINITE(l1))
+        error("invalid scale or lambda");
+    check_real_len(sWtW, (R_xlen_t) k * k, "WtW");
+    shard_graph sg;
+    graph_from_sexp(sedges, nl, &sg);
+    int nu = length(supd);
+    int *upd = local_index(supd, ncols(sWtX), "upd");
+    SEXP H = PROTECT(duplicate(sH));
+    shard_warm_cells(&sg, k, eps, l1, REAL(sWtW), REAL(sWtX), upd, nu, REAL(H));
+    UNPROTECT(1);
+    return H;
+}

@@ -24,6 +24,7 @@ SEXP C_shard_h_step(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
 SEXP C_shard_sums(SEXP, SEXP, SEXP, SEXP, SEXP);
 SEXP C_shard_h_all(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
 SEXP C_shard_warm_h(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
+SEXP C_shard_warm_cells(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
 
 static const R_CallMethodDef call_methods[] = {
     {"C_ph_mst", (DL_FUNC) &C_ph_mst, 2},
@@ -48,6 +49,7 @@ static const R_CallMethodDef call_methods[] = {
     {"C_shard_sums", (DL_FUNC) &C_shard_sums, 5},
     {"C_shard_h_all", (DL_FUNC) &C_shard_h_all, 8},
     {"C_shard_warm_h", (DL_FUNC) &C_shard_warm_h, 9},
+    {"C_shard_warm_cells", (DL_FUNC) &C_shard_warm_cells, 7},
     {NULL, NULL, 0}
 };
 

@@ -168,3 +168,34 @@ void shard_w_step(int m, int k, int T, double *W, const double *XHs, const doubl
         gram_cols(W + mk * t, m, k, WtW + kk * t);
     }
 }
+
+void shard_warm_cells(const shard_graph *sgr, int k, double eps, double l1, const double *WtW,
+                      const double *WtX, const int *upd, int nu, double *H)
+{
+    graph_index g;
+    scale_graph sg;
+    graph_index_build(sgr->nl, sgr->ne, sgr->ei, sgr->ej, sgr->ed, &g);
+    scale_graph_alloc(&g, &sg);
+    scale_graph_set(&g, eps, &sg, 1);
+    int use_graph = l1 != 0.0;
+    for (int c = 0; c < k; c++) {
+        double diag = WtW[c + (size_t) c * k];
+        for (int i = 0; i < nu; i++) {
+            int j = upd[i];
+            double *hj = H + (size_t) j * k;
+            double r = WtX[c + (size_t) j * k];
+            for (int c2 = 0; c2 < k; c2++)
+                if (c2 != c) r -= WtW[c + (size_t) c2 * k] * hj[c2];
+            double den = use_graph ? diag + l1 * sg.deg[j] : diag;
+            if (!(den > 0.0)) continue;
+            double ah = 0.0;
+            if (use_graph) {
+                int lo = g.rowptr[j], hi = lo + sg.len[j];
+                for (int e = lo; e < hi; e++) ah += sg.w[e] * H[c + (size_t) g.nbr[e] * k];
+            }
+            double v = (r + l1 * ah) / den;
+            hj[c] = v > 0.0 ? v : 0.0;
+        }
+        R_CheckUserInterrupt();
+    }
+}

@@ -43,6 +43,14 @@ void shard_warm_h(const shard_graph *sgr, int m, int k, double eps, double l1, d
                   const double *W, const double *WtX, double *H, int update, int nthreads,
                   double *f, double *rg);
 
+/* The warm start's H update at one scale of the cells upd[0..nu) only
+ * (0-based local, in that order): row by row and, within a row, cell by cell
+ * (hals_h_rows() of solve_hals.c restricted to those cells; the other cells,
+ * e.g. a neighbouring shard's, keep their values).  H k x nl; column upd[i]
+ * of the cell's W'X is WtX + k * upd[i]. */
+void shard_warm_cells(const shard_graph *sgr, int k, double eps, double l1, const double *WtW,
+                      const double *WtX, const int *upd, int nu, double *H);
+
 /* HALS on the sphere of every W_t (m x k x T) given X H_s' (m x kT) and
  * H_t H_t' (k x k x T); W_t'W_t into WtW. */
 void shard_w_step(int m, int k, int T, double *W, const double *XHs, const double *HH,

@@ -3,20 +3,34 @@
 # HDF5 file.  pbmc3k counts on its 2,000 most variable genes, cells
 # resampled with binomial thinning (bench-data.R) to N cells,
 # preprocessCounts(), k = 20, 30 "spread" scales, lambda = c(1, 1, 1), the
-# warm start then exactly 5 sweeps (tol = 0) so that every case does the
-# same work.  The persistence is computed once per N (case prep<N>, saved
-# with the data and an HDF5 copy in $PNMF_BENCH_DIR, default a directory
-# under tempdir() of the driver) and is not timed here (bench-fast.R).
+# warm start then exactly S sweeps (--sweeps, default 5; tol = 0) so that
+# every case does the same work.  The persistence is computed once per N
+# (case prep<N>, saved with the data and an HDF5 copy in $PNMF_BENCH_DIR,
+# default a directory under tempdir() of the driver) and is not timed here
+# (bench-fast.R).
 #   mem<N>      the in-memory fit (C driver), threads = 2: the baseline
 #   one<N>      the sharded algorithm with 1 shard in one process
 #               (SerialParam(), options(pnmf.shards = 1)): the R driver's cost
-#   snow<N>     SnowParam(2): 2 worker processes, 1 OpenMP thread each
+#   snow<N>     SnowParam(2): 2 worker processes, 1 OpenMP thread each, the
+#               data in memory on the manager and sent to the workers
 #   h5<N>       streamed from the HDF5 file (blocks of 6,250 cells), threads = 2
+#   w<W>x<N>    the sharded fit on W SnowParam workers (W = 1: one worker
+#               process, options(pnmf.shards = 1)), the workers reading their
+#               shards from the HDF5 file: the manager never holds X.  Reports
+#               the per-worker costs: CPU seconds per sweep of each worker
+#               (worker_cpu_s), the workers' peak RSS, the bytes moved per
+#               sweep split into the W broadcast, the boundary cells' H and
+#               the reductions (X H', H H', parts of the objective).
+#   cut<N>      no fit: boundary cells, cut edges and colours of the two
+#               shard orders ("tree", "pc1") for 2, 4, 8 and 32 shards.
 # Times from the fit's progress messages: warm_s = start of pnmf() to the end
 # of the warm start (filtration, start, warm start), s_per_sweep = mean time
-# of the 5 sweeps.  peak_rss_mb = this process's peak RSS; worker_rss_mb =
-# the workers' peak RSS (SnowParam); bytes_per_sweep = serialized messages to
-# and from the workers per sweep (fit$shards).
+# of the sweeps.  peak_rss_mb = this process's peak RSS; worker_rss_mb =
+# the workers' peak RSS, worker_rss_end_mb their RSS after the last sweep;
+# worker_cpu_s = each worker's CPU seconds per sweep, warm_cpu_s in the warm
+# start; bytes_per_sweep = serialized messages to and from
+# the workers per sweep (fit$shards).  $PNMF_SHARD_ORDER ("tree", "pc1")
+# sets options(pnmf.shard_order).
 #   h5mem<N>    the streamed fit's peak RSS against its memory plan (after
 #               prep<N>): 1 warm-start iteration per scale, 1 sweep
 #   bigprep<N>  an HDF5 file of N cells written 50,000 cells at a time (each
@@ -26,7 +40,8 @@
 #               k = 20: persistentScales() (block-wise PCA, spanning tree,
 #               30 spread scales) and pnmf() with its stopping rule; times
 #               of both, sweeps, peak RSS and the fit's memory plan
-#   Rscript inst/benchmarks/bench-shards.R [--n 10000,30000]
+#   Rscript inst/benchmarks/bench-shards.R [--n 10000,30000] [--workers 1,2]
+#       [--sweeps 5] [--cases prep,mem,one,snow,h5,w]
 #   Rscript inst/benchmarks/bench-shards.R --case X   # one case (internal)
 #   Rscript inst/benchmarks/bench-shards.R --e2e 1000000   # bigprep, then e2e
 args <- commandArgs(trailingOnly = TRUE)
@@ -134,15 +149,54 @@ h5mem <- function(n) {
                 cpu_s = round(cpu[["user.self"]] + cpu[["sys.self"]]))
 }
 
+# The layouts of the two shard orders (no fit).
+cut_case <- function(n) {
+    suppressPackageStartupMessages(library(pnmf))
+    d <- readRDS(file.path(bench_dir(), sprintf("data%d.rds", n)))
+    s <- pnmf:::pnmf_settings("fast", 20L, c(1, 1, 1), 30L, "auto", 15L, "auto", NULL, NULL,
+                              NULL, TRUE, NULL, 2L, FALSE, call = NULL)
+    filt <- pnmf:::fit_filtration(d$x, d$ps, d$ps$scales, pnmf:::settings_graph(s, n),
+                                  s$k_nn, TRUE, s)
+    for (how in c("tree", "pc1")) {
+        t_o <- elapsed(o <- pnmf:::shard_order(d$ps, n, how))
+        for (n_sh in c(2L, 4L, 8L, 32L)) {
+            sc <- pnmf:::shard_schedule(filt, pnmf:::make_shards(n, n_sh, o), n)
+            emit_result(case = sprintf("cut%d", n), order = how, cells = n, shards = n_sh,
+                        edges = length(filt$i), boundary_cells = sc$boundary,
+                        boundary_frac = round(sc$boundary / n, 3), cut_edges = sc$cut_edges,
+                        colours = sc$n_colours, order_s = round(t_o, 2))
+        }
+    }
+}
+
+# The workers' peak RSS (MB), "/"-joined.
+workers_rss <- function(bp, n_workers) {
+    paste(round(unlist(BiocParallel::bplapply(seq_len(n_workers), function(i) {
+        st <- readLines("/proc/self/status")
+        as.numeric(gsub("[^0-9]", "", grep("^VmHWM", st, value = TRUE))) / 1024
+    }, BPPARAM = bp)), 1), collapse = "/")
+}
+
 run_one <- function(case) {
     if (grepl("^h5mem", case)) return(h5mem(as.integer(sub("^h5mem", "", case))))
     if (grepl("^prep", case)) return(prep(as.integer(sub("^prep", "", case))))
     if (grepl("^bigprep", case)) return(bigprep(as.integer(sub("^bigprep", "", case))))
     if (grepl("^e2e", case)) return(e2e(as.integer(sub("^e2e", "", case))))
+    if (grepl("^cut", case)) return(cut_case(as.integer(sub("^cut", "", case))))
     suppressPackageStartupMessages({library(pnmf); library(BiocParallel)})
-    kind <- sub("[0-9]+$", "", case)
-    n <- as.integer(sub("^[a-z0-9]*?([0-9]+)$", "\\1", sub("^h5", "h", case)))
-    if (kind == "h5") {      # the data never in memory: only the scales are loaded
+    sweeps <- as.integer(Sys.getenv("PNMF_BENCH_SWEEPS", "5"))
+    ord <- Sys.getenv("PNMF_SHARD_ORDER")
+    if (nzchar(ord)) options(pnmf.shard_order = ord)
+    workers <- NA_integer_
+    if (grepl("^w[0-9]+x[0-9]+$", case)) {
+        workers <- as.integer(sub("^w([0-9]+)x.*$", "\\1", case))
+        n <- as.integer(sub("^w[0-9]+x", "", case))
+        kind <- "w"
+    } else {
+        kind <- sub("[0-9]+$", "", case)
+        n <- as.integer(sub("^[a-z0-9]*?([0-9]+)$", "\\1", sub("^h5", "h", case)))
+    }
+    if (kind %in% c("h5", "w")) {   # the data never in memory: only the scales are loaded
         x <- HDF5Array::HDF5Array(file.path(bench_dir(), sprintf("data%d.h5", n)), "x")
         ps <- readRDS(file.path(bench_dir(), sprintf("ps%d.rds", n)))
     } else {
@@ -154,10 +208,12 @@ run_one <- function(case) {
     invisible(gc())
     rss0 <- peak_rss_mb()
     bp <- NULL
-    if (kind == "snow") {
-        bp <- SnowParam(2L)
-        bpstart(bp)
+    if (kind == "snow") bp <- SnowParam(2L)
+    if (kind == "w") {
+        bp <- SnowParam(workers)
+        if (workers == 1L) options(pnmf.shards = 1L)
     }
+    if (!is.null(bp)) bpstart(bp)
     if (kind == "one") {
         bp <- SerialParam()
         options(pnmf.shards = 1L)
@@ -165,7 +221,7 @@ run_one <- function(case) {
     stamps <- numeric()
     t0 <- proc.time()[["elapsed"]]
     fit <- withCallingHandlers(
-        pnmf(x, k = 20L, scales = ps, lambda = c(1, 1, 1), n_sweeps = 5L, tol = 0,
+        pnmf(x, k = 20L, scales = ps, lambda = c(1, 1, 1), n_sweeps = sweeps, tol = 0,
              threads = 2L, verbose = TRUE, BPPARAM = bp),
         message = function(m) {
             if (grepl("objective", conditionMessage(m)))
@@ -174,25 +230,33 @@ run_one <- function(case) {
         })
     total <- proc.time()[["elapsed"]] - t0
     wrss <- NA
-    if (kind == "snow") {
-        wrss <- paste(round(unlist(bplapply(1:2, function(i) {
-            st <- readLines("/proc/self/status")
-            as.numeric(gsub("[^0-9]", "", grep("^VmHWM", st, value = TRUE))) / 1024
-        }, BPPARAM = bp)), 1), collapse = "/")
+    if (kind %in% c("snow", "w")) {
+        wrss <- workers_rss(bp, bpnworkers(bp))
         bpstop(bp)
     }
     sh <- fit$shards
+    split <- function(what) if (is.null(sh$bytes_split)) NA else round(sh$bytes_split[[what]])
     emit_result(case = case, cells = ncol(x), genes = nrow(x), k = fit$k,
-                T = length(fit$scales), blas = blas_name(),
+                T = length(fit$scales), blas = blas_name(), workers = workers,
+                order = getOption("pnmf.shard_order", "tree"),
                 warm_s = round(stamps[1L], 2),
                 s_per_sweep = round(mean(diff(stamps)), 3), total_s = round(total, 2),
                 peak_rss_mb = round(peak_rss_mb(), 1), rss_before_mb = round(rss0, 1),
                 worker_rss_mb = wrss,
+                worker_rss_end_mb = if (is.null(sh$worker_rss_mb)) NA
+                                    else paste(round(sh$worker_rss_mb, 1), collapse = "/"),
+                worker_cpu_s = if (is.null(sh)) NA
+                               else paste(round(sh$worker_cpu_per_sweep, 2), collapse = "/"),
+                warm_cpu_s = if (is.null(sh$warm_cpu)) NA
+                             else paste(round(sh$warm_cpu, 1), collapse = "/"),
                 boundary_cells = if (is.null(sh)) NA else sh$boundary_cells,
                 cut_edges = if (is.null(sh)) NA else sh$cut_edges,
                 rounds_per_sweep = if (is.null(sh)) NA else sh$rounds_per_sweep,
                 bytes_per_sweep = if (is.null(sh)) NA else round(sh$bytes_per_sweep),
-                objective = format(fit$objective[6L], digits = 12))
+                bytes_W = split("W"), bytes_halo = split("halo"),
+                bytes_reduce = split("reduce"),
+                warm_bytes = if (is.null(sh$warm_bytes)) NA else round(sh$warm_bytes),
+                objective = format(fit$objective[sweeps + 1L], digits = 12))
 }
 
 if (length(args) >= 2L && args[1L] == "--case") {
@@ -217,13 +281,31 @@ if (length(args) >= 2L && args[1L] == "--case") {
 } else {
     ns <- opt_value(args, "--n")
     ns <- if (is.null(ns)) c(10000L, 30000L) else as.integer(strsplit(ns, ",")[[1L]])
+    ws <- opt_value(args, "--workers")
+    ws <- if (is.null(ws)) c(1L, 2L) else as.integer(strsplit(ws, ",")[[1L]])
+    sweeps <- opt_value(args, "--sweeps")
+    if (is.null(sweeps)) sweeps <- "5"
+    kinds <- opt_value(args, "--cases")
+    kinds <- if (is.null(kinds)) c("prep", "mem", "one", "snow", "h5", "w")
+             else strsplit(kinds, ",")[[1L]]
     dir <- Sys.getenv("PNMF_BENCH_DIR")
     if (!nzchar(dir)) dir <- file.path(tempdir(), "bench-shards")
     dir.create(dir, showWarnings = FALSE, recursive = TRUE)
-    env <- c(paste0("PNMF_BENCH_DIR=", dir), "OPENBLAS_NUM_THREADS=1")
+    env <- c(paste0("PNMF_BENCH_DIR=", dir), "OPENBLAS_NUM_THREADS=1",
+             paste0("PNMF_BENCH_SWEEPS=", sweeps),
+             paste0("PNMF_SHARD_ORDER=", Sys.getenv("PNMF_SHARD_ORDER")))
+    cols <- c("case", "cells", "workers", "order", "persistence_s", "h5_write_s", "h5_mb",
+              "nnz", "warm_s", "s_per_sweep", "total_s", "peak_rss_mb", "worker_rss_mb",
+              "worker_rss_end_mb", "worker_cpu_s", "warm_cpu_s", "boundary_cells", "cut_edges", "rounds_per_sweep",
+              "bytes_per_sweep", "bytes_W", "bytes_halo", "bytes_reduce", "warm_bytes",
+              "objective")
     rows <- list()
     for (n in ns) {
-        for (case in paste0(c("prep", "mem", "one", "snow", "h5"), n)) {
+        cases <- unlist(lapply(kinds, function(kd)
+            if (kd == "w") sprintf("w%dx%d", ws, n) else paste0(kd, n)))
+        if (!"prep" %in% kinds && !file.exists(file.path(dir, sprintf("data%d.h5", n))))
+            cases <- c(paste0("prep", n), cases)
+        for (case in cases) {
             cat(case, format(Sys.time()), "\n")
             rows[[case]] <- run_case(self, case, env)
             print(rows[[case]])
@@ -231,15 +313,18 @@ if (length(args) >= 2L && args[1L] == "--case") {
     }
     cat(machine_line(), "\n")
     all <- do.call(rbind, lapply(rows, function(r) {
-        r[setdiff(c("case", "cells", "persistence_s", "h5_write_s", "h5_mb", "nnz", "warm_s",
-                    "s_per_sweep", "total_s", "peak_rss_mb", "worker_rss_mb",
-                    "boundary_cells", "cut_edges", "rounds_per_sweep", "bytes_per_sweep",
-                    "objective"), names(r))] <- NA
-        r[c("case", "cells", "persistence_s", "h5_write_s", "h5_mb", "nnz", "warm_s",
-            "s_per_sweep", "total_s", "peak_rss_mb", "worker_rss_mb", "boundary_cells",
-            "cut_edges", "rounds_per_sweep", "bytes_per_sweep", "objective")]
+        r[setdiff(cols, names(r))] <- NA
+        r[cols]
     }))
     all$machine <- machine_line()
     print(all)
-    utils::write.csv(all, file.path(here, "results", "shards.csv"), row.names = FALSE)
+    out <- file.path(here, "results", "shards.csv")
+    if (file.exists(out)) {        # keep the rows of other sizes and cases
+        old <- utils::read.csv(out, stringsAsFactors = FALSE)
+        old[setdiff(names(all), names(old))] <- NA
+        all[setdiff(names(old), names(all))] <- NA
+        old <- old[!old$case %in% all$case, names(all), drop = FALSE]
+        all <- rbind(old, all)
+    }
+    utils::write.csv(all, out, row.names = FALSE)
 }

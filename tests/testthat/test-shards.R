@@ -142,6 +142,53 @@ test_that("streamed input is checked block by block", {
 
 # --- the sharded fit over BiocParallel workers ---------------------------
 
+test_that("the sharded warm start's H rows are the in-memory ones and never increase F", {
+    set.seed(2)
+    m <- 30
+    n <- 80
+    k <- 4
+    X <- matrix(rexp(m * n), m, n)
+    W <- matrix(runif(m * k), m, k)
+    W <- sweep(W, 2, sqrt(colSums(W^2)), "/")
+    H <- matrix(runif(k * n), k, n)
+    d <- as.matrix(dist(t(X)))
+    eps <- unname(quantile(d[upper.tri(d)], 0.1))
+    f <- build_filtration(X, eps, 1L)
+    edges <- list(i = f$i, j = f$j, d = f$d)
+    expect_gt(length(edges$i), n)
+    WtX <- crossprod(W, X)
+    WtW <- crossprod(W)
+    ref <- .Call(C_shard_warm_h, H, WtX, W, edges, eps, 0.5, sum(X^2), TRUE, 1L)
+    # every cell in cell order: hals_h_rows() of the in-memory warm start
+    expect_equal(.Call(C_shard_warm_cells, H, WtX, seq_len(n), edges, eps, 0.5, WtW), ref$H,
+                 tolerance = 1e-14)
+    # the shards' order (here cells 41-80, then 1-40): exact coordinate
+    # steps, so F never increases; the cells not updated keep their values
+    obj <- function(H) .Call(C_shard_warm_h, H, WtX, W, edges, eps, 0.5, sum(X^2), FALSE, 1L)$f
+    H1 <- .Call(C_shard_warm_cells, H, WtX, 41:80, edges, eps, 0.5, WtW)
+    expect_identical(H1[, 1:40], H[, 1:40])
+    H2 <- .Call(C_shard_warm_cells, H1, WtX, 1:40, edges, eps, 0.5, WtW)
+    expect_lt(obj(H1), obj(H))
+    expect_lt(obj(H2), obj(H1))
+    expect_false(isTRUE(all.equal(H2, ref$H, tolerance = 1e-10)))
+    expect_equal(obj(H2), ref$f, tolerance = 1e-2)
+})
+
+test_that("the dendrogram order makes every single-linkage cluster a run", {
+    # two clusters {1, 3, 5} and {2, 4}, joined last
+    a <- c(1L, 2L, 3L, 1L)
+    b <- c(3L, 4L, 5L, 2L)
+    o <- dendrogram_order(a, b, 5L)
+    expect_setequal(o, 1:5)
+    expect_setequal(o[1:3], c(1L, 3L, 5L))
+    expect_identical(make_shards(5L, 2L, o), list(c(1L, 3L), c(2L, 4L, 5L)))
+    # a forest: each tree a run
+    o2 <- dendrogram_order(c(1L, 4L), c(3L, 2L), 4L)
+    expect_setequal(o2, 1:4)
+    expect_true(abs(match(1L, o2) - match(3L, o2)) == 1L)
+    expect_true(abs(match(2L, o2) - match(4L, o2)) == 1L)
+})
+
 test_that("a fit sharded over two SnowParam workers equals the single-process fit", {
     skip_if_not_installed("BiocParallel")
     skip_if_not_installed("HDF5Array")
@@ -170,7 +217,9 @@ test_that("a fit sharded over two SnowParam workers equals the single-process fi
     # monotone, and the in-memory fit's answer up to the order of the cells
     a <- fit()
     expect_true(all(diff(b$objective) <= 1e-12 * b$objective[-1]))
-    expect_equal(b$objective[1], a$objective[1], tolerance = 1e-12)   # warm start
+    # the warm start also runs on the workers (interior cells first): close
+    expect_equal(b$objective[1], a$objective[1], tolerance = 1e-3)
+    expect_false(isTRUE(all.equal(b$objective[1], a$objective[1], tolerance = 1e-12)))
     expect_equal(b$objective[7], a$objective[7], tolerance = 1e-3)
     expect_gt(min(abs(diag(cor(t(b$H[, , 1]), t(a$H[, , 1]))))), 0.99)
     # one shard = the in-memory cell order: the in-memory fit itself
@@ -257,4 +306,37 @@ test_that("a streamed matrix's PCA and SVD come from two passes and are exact", 
     expect_equal(s$d, sv$d[1:5], tolerance = 1e-12)
     expect_equal(abs(s$v), abs(sv$v), tolerance = 1e-10)
     expect_equal(abs(s$u), abs(sv$u[, 1:5]), tolerance = 1e-10)
+})
+
+test_that("a sharded fit runs through BatchtoolsParam socket workers; multicore jobs stop cleanly", {
+    skip_if_not_installed("BiocParallel")
+    skip_if_not_installed("batchtools")
+    skip_on_cran()
+    x <- shard_data(m = 40, n = 300, seed = 5)
+    # few rounds (each is a batchtools registry of two jobs, seconds here):
+    # one scale, no graph term, one iteration of each kind
+    fit <- function(...) pnmf(x, k = 3, scales = 2, lambda = c(0, 1, 1), n_sweeps = 1,
+                              max_iter = 1, tol = 0, threads = 1, ...)
+    r <- withr::with_options(list(pnmf.shards = 2L),
+                             fit(BPPARAM = BiocParallel::SerialParam()))
+    # batchtools' socket workers are R processes that live between calls;
+    # the configuration file only makes batchtools poll every 0.1 s
+    conf <- tempfile(fileext = ".R")
+    on.exit(unlink(conf))
+    writeLines(c("cluster.functions <- batchtools::makeClusterFunctionsInteractive()",
+                 "sleep <- function(i) 0.1"), conf)
+    p <- BiocParallel::BatchtoolsParam(
+        workers = 2, cluster = "socket",
+        registryargs = BiocParallel::batchtoolsRegistryargs(conf.file = conf))
+    b <- fit(BPPARAM = p)
+    expect_identical(b$shards$n_shards, 2L)
+    expect_identical(length(unique(b$shards$pids)), 2L)
+    expect_equal(b$objective, r$objective, tolerance = 1e-10)
+    expect_equal(b$H, r$H, tolerance = 1e-8)
+    # multicore jobs are forked anew at every call: the state is lost, and the
+    # fit says so at its first round instead of returning a wrong answer
+    q <- BiocParallel::BatchtoolsParam(
+        workers = 2, cluster = "multicore",
+        registryargs = BiocParallel::batchtoolsRegistryargs(conf.file = conf))
+    expect_error(fit(BPPARAM = q), class = "pnmf_worker_error", regexp = "did not answer")
 })
