@@ -46,8 +46,9 @@ static void check_scales(SEXP sscales)
 {
     if (!isReal(sscales) || length(sscales) < 1) error("'scales' must be a double vector");
     for (int t = 0; t < length(sscales); t++)
-        if (!(REAL(sscales)[t] > 0) || !R_FINITE(REAL(sscales)[t]))
-            error("scales must be finite and > 0");
+        /* a scale of 0 (duplicate cells) is an empty graph, as in the path */
+        if (!(REAL(sscales)[t] >= 0) || !R_FINITE(REAL(sscales)[t]))
+            error("scales must be finite and >= 0");
 }
 
 /* list(XHt = X_b H', WtX = W'X_b); H (r x n_b) or W (m x r) may be NULL */
@@ -207,7 +208,7 @@ SEXP C_shard_warm_h(SEXP sH, SEXP sWtX, SEXP sW, SEXP sedges, SEXP seps, SEXP sl
         error("'WtX' must be k x n");
     double eps = asReal(seps), l1 = asReal(sl1), xnorm2 = asReal(sxnorm2);
     int update = asLogical(supdate);
-    if (!(eps > 0) || !R_FINITE(eps) || !(l1 >= 0) || !R_FINITE(l1) || !R_FINITE(xnorm2) ||
+    if (!(eps >= 0) || !R_FINITE(eps) || !(l1 >= 0) || !R_FINITE(l1) || !R_FINITE(xnorm2) ||
         update == NA_LOGICAL)
         error("invalid scale, lambda or norm");
     shard_graph sg;
@@ -236,7 +237,7 @@ SEXP C_shard_warm_cells(SEXP sH, SEXP sWtX, SEXP supd, SEXP sedges, SEXP seps, S
     if (!isReal(sWtX) || !isMatrix(sWtX) || nrows(sWtX) != k || ncols(sWtX) > nl)
         error("'WtX' must be k x (owned cells)");
     double eps = asReal(seps), l1 = asReal(sl1);
-    if (!(eps > 0) || !R_FINITE(eps) || !(l1 >= 0) || !R_FINITE(l1))
+    if (!(eps >= 0) || !R_FINITE(eps) || !(l1 >= 0) || !R_FINITE(l1))
         error("invalid scale or lambda");
     check_real_len(sWtW, (R_xlen_t) k * k, "WtW");
     shard_graph sg;

@@ -340,3 +340,22 @@ test_that("a sharded fit runs through BatchtoolsParam socket workers; multicore 
         registryargs = BiocParallel::batchtoolsRegistryargs(conf.file = conf))
     expect_error(fit(BPPARAM = q), class = "pnmf_worker_error", regexp = "did not answer")
 })
+
+test_that("a scale of 0 (duplicate cells) works streamed and sharded as in memory", {
+    skip_if_not_installed("HDF5Array")
+    skip_if_not_installed("BiocParallel")
+    x <- shard_data(m = 40, n = 300, seed = 2)
+    f <- tempfile(fileext = ".h5")
+    on.exit(unlink(f))
+    h <- HDF5Array::writeHDF5Array(x, f, "x", as.sparse = TRUE, with.dimnames = TRUE)
+    ps <- persistentScales(x, type = "spread", n_scales = 4)
+    sc <- c(0, ps$scales)    # what the death times of duplicated cells give
+    fit <- function(y, ...) pnmf(y, k = 3, scales = sc, lambda = c(1, 1, 1), n_sweeps = 3,
+                                 tol = 0, threads = 1, ...)
+    a <- fit(x)
+    b <- withr::with_options(list(pnmf.block_cells = 110), fit(h))
+    expect_equal(b$objective, a$objective, tolerance = 1e-9)
+    d <- withr::with_options(list(pnmf.shards = 2L), fit(x, BPPARAM = BiocParallel::SerialParam()))
+    expect_true(all(diff(d$objective) <= 1e-9 * abs(d$objective[-1L])))
+    expect_equal(tail(d$objective, 1), tail(a$objective, 1), tolerance = 1e-3)
+})
