@@ -138,26 +138,6 @@ static void finish_query(const double *P, int m, int n, int K, const int *orig, 
     for (int r = 0; r < K; r++) { kq[r] = cb[r].j; kd[r] = cb[r].d; }
 }
 
-/* Lower bound of sqdist between boxes a and b, summed like sqdist(). */
-static double box_gap2(const double *alo, const double *ahi, const double *blo,
-                       const double *bhi, int m)
-{
-    double s[4] = {0.0, 0.0, 0.0, 0.0};
-    int l = 0;
-    for (; l + 4 <= m; l += 4)
-        for (int t = 0; t < 4; t++) {
-            double g1 = blo[l + t] - ahi[l + t], g2 = alo[l + t] - bhi[l + t];
-            double g = g1 > g2 ? g1 : g2;
-            if (g > 0.0) s[t] += g * g;
-        }
-    for (; l < m; l++) {
-        double g1 = blo[l] - ahi[l], g2 = alo[l] - bhi[l];
-        double g = g1 > g2 ? g1 : g2;
-        if (g > 0.0) s[0] += g * g;
-    }
-    return (s[0] + s[1]) + (s[2] + s[3]);
-}
-
 typedef struct { double g; int b; } gapb;
 
 static int gapb_cmp(const void *x, const void *y)

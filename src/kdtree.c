@@ -154,12 +154,13 @@ double kdtree_min2(const kdtree *t, int i, const double *p) { return box2(t, i, 
 
 double kdtree_max2(const kdtree *t, int i, const double *p) { return box2(t, i, p, 1); }
 
-double kdtree_gap2(const kdtree *t, int i, int j)
+/* Lower bound of the squared distance between two boxes [alo, ahi] and
+ * [blo, bhi], summed like sqdist() so that it is exact as a bound. */
+double box_gap2(const double *alo, const double *ahi, const double *blo, const double *bhi,
+                int m)
 {
-    int m = t->m, l = 0;
-    const double *alo = t->lo + (size_t) i * m, *ahi = t->hi + (size_t) i * m;
-    const double *blo = t->lo + (size_t) j * m, *bhi = t->hi + (size_t) j * m;
     double s[4] = {0.0, 0.0, 0.0, 0.0};
+    int l = 0;
     for (; l + 4 <= m; l += 4)
         for (int r = 0; r < 4; r++) {
             double g1 = blo[l + r] - ahi[l + r], g2 = alo[l + r] - bhi[l + r];
@@ -172,4 +173,10 @@ double kdtree_gap2(const kdtree *t, int i, int j)
         if (g > 0.0) s[0] += g * g;
     }
     return (s[0] + s[1]) + (s[2] + s[3]);
+}
+
+double kdtree_gap2(const kdtree *t, int i, int j)
+{
+    size_t m = (size_t) t->m;
+    return box_gap2(t->lo + i * m, t->hi + i * m, t->lo + j * m, t->hi + j * m, t->m);
 }

@@ -32,6 +32,8 @@ double kdtree_max2(const kdtree *t, int i, const double *p);
 
 /* Lower bound of sqdist(p, q) over p in node i and q in node j, exact in
  * the same sense (the per-coordinate gaps between the boxes). */
+double box_gap2(const double *alo, const double *ahi, const double *blo, const double *bhi,
+                int m);
 double kdtree_gap2(const kdtree *t, int i, int j);
 
 /* diameter.c: the largest sqdist() over all pairs of the tree's points. */
