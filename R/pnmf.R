@@ -342,7 +342,8 @@ nndsvda_init <- function(x, k, truncated = FALSE) {
     s <- if (big && is_streamed(x) && nrow(x) <= gram_max_features) streamed_svd(x, r)
          else if (big) irlba::irlba(x, nv = r, nu = r, v = seq(1, 2, length.out = ncol(x)))
          else svd(as.matrix(x), nu = r, nv = r)
-    mean_x <- if (is.matrix(x)) mean(x) else sum(x) / (as.double(nrow(x)) * ncol(x))
+    total <- if (!is.null(s$total)) s$total else if (is.matrix(x)) NULL else sum(x)
+    mean_x <- if (is.null(total)) mean(x) else total / (as.double(nrow(x)) * ncol(x))
     .Call(C_nndsvda, s$u, s$d[seq_len(r)], s$v, k, mean_x)
 }
 

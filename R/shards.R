@@ -97,11 +97,13 @@ streamed_crossprod <- function(A, x) {
 # (one pass), then V = X'U / d (a second pass): exact, where irlba on a
 # DelayedMatrix would read the data at every product.
 streamed_svd <- function(x, r) {
-    e <- eigen(streamed_gram(x)$gram, symmetric = TRUE)
+    g <- streamed_gram(x)
+    e <- eigen(g$gram, symmetric = TRUE)
     d <- sqrt(pmax(e$values[seq_len(r)], 0))
     u <- e$vectors[, seq_len(r), drop = FALSE]
     v <- t(streamed_crossprod(u, x)) %*% diag(1 / pmax(d, .Machine$double.eps), r)
-    list(u = u, d = d, v = v)
+    # the sum of all entries comes with the Gram pass (no third read)
+    list(u = u, d = d, v = v, total = sum(g$sums))
 }
 
 block_products <- function(b, H = NULL, W = NULL, threads = 1L)
