@@ -7,7 +7,8 @@
  * written by one thread and summed in a fixed order, so results do not depend
  * on the number of threads.  This file is the only owner of the prefix
  * search, the weights and the Laplacian products; the joint solver uses its
- * row-level pieces (graph_row_end, graph_row_gather) and the strided trace.
+ * row-level pieces (graph_row_end, graph_row_gather_stacked) and the traces
+ * of all scales at once (laplacian_traces_stacked).
  */
 #include "pnmf.h"
 #include "parallel.h"
@@ -63,20 +64,76 @@ int graph_row_end(const graph_index *g, int i, int from, double eps)
     return a;
 }
 
-/* Entries [lo, end) of one row with weights heat_weight(d, den) made on the
- * fly: adds sum_e w_e H[, nbr_e] to ah (k), the columns of H at stride ld;
- * returns the weighted degree. */
-double graph_row_gather(const graph_index *g, int lo, int end, double den,
-                        const double *H, int k, size_t ld, double *ah)
+/* The row of cell j up to `end` (its end at the largest scale) at every
+ * scale at once, for the stacked factors Hs (kT x n, H_t at rows t k) and
+ * ascending scales: adds sum_e w_t(e) H_t[, nbr_e] to AH (kT) and w_t(e) to
+ * deg (T) for the scales whose graph holds the edge (d < scales[t]).  Each
+ * neighbour's column is read once, contiguously, for all its scales; per
+ * scale the edges are summed in row order, as graph_row_gather() would. */
+void graph_row_gather_stacked(const graph_index *g, int lo, int end, const double *scales,
+                              const double *den, int T, const double *Hs, int k,
+                              double *AH, double *deg)
 {
-    double deg = 0.0;
+    size_t kT = (size_t) k * T;
+    int t0 = 0;
     for (int e = lo; e < end; e++) {
-        double w = heat_weight(g->dist[e], den);
-        const double *hn = H + (size_t) g->nbr[e] * ld;
-        deg += w;
-        for (int c = 0; c < k; c++) ah[c] += w * hn[c];
+        double d = g->dist[e];
+        while (t0 < T && !(d < scales[t0])) t0++;     /* rows are sorted by d */
+        const double *hn = Hs + (size_t) g->nbr[e] * kT;
+        for (int t = t0; t < T; t++) {
+            double w = heat_weight(d, den[t]);
+            const double *h = hn + (size_t) t * k;
+            double *ah = AH + (size_t) t * k;
+            deg[t] += w;
+            for (int c = 0; c < k; c++) ah[c] += w * h[c];
+        }
     }
-    return deg;
+}
+
+/* tr(H_t L_t H_t') of every scale of the stacked Hs (kT x n) into tr (T),
+ * scales ascending, in one pass over the rows: each neighbour's column is
+ * read once for all the scales that hold the edge (per scale, the strided
+ * reads cost a cache miss per edge), and each edge once, from the row of
+ * its smaller end.  Summed over fixed blocks of cells, so the result does
+ * not depend on the number of threads. */
+#define TRACE_BLOCK 256
+void laplacian_traces_stacked(const graph_index *g, const double *scales, int T,
+                              const double *Hs, int k, int nthreads, double *tr)
+{
+    int n = g->n, nb = (n + TRACE_BLOCK - 1) / TRACE_BLOCK;
+    size_t kT = (size_t) k * T;
+    for (int t = 0; t < T; t++) tr[t] = 0.0;
+    if (T == 0 || n == 0) return;
+    const void *vmax = vmaxget();
+    double *part = (double *) R_alloc((size_t) nb * T, sizeof(double));
+    double *den = (double *) R_alloc(T, sizeof(double));
+    for (int t = 0; t < T; t++) den[t] = heat_den(scales[t]);
+    PAR_TEAM(nth, nthreads, (double) g->rowptr[n] * kT);
+    OMP(parallel for num_threads(nth) schedule(dynamic, 1) if (nth > 1))
+    for (int b = 0; b < nb; b++) {
+        double *p = part + (size_t) b * T;
+        int i1 = (b + 1) * TRACE_BLOCK < n ? (b + 1) * TRACE_BLOCK : n;
+        for (int t = 0; t < T; t++) p[t] = 0.0;
+        for (int i = b * TRACE_BLOCK; i < i1; i++) {
+            const double *hi = Hs + (size_t) i * kT;
+            int lo = g->rowptr[i], end = graph_row_end(g, i, lo, scales[T - 1]), t0 = 0;
+            for (int e = lo; e < end; e++) {
+                double d = g->dist[e];
+                while (t0 < T && !(d < scales[t0])) t0++;
+                if (g->nbr[e] < i) continue;            /* counted in the other row */
+                const double *hj = Hs + (size_t) g->nbr[e] * kT;
+                for (int t = t0; t < T; t++) {
+                    const double *a = hi + (size_t) t * k, *c = hj + (size_t) t * k;
+                    double sq = 0.0;
+                    for (int q = 0; q < k; q++) { double df = a[q] - c[q]; sq += df * df; }
+                    p[t] += heat_weight(d, den[t]) * sq;
+                }
+            }
+        }
+    }
+    for (int b = 0; b < nb; b++)
+        for (int t = 0; t < T; t++) tr[t] += part[(size_t) b * T + t];
+    vmaxset(vmax);
 }
 
 void scale_graph_set(const graph_index *g, double eps, scale_graph *s, int nthreads)
@@ -131,8 +188,7 @@ static inline double laplacian_row(const graph_index *g, const scale_graph *s, i
 }
 
 /* tr(H L H') = 1/2 sum_ij A_ij ||h_i - h_j||^2, and H A (k x n) into HA
- * unless HA == NULL; the columns of H at stride ld (k, or kT for the
- * stacked scales of the joint solver, H pointing at the scale's rows). */
+ * unless HA == NULL; the columns of H at stride ld. */
 static double laplacian_products(const graph_index *g, const scale_graph *s,
                                  const double *H, int k, size_t ld, double *HA,
                                  int nthreads)
@@ -153,9 +209,3 @@ double laplacian_mult(const graph_index *g, const scale_graph *s,
     return laplacian_products(g, s, H, k, (size_t) k, HA, nthreads);
 }
 
-/* tr(H L H') of a k-row block whose columns lie ld apart. */
-double laplacian_trace_strided(const graph_index *g, const scale_graph *s,
-                               const double *H, int k, size_t ld, int nthreads)
-{
-    return laplacian_products(g, s, H, k, ld, NULL, nthreads);
-}

@@ -87,12 +87,13 @@ void scale_graph_set(const graph_index *g, double eps, scale_graph *s,
                      int nthreads);
 double heat_den(double eps);
 int graph_row_end(const graph_index *g, int i, int from, double eps);
-double graph_row_gather(const graph_index *g, int lo, int end, double den,
-                        const double *H, int k, size_t ld, double *ah);
+void graph_row_gather_stacked(const graph_index *g, int lo, int end, const double *scales,
+                              const double *den, int T, const double *Hs, int k,
+                              double *AH, double *deg);
+void laplacian_traces_stacked(const graph_index *g, const double *scales, int T,
+                              const double *Hs, int k, int nthreads, double *tr);
 double laplacian_mult(const graph_index *g, const scale_graph *s,
                       const double *H, int k, double *HA, int nthreads);
-double laplacian_trace_strided(const graph_index *g, const scale_graph *s,
-                               const double *H, int k, size_t ld, int nthreads);
 
 /* colour.c */
 int graph_colour_order(const graph_index *g, double eps, int *order, int *start);

@@ -74,7 +74,6 @@ void joint_cell_alloc(int k, int T, joint_cell *c)
 {
     c->deg = (double *) R_alloc(T, sizeof(double));
     c->AH = (double *) R_alloc((size_t) k * T, sizeof(double));
-    c->len = (int *) R_alloc(T, sizeof(int));
     c->fixed = (int *) R_alloc(T, sizeof(int));
     c->a = (double *) R_alloc(T, sizeof(double));
     c->b = (double *) R_alloc(T, sizeof(double));
@@ -95,6 +94,7 @@ void joint_setup(const path_problem *jp, joint_work *jw)
     jw->WtWall = (double *) R_alloc((size_t) k * k * T + 1, sizeof(double));
     jw->HHt = (double *) R_alloc((size_t) k * k + 1, sizeof(double));
     jw->den = (double *) R_alloc(T, sizeof(double));
+    jw->trace = (double *) R_alloc(T, sizeof(double));
     jw->cell = (joint_cell *) R_alloc(nth, sizeof(joint_cell));
     for (int i = 0; i < nth; i++) joint_cell_alloc(k, T, jw->cell + i);
     jw->order = (int *) R_alloc((size_t) n + 1, sizeof(int));
@@ -156,18 +156,14 @@ static void joint_h_cell(const path_problem *jp, const joint_work *jw, joint_cel
     double l1 = jp->l1, l2 = jp->l2, l3 = jp->l3;
     const double *den = jw->den, *WtWall = jw->WtWall;
     double *deg = cw->deg, *AH = cw->AH, *Hs = jw->Hs;
-    int *len = cw->len;
     int lo = g->rowptr[j];
     double *hj = Hs + (size_t) j * kT;
     /* graph of cell j at every scale: nested prefixes of its row */
     for (int l = 0; l < (int) kT; l++) AH[l] = 0.0;
-    for (int t = 0; t < T; t++) {
-        int end = graph_row_end(g, j, t > 0 ? lo + len[t - 1] : lo, jp->scales[t]);
-        len[t] = end - lo;
-        deg[t] = l1 != 0.0 ? graph_row_gather(g, lo, end, den[t], Hs + (size_t) t * k, k,
-                                              kT, AH + (size_t) t * k)
-                           : 0.0;
-    }
+    for (int t = 0; t < T; t++) deg[t] = 0.0;
+    if (l1 != 0.0 && T > 0)
+        graph_row_gather_stacked(g, lo, graph_row_end(g, j, lo, jp->scales[T - 1]), jp->scales,
+                                 den, T, Hs, k, AH, deg);
     for (int c = 0; c < k; c++) {
         for (int t = 0; t < T; t++) {
             const double *WtW = WtWall + kk * t;
@@ -248,12 +244,9 @@ static double joint_objective(const path_problem *jp, joint_work *jw, double *rg
         rg[t] += jp->xnorm2 + quad;
         if (rg[t] < 0.0) rg[t] = 0.0;
     }
-    if (jp->l1 != 0.0) {
-        for (int t = 0; t < T; t++) {      /* tr(H_t L_t H_t'), by graph.c */
-            scale_graph_set(g, jp->scales[t], jp->sg, jp->nthreads);
-            rg[t] += jp->l1 * laplacian_trace_strided(g, jp->sg, Hs + (size_t) t * k, k, kT,
-                                                      jp->nthreads);
-        }
+    if (jp->l1 != 0.0) {                   /* tr(H_t L_t H_t'), by graph.c */
+        laplacian_traces_stacked(g, jp->scales, T, Hs, k, jp->nthreads, jw->trace);
+        for (int t = 0; t < T; t++) rg[t] += jp->l1 * jw->trace[t];
     }
     double total = 0.0;
     for (int t = 0; t < T; t++) total += rg[t];

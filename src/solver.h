@@ -55,7 +55,7 @@ const solver *solver_find(const char *name);
  * sweeps), on H stacked by cell */
 typedef struct {                   /* one thread's scratch of the H step */
     double *deg, *AH;              /* T, k T */
-    int *len, *fixed;              /* T */
+    int *fixed;                    /* T */
     double *a, *b, *z, *zold, *cp, *dp;  /* T: one chain problem */
 } joint_cell;
 
@@ -64,7 +64,7 @@ typedef struct {                   /* scratch of the joint solver, made once */
     double *XHs;                   /* m x kT */
     double *WtWall;                /* k k T */
     double *HHt;                   /* k k */
-    double *den;                   /* T */
+    double *den, *trace;           /* T: heat-kernel denominators, Laplacian traces */
     joint_cell *cell;              /* one per thread */
     int ncolour, *order, *cstart;  /* the cells colour by colour (colour.c) */
     data_rows rows;                /* sparse X by rows (spmm.c), for X H' */
