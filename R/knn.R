@@ -86,12 +86,15 @@ knn_index <- function(y, k_nn, method = c("auto", "exact", "annoy", "hnsw"), thr
 #' @param method Neighbour search, see `knn_index()`.
 #' @param threads Number of threads; `NULL` is [default_threads()].
 #' @param bnparam Passed to `knn_index()`.
+#' @param nn Optional N x k (k >= k_nn) matrix of every cell's nearest
+#'   cells, nearest first (e.g. `persistentScales()$knn`): its first k_nn
+#'   columns replace the search.
 #' @return `list(i, j, d)` of class "pnmf_filtration" with attributes n,
 #'   graph = "knn" and k_nn.
 #' @noRd
 knn_filtration <- function(y, k_nn, mst_from = NULL, mst_to = NULL, emax = Inf,
                            method = c("auto", "exact", "annoy", "hnsw"), threads = NULL,
-                           bnparam = NULL, with_mst = TRUE) {
+                           bnparam = NULL, with_mst = TRUE, nn = NULL) {
     method <- arg_choice(method, "method")
     if (inherits(y, "dist"))            # a user's distances (see R/space.R)
         return(dist_knn_filtration(y, k_nn, mst_from, mst_to, emax, with_mst))
@@ -115,7 +118,8 @@ knn_filtration <- function(y, k_nn, mst_from = NULL, mst_to = NULL, emax = Inf,
         any(mst_from < 1L | mst_from > n | mst_to < 1L | mst_to > n))
         pnmf_stop("'mst_from' and 'mst_to' must be cell indices in 1..", n,
                   " of the same length.")
-    nn <- knn_index(y, k_nn, method = method, threads = threads, bnparam = bnparam)
+    nn <- if (!is.null(nn) && nrow(nn) == n && ncol(nn) >= k_nn) nn[, seq_len(k_nn), drop = FALSE]
+          else knn_index(y, k_nn, method = method, threads = threads, bnparam = bnparam)
     a <- c(rep.int(seq_len(n), ncol(nn)), mst_from)
     b <- c(as.vector(nn), mst_to)
     i <- pmin(a, b)

@@ -12,12 +12,21 @@
 mst_prim_max <- 5000L
 mst_gram_dims <- 8L
 
-# list(from, to, length, diameter): 1-based cells of the n - 1 edges, in no
-# particular order, their lengths, and the largest distance between cells.
-mst_of <- function(y, threads, method = c("auto", "prim", "boruvka")) {
+# Boruvka's first rounds find every cell's nearest cells exactly (32 or
+# 128 of them); the persistence diagram keeps this many, pnmf()'s default
+# k_nn, so that the fit's kNN graph needs no second search (fit_filtration()).
+persistence_knn <- 15L
+
+# list(from, to, length, diameter, knn): 1-based cells of the n - 1 edges,
+# in no particular order, their lengths, the largest distance between
+# cells, and (Boruvka only, else NULL) the `knn` nearest cells of every cell
+# (n x knn, nearest first, ties to the smaller index: as knn_index(y, knn,
+# "exact")).
+mst_of <- function(y, threads, method = c("auto", "prim", "boruvka"), knn = 0L) {
     method <- match.arg(method)
     if (method == "auto") method <- if (ncol(y) <= mst_prim_max) "prim" else "boruvka"
     if (method == "prim") return(.Call(C_ph_mst, y, threads))
     # the Gram tiles call the BLAS from pnmf's threads: one BLAS thread each
-    with_blas_threads(1L, .Call(C_emst, y, threads, TRUE, nrow(y) >= mst_gram_dims))
+    with_blas_threads(1L, .Call(C_emst, y, threads, TRUE, nrow(y) >= mst_gram_dims,
+                                as.integer(knn)))
 }

@@ -85,7 +85,12 @@
 #'     `"coords"`, `"dist"`, or `"dimred"` when [calculatePNMF()] measured
 #'     distances in a reducedDim), and the cells' coordinates in it
 #'     (dimensions x cells; the dist object for `"dist"`) unless `"full"`;}
-#'   \item{n, type, complete}{the number of cells and the options used.}
+#'   \item{n, type, complete}{the number of cells and the options used;}
+#'   \item{knn}{above 5,000 cells (when the spanning tree is found by
+#'     Boruvka rounds, which start from every cell's exact nearest cells), the
+#'     15 nearest cells of every cell (N x 15 integer matrix, nearest first,
+#'     ties to the smaller index); [pnmf()] builds its kNN graph from them.
+#'     `NULL` otherwise.}
 #'   }
 #' @seealso [pnmf()], [scaleGraph()]
 #' @examples
@@ -119,7 +124,7 @@ persistentScales <- function(x, type = c("all", "distinct", "spread"), n_scales 
 # the points are kept unless "full" so that pnmf() builds its graphs there).
 persistence_of <- function(y, space, type, n_scales, complete, edges, threads, cells) {
     n <- n_points(y)
-    mst <- points_mst(y, threads)
+    mst <- points_mst(y, threads, knn = persistence_knn)
     a <- pmin(mst$from, mst$to)
     b <- pmax(mst$from, mst$to)
     o <- order(mst$length, a, b)
@@ -138,7 +143,7 @@ persistence_of <- function(y, space, type, n_scales, complete, edges, threads, c
                    components = n - findInterval(scales, deaths, left.open = TRUE),
                    edges = n_edges, diameter = mst$diameter, space = space,
                    coords = if (space != "full") y, n = n, type = type,
-                   complete = complete, cells = cells),
+                   complete = complete, cells = cells, knn = mst$knn),
               class = "persistentScales")
 }
 

@@ -146,7 +146,10 @@
 #' @param knn_method `"auto"`, `"exact"` (blocked BLAS), `"annoy"` or
 #'   `"hnsw"` (approximate, through BiocNeighbors, with a higher search
 #'   effort than its defaults); `"auto"` is exact up to 50,000 cells (or when
-#'   BiocNeighbors is not installed) and HNSW above.
+#'   BiocNeighbors is not installed) and HNSW above.  With `"auto"` or
+#'   `"exact"`, the exact neighbours that [persistentScales()] found on its
+#'   way are used when it kept enough of them (`$knn`: the 15 nearest cells
+#'   of every cell, above 5,000 cells), with no second search.
 #' @param n_sweeps Sweeps over all scales after the warm start: exactly this
 #'   many in the exact mode (default 10), at most this many iterations of
 #'   the fast mode (default 200).
@@ -326,7 +329,9 @@ fit_filtration <- function(x, persistence, scales, graph, k_nn, geometric, s) {
     coords <- if (space != "full") persistence$coords else dense_copy(x)
     if (graph == "complete") build_filtration(coords, max(scales), s$threads)
     else knn_filtration(coords, k_nn, persistence$pairs[, 1L], persistence$pairs[, 2L],
-                        max(scales), s$knn_method, s$threads)
+                        max(scales), s$knn_method, s$threads,
+                        # the exact neighbours the spanning tree found on its way
+                        nn = if (s$knn_method %in% c("auto", "exact")) persistence$knn)
 }
 
 # The data as the C core takes it: a dense double matrix, or the CSC parts.

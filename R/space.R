@@ -170,10 +170,10 @@ pca_scores <- function(x, n_pcs) {
 
 # ---- distance kernels over points: coordinates go to C, a dist stays in R ----
 
-# The minimum spanning tree, as C_ph_mst returns it: list(from, to, length,
-# diameter); of coordinates by mst_of() (R/mst.R: Prim or Boruvka).
-points_mst <- function(y, threads) {
-    if (!inherits(y, "dist")) return(mst_of(y, threads))
+# The minimum spanning tree, as mst_of() returns it: list(from, to, length,
+# diameter, knn); of coordinates by mst_of() (R/mst.R: Prim or Boruvka).
+points_mst <- function(y, threads, knn = 0L) {
+    if (!inherits(y, "dist")) return(mst_of(y, threads, knn = knn))
     dist_mst(y)
 }
 

@@ -225,14 +225,33 @@ static int boruvka_join(boruvka *b, int ne, int *from, int *to, double *len)
     return ne;
 }
 
+/* The first `keep` cached neighbours of every cell, 1-based original
+ * indices, into knn (n x keep, column r = the r-th nearest). */
+static void boruvka_knn_out(const boruvka *b, int keep, int *knn)
+{
+    size_t n = (size_t) b->n;
+    for (int i = 0; i < b->n; i++) {
+        const int *qi = b->kq + (size_t) i * b->K;
+        int o = b->t.orig[i];
+        for (int r = 0; r < keep; r++) knn[o + r * n] = b->t.orig[qi[r]] + 1;
+    }
+}
+
+int emst_knn_available(int m, int n, int gram)
+{
+    int K = gram && m > 0 ? EMST_K_GRAM : EMST_K_TREE;
+    return K < n - 1 ? K : n - 1;
+}
+
 void emst_boruvka(const double *X, int m, int n, int nthreads, int gram,
-                  int *from, int *to, double *len, double *diameter)
+                  int *from, int *to, double *len, double *diameter, int keep, int *knn)
 {
     if (diameter) *diameter = 0.0;
     if (n < 2) return;
     boruvka b;
     boruvka_alloc(X, m, n, nthreads, gram, &b);
     boruvka_neighbours(&b, gram);
+    if (knn != NULL && keep > 0 && keep <= b.K) boruvka_knn_out(&b, keep, knn);
     R_CheckUserInterrupt();
     int ne = 0;
     while (ne < n - 1) {

@@ -25,9 +25,15 @@
  * NULL, also the largest sqrt(sqdist()) over all pairs, exactly.  The K
  * nearest cells of the first rounds come from the kd-tree, or, with gram,
  * from emst_knn_gram() (all pairs at BLAS speed: faster in many dimensions
- * where the tree has to visit much of the data anyway). */
+ * where the tree has to visit much of the data anyway).  With knn (not
+ * NULL), also each cell's `keep` nearest cells, as emst_knn_available() says. */
 void emst_boruvka(const double *X, int m, int n, int nthreads, int gram,
-                  int *from, int *to, double *len, double *diameter);
+                  int *from, int *to, double *len, double *diameter, int keep, int *knn);
+
+/* The number of nearest cells emst_boruvka() finds for every cell (exact,
+ * nearest first, ties to the smaller index): it returns the first `keep`
+ * of them in knn (n x keep, 1-based) when keep <= this number. */
+int emst_knn_available(int m, int n, int gram);
 
 /* An edge under the total order (sqdist, smaller cell, larger cell) that
  * makes the minimum spanning tree unique (emst.c). */

@@ -5,32 +5,36 @@
 #include "entries.h"
 #include "emst.h"
 
-/* The tree of the columns of X as list(from, to, length, diameter), 1-based
- * vertices; prim: Prim's order (ph_mst.c), else Boruvka's rounds (emst.c,
- * first neighbours by Gram screening when gram); the diameter only when
- * want_diam (NA otherwise). */
-static SEXP mst_sexp(SEXP sX, SEXP sthreads, int prim, int want_diam, int gram)
+/* The tree of the columns of X as list(from, to, length, diameter, knn),
+ * 1-based vertices; prim: Prim's order (ph_mst.c), else Boruvka's rounds
+ * (emst.c, first neighbours by Gram screening when gram); the diameter only
+ * when want_diam (NA otherwise); knn: the keep nearest cells of every cell
+ * (n x keep) when Boruvka found that many on its way, else NULL. */
+static SEXP mst_sexp(SEXP sX, SEXP sthreads, int prim, int want_diam, int gram, int keep)
 {
     if (!isReal(sX) || !isMatrix(sX)) error("'x' must be a double matrix");
     int m = nrows(sX), n = ncols(sX), nthreads = as_threads(sthreads);
     if (n < 1) error("'x' must have at least one column");
     check_finite(sX, "x");
-    SEXP res = PROTECT(allocVector(VECSXP, 4));
+    SEXP res = PROTECT(allocVector(VECSXP, 5));
     SEXP sfrom = PROTECT(allocVector(INTSXP, n - 1));
     SEXP sto = PROTECT(allocVector(INTSXP, n - 1));
     SEXP slen = PROTECT(allocVector(REALSXP, n - 1));
+    int with_knn = !prim && n >= 2 && keep > 0 && keep <= emst_knn_available(m, n, gram);
+    SEXP sknn = PROTECT(with_knn ? allocMatrix(INTSXP, n, keep) : R_NilValue);
     double diam = 0.0;
     if (prim) prim_mst(REAL(sX), m, n, nthreads, INTEGER(sfrom), INTEGER(sto), REAL(slen), &diam);
     else emst_boruvka(REAL(sX), m, n, nthreads, gram, INTEGER(sfrom), INTEGER(sto), REAL(slen),
-                      want_diam ? &diam : NULL);
+                      want_diam ? &diam : NULL, keep, with_knn ? INTEGER(sknn) : NULL);
     for (int e = 0; e < n - 1; e++) { INTEGER(sfrom)[e]++; INTEGER(sto)[e]++; }
     SET_VECTOR_ELT(res, 0, sfrom);
     SET_VECTOR_ELT(res, 1, sto);
     SET_VECTOR_ELT(res, 2, slen);
     SET_VECTOR_ELT(res, 3, ScalarReal(want_diam ? diam : NA_REAL));
-    const char *names[] = {"from", "to", "length", "diameter", NULL};
+    SET_VECTOR_ELT(res, 4, sknn);
+    const char *names[] = {"from", "to", "length", "diameter", "knn", NULL};
     set_names(res, names);
-    UNPROTECT(4);
+    UNPROTECT(5);
     return res;
 }
 
@@ -38,20 +42,23 @@ static SEXP mst_sexp(SEXP sX, SEXP sthreads, int prim, int want_diam, int gram)
  * order Prim added them) with the diameter. */
 SEXP C_ph_mst(SEXP sX, SEXP sthreads)
 {
-    return mst_sexp(sX, sthreads, 1, 1, 0);
+    return mst_sexp(sX, sthreads, 1, 1, 0, 0);
 }
 
 /* .Call entry: the same tree by Boruvka rounds over a kd-tree (edges in
  * the order the rounds added them; same lengths as Prim's); the diameter
  * (exact) only when `diameter` is TRUE.  `gram`: first neighbours by Gram
- * screening (TRUE) or by the kd-tree (FALSE); the result is the same. */
-SEXP C_emst(SEXP sX, SEXP sthreads, SEXP sdiameter, SEXP sgram)
+ * screening (TRUE) or by the kd-tree (FALSE); the result is the same.
+ * `knn`: how many nearest cells of every cell to return (0: none). */
+SEXP C_emst(SEXP sX, SEXP sthreads, SEXP sdiameter, SEXP sgram, SEXP sknn)
 {
     int want_diam = asLogical(sdiameter);
     if (want_diam == NA_LOGICAL) error("'diameter' must be TRUE or FALSE");
     int gram = asLogical(sgram);
     if (gram == NA_LOGICAL) error("'gram' must be TRUE or FALSE");
-    return mst_sexp(sX, sthreads, 0, want_diam, gram);
+    int keep = asInteger(sknn);
+    if (keep == NA_INTEGER || keep < 0) error("'knn' must be a count >= 0");
+    return mst_sexp(sX, sthreads, 0, want_diam, gram, keep);
 }
 
 /* Number of pairs below each (ascending) threshold. */

@@ -3,7 +3,7 @@
 #include <R_ext/Rdynload.h>
 
 SEXP C_ph_mst(SEXP, SEXP);
-SEXP C_emst(SEXP, SEXP, SEXP, SEXP);
+SEXP C_emst(SEXP, SEXP, SEXP, SEXP, SEXP);
 SEXP C_count_pairs(SEXP, SEXP, SEXP);
 SEXP C_filtration_pairs(SEXP, SEXP, SEXP);
 SEXP C_laplacian_products(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
@@ -28,7 +28,7 @@ SEXP C_shard_warm_cells(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
 
 static const R_CallMethodDef call_methods[] = {
     {"C_ph_mst", (DL_FUNC) &C_ph_mst, 2},
-    {"C_emst", (DL_FUNC) &C_emst, 4},
+    {"C_emst", (DL_FUNC) &C_emst, 5},
     {"C_count_pairs", (DL_FUNC) &C_count_pairs, 3},
     {"C_filtration_pairs", (DL_FUNC) &C_filtration_pairs, 3},
     {"C_laplacian_products", (DL_FUNC) &C_laplacian_products, 7},

@@ -45,11 +45,11 @@ run_one <- function(case) {
     g <- tr <- pr <- NULL
     # as pnmf runs it (mst_of): OpenBLAS with one thread, pnmf's threads call it
     cpu0 <- proc.time()
-    t_gram <- elapsed(g <- pnmf:::with_blas_threads(1L, .Call(pnmf:::C_emst, y, threads, TRUE, TRUE)))
+    t_gram <- elapsed(g <- pnmf:::with_blas_threads(1L, .Call(pnmf:::C_emst, y, threads, TRUE, TRUE, 0L)))
     cpu <- proc.time() - cpu0
     cpu_gram <- cpu[["user.self"]] + cpu[["sys.self"]]
     with_tree <- n <= 3e4L || nzchar(Sys.getenv("PNMF_BENCH_TREE100K"))
-    t_tree <- if (with_tree) elapsed(tr <- .Call(pnmf:::C_emst, y, threads, TRUE, FALSE)) else NA
+    t_tree <- if (with_tree) elapsed(tr <- .Call(pnmf:::C_emst, y, threads, TRUE, FALSE, 0L)) else NA
     with_prim <- n <= 3e4L || nzchar(Sys.getenv("PNMF_BENCH_PRIM100K"))
     t_prim <- if (with_prim) elapsed(pr <- .Call(pnmf:::C_ph_mst, y, threads)) else NA
     same <- TRUE

@@ -18,6 +18,9 @@
 # default) before max_sweeps; last_rel_dec = relative decrease of the path
 # objective in the last sweep (the fit stops when it is <= tol).
 # s_per_sweep = fit_s / sweeps (filtration, start and warm start included).
+# The fit's phases, from its progress messages: graph_start_s = input
+# check, graph (the kNN graph from the neighbours persistentScales() kept)
+# and NNDSVDA start; warm_s = warm start; sweeps_s = the sweeps.
 # `--sweeps N` caps the sweeps (n_sweeps = N instead of the default 200) to
 # keep a run short.  Prints a table, writes
 # results/fast-<blas>.csv (a run with --cases replaces only its own rows).
@@ -60,8 +63,21 @@ run_one <- function(case) {
                                            threads = threads))
     ns <- Sys.getenv("PNMF_BENCH_SWEEPS")
     max_sweeps <- if (nzchar(ns)) as.integer(ns) else 200L   # pnmf()'s default
-    t_fit <- elapsed(fit <- pnmf(x, k = k, scales = ps, lambda = c(1, 1, 1),
-                                 n_sweeps = max_sweeps, threads = threads))
+    # the fit's phases from its progress messages: graph and start (up to
+    # "fitting ..."), warm start, sweeps
+    stamps <- c()
+    t0 <- proc.time()[["elapsed"]]
+    t_fit <- elapsed(fit <- withCallingHandlers(
+        pnmf(x, k = k, scales = ps, lambda = c(1, 1, 1), n_sweeps = max_sweeps,
+             threads = threads, verbose = TRUE),
+        message = function(m) {
+            key <- sub("^(fitting|warm start|fit done).*", "\\1", conditionMessage(m))
+            if (key %in% c("fitting", "warm start", "fit done"))
+                stamps[[sub(" ", "_", key)]] <<- proc.time()[["elapsed"]] - t0
+            invokeRestart("muffleMessage")
+        }))
+    phase <- function(a, b) if (all(c(a, b) %in% names(stamps)))
+                                round(stamps[[b]] - stamps[[a]], 2) else NA
     obj <- fit$objective
     sweeps <- length(obj) - 1L
     emit_result(case = case, input = if (sp$dense) "dense" else "sparse", blas = blas_name(),
@@ -70,6 +86,9 @@ run_one <- function(case) {
                 edges_max = fit$edges[length(fit$edges)],
                 data_s = round(t_data, 2), persistence_s = round(t_ps, 2),
                 fit_s = round(t_fit, 2), total_s = round(t_ps + t_fit, 2),
+                graph_start_s = if ("fitting" %in% names(stamps)) round(stamps[["fitting"]], 2)
+                                else NA,
+                warm_s = phase("fitting", "warm_start"), sweeps_s = phase("warm_start", "fit_done"),
                 s_per_sweep = if (sweeps) round(t_fit / sweeps, 3) else NA,
                 rss_before_mb = round(rss0, 1), peak_rss_mb = round(peak_rss_mb(), 1),
                 warm_iter = sum(fit$iterations[, 1L]),

@@ -1,8 +1,9 @@
 # Benchmark of the sparse (kNN + MST) filtration for large N: the neighbour
 # search (exact blocked-BLAS kNN at N = 20,000; Annoy and HNSW from
-# BiocNeighbors at N = 100,000), the minimum spanning tree (Prim, needed for
-# the filtration's MST edges; at N = 100,000 computed once, in a case of its
-# own) and knn_filtration() given the MST.  The data
+# BiocNeighbors at N = 100,000), the minimum spanning tree (mst_of(), as
+# persistentScales() computes it: Boruvka rounds above 5,000 cells; at
+# N = 100,000 computed once, in a case of its own) and knn_filtration()
+# given the MST.  The data
 # mimic PCA scores: 50 dimensions, a mixture of 12 Gaussian clusters.
 # k = 15, threads = 2.  Each case runs in its own R process (peak RSS is that
 # case's); an "-openblas" case repeats the exact search with OpenBLAS
@@ -36,7 +37,7 @@ run_one <- function(case) {
     if (case == "mst100k") {
         y <- simulate_scores(d, 100000L)
         mst <- NULL
-        t_mst <- elapsed(mst <- .Call(pnmf:::C_ph_mst, y, threads))
+        t_mst <- elapsed(mst <- pnmf:::mst_of(y, threads))
         cache <- Sys.getenv("PNMF_BENCH_MST")
         if (nzchar(cache)) saveRDS(mst, cache)
         emit_result(case = case, blas = blas_name(), cells = ncol(y), dims = d, k = NA,
@@ -58,15 +59,15 @@ run_one <- function(case) {
                     recall = NA, peak_rss_mb = round(peak_rss_mb(), 1))
         return(invisible())
     }
-    # the MST of the 100,000 cells takes long (Prim is O(N^2 d)): computed once
-    # by the "mst100k" case and shared through an RDS file
+    # the MST of the 100,000 cells: computed once by the "mst100k" case and
+    # shared through an RDS file
     cache <- Sys.getenv("PNMF_BENCH_MST")
     mst <- NULL
     if (n == 100000L && nzchar(cache) && file.exists(cache)) {
         mst <- readRDS(cache)
         t_mst <- NA
     } else {
-        t_mst <- elapsed(mst <- .Call(pnmf:::C_ph_mst, y, threads))
+        t_mst <- elapsed(mst <- pnmf:::mst_of(y, threads))
     }
     f <- NULL
     t_f <- elapsed(f <- pnmf:::knn_filtration(y, k, mst$from, mst$to,
@@ -106,7 +107,7 @@ if (length(args) >= 2L && args[1L] == "--case") {
         res <- rbind(res, run_case(self, "exact20k-openblas",
                                    c(paste0("LD_PRELOAD=", ob), "OPENBLAS_NUM_THREADS=2")))
     cat("Machine:", machine_line(), "\n")
-    cat("knn_s: neighbour search; mst_s: Prim MST (C_ph_mst); filtration_s: knn_filtration()",
+    cat("knn_s: neighbour search; mst_s: MST (mst_of()); filtration_s: knn_filtration()",
         "given the MST (includes its own neighbour search); pairs: edges of the filtration;",
         "recall: approximate vs exact neighbours on 500 cells\n\n", sep = "\n")
     print(res, row.names = FALSE)

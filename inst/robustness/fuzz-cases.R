@@ -96,7 +96,7 @@ small_fit <- function() {
 
 # A random raw .Call: the right entry point, random argument types.
 fuzz_call_case <- function() {
-    entries <- list(C_ph_mst = 2, C_emst = 4, C_count_pairs = 3, C_filtration_pairs = 3,
+    entries <- list(C_ph_mst = 2, C_emst = 5, C_count_pairs = 3, C_filtration_pairs = 3,
                     C_laplacian_products = 7, C_nndsvda = 5, C_pnmf_path = 7,
                     C_data_products = 4, C_knn_exact = 3, C_pair_dist = 4, C_project_nnls = 6,
                     C_value_summary = 1, C_permuted_transpose = 1)
@@ -164,7 +164,7 @@ entry_valid_args <- function() {
         list(entry = "C_project_nnls", args = list(xl, W, 0.5, 100L, 1e-10, 1L)),
         list(entry = "C_value_summary", args = list(x)),
         list(entry = "C_permuted_transpose", args = list(x)),
-        list(entry = "C_emst", args = list(x, 1L, TRUE, TRUE)))
+        list(entry = "C_emst", args = list(x, 1L, TRUE, TRUE, 0L)))
 }
 
 # Bad replacements for one valid value v (a list gets its elements mutated

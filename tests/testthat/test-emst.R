@@ -4,7 +4,7 @@
 # of single linkage.
 
 emst <- function(y, gram, threads = 1L, diameter = TRUE)
-    .Call(pnmf:::C_emst, y, threads, diameter, gram)
+    .Call(pnmf:::C_emst, y, threads, diameter, gram, 0L)
 
 # A spanning tree on n cells: n - 1 edges that join all cells.
 is_spanning_tree <- function(m, n) {
@@ -121,4 +121,44 @@ test_that("persistentScales() and the kNN filtration take the tree method above 
     expect_identical(sort(auto$length), sort(prim$length))
     small <- y[, 1:50]
     expect_identical(pnmf:::mst_of(small, 1L), .Call(pnmf:::C_ph_mst, small, 1L))
+})
+
+test_that("the tree's first neighbours are the exact kNN of knn_index(), ties to the smaller index", {
+    set.seed(16)
+    y <- matrix(round(runif(4 * 700), 1), 4)       # many equal distances
+    y <- cbind(y, y[, 1:50])                        # and exact copies
+    ex <- pnmf:::knn_index(y, 15L, "exact", threads = 1L)
+    for (gram in c(FALSE, TRUE))
+        for (threads in 1:2)
+            expect_identical(.Call(pnmf:::C_emst, y, threads, TRUE, gram, 15L)$knn, ex,
+                             info = paste("gram", gram, "threads", threads))
+    expect_identical(.Call(pnmf:::C_emst, y, 1L, FALSE, FALSE, 3L)$knn, ex[, 1:3])
+    # only as many as the search keeps; none from Prim
+    expect_null(.Call(pnmf:::C_emst, y, 1L, TRUE, FALSE, 33L)$knn)
+    expect_null(.Call(pnmf:::C_emst, y, 1L, TRUE, TRUE, 0L)$knn)
+    expect_null(.Call(pnmf:::C_ph_mst, y, 1L)$knn)
+    expect_error(.Call(pnmf:::C_emst, y, 1L, TRUE, TRUE, -1L), "count")
+})
+
+test_that("persistentScales() keeps the exact neighbours above the cut-off and pnmf() uses them", {
+    expect_identical(formals(pnmf)$k_nn, pnmf:::persistence_knn)
+    set.seed(17)
+    n <- pnmf:::mst_prim_max + 200L
+    x <- matrix(rpois(12 * n, rep(c(1, 6), each = 6 * n)), 12)
+    ps <- persistentScales(x, type = "spread", n_scales = 4L, edges = FALSE, threads = 2L)
+    y <- if (ps$space == "full") x + 0 else ps$coords
+    expect_identical(dim(ps$knn), c(n, pnmf:::persistence_knn))
+    expect_identical(ps$knn, pnmf:::knn_index(y, 15L, "exact", threads = 2L))
+    f_kept <- pnmf:::knn_filtration(y, 15L, ps$pairs[, 1L], ps$pairs[, 2L], max(ps$scales),
+                                    "exact", 1L, nn = ps$knn)
+    f_search <- pnmf:::knn_filtration(y, 15L, ps$pairs[, 1L], ps$pairs[, 2L], max(ps$scales),
+                                      "exact", 1L)
+    expect_identical(f_kept, f_search)
+    # the fit with the kept neighbours equals the fit that searches again
+    ps_bare <- ps
+    ps_bare$knn <- NULL
+    fit <- function(p) pnmf(x, k = 2L, scales = p, graph = "knn", n_sweeps = 2L, threads = 1L)
+    expect_identical(fit(ps)$objective, fit(ps_bare)$objective)
+    # at most 5,000 cells Prim finds the tree: no neighbours kept
+    expect_null(persistentScales(x[, 1:300], edges = FALSE)$knn)
 })

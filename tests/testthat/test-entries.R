@@ -5,7 +5,11 @@ test_that("the C entries return their documented, named parts", {
     set.seed(3)
     x <- matrix(runif(4 * 9), 4, 9)
     mst <- .Call(pnmf:::C_ph_mst, x, 1L)
-    expect_named(mst, c("from", "to", "length", "diameter"))
+    expect_named(mst, c("from", "to", "length", "diameter", "knn"))
+    expect_null(mst$knn)                  # Prim finds no neighbours on its way
+    em <- .Call(pnmf:::C_emst, x, 1L, TRUE, TRUE, 2L)
+    expect_named(em, names(mst))
+    expect_identical(dim(em$knn), c(9L, 2L))
     expect_equal(sum(mst$length), sum(hclust(dist(t(x)), "single")$height), tolerance = 1e-12)
     f <- .Call(pnmf:::C_filtration_pairs, x, Inf, 1L)
     expect_named(f, c("i", "j", "d"))

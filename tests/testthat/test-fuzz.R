@@ -29,7 +29,7 @@ test_that("every argument of every .Call entry, replaced by bad values, gives an
     x <- matrix(runif(12), 3, 4)
     x[2, 3] <- NaN
     expect_error(.Call(pnmf:::C_ph_mst, x, 1L), "missing or infinite")
-    expect_error(.Call(pnmf:::C_emst, x, 1L, TRUE, TRUE), "missing or infinite")
+    expect_error(.Call(pnmf:::C_emst, x, 1L, TRUE, TRUE, 0L), "missing or infinite")
     expect_error(.Call(pnmf:::C_count_pairs, x, 1, 1L), "missing or infinite")
     expect_error(.Call(pnmf:::C_filtration_pairs, x, 1, 1L), "missing or infinite")
     expect_error(.Call(pnmf:::C_pair_dist, x, 1L, 2L, 1L), "missing or infinite")
@@ -43,7 +43,7 @@ test_that("the MST stays a tree when squared distances overflow", {
     expect_identical(sort(unique(c(mst$from, mst$to))), 1:6)
     expect_true(all(mst$length == Inf))
     for (gram in c(FALSE, TRUE)) {
-        em <- .Call(pnmf:::C_emst, y, 1L, TRUE, gram)
+        em <- .Call(pnmf:::C_emst, y, 1L, TRUE, gram, 0L)
         expect_identical(sort(unique(c(em$from, em$to))), 1:6)
         expect_true(all(em$length == Inf))
         expect_identical(em$diameter, mst$diameter)
