@@ -97,8 +97,10 @@
 #'   shard of the data (sent once, or read by the worker from the HDF5 file
 #'   of an `HDF5Matrix`) and its cells' embeddings between iterations; an
 #'   iteration moves W (M x kT) to the workers and X H' back, plus the
-#'   embeddings of the cells on shard boundaries: the traffic does not grow
-#'   with the number of cells.  The H step updates the cells without
+#'   embeddings of the cells on shard boundaries, each sent only to the
+#'   workers whose cells neighbour it (with `SnowParam`, `MulticoreParam`;
+#'   to every worker with other backends or `options(pnmf.shard_halo =
+#'   "broadcast")`): the traffic does not grow with the number of cells.  The H step updates the cells without
 #'   neighbours in other shards on all workers at once, then the boundary
 #'   cells in rounds of a colouring of the edges between shards, so it is
 #'   the in-memory H step in another cell order and the objective still

@@ -207,7 +207,8 @@ shard_setup_task <- function(spec) {
          cross = sum(p$WtX * Ho), norm2 = p$norm2, usage = worker_usage())
 }
 
-# One round of a sweep for every shard of the fit held here.
+# One round of a sweep for every shard of the fit held here (msg$shards
+# not NULL: only for those, the message being addressed to them).
 shard_round_task <- function(i, msg) {
     keys <- ls(shard_cache, pattern = paste0("^", msg$fit, ":"))
     out <- list()
@@ -217,6 +218,7 @@ shard_round_task <- function(i, msg) {
             rm(list = key, envir = shard_cache)
             next
         }
+        if (!is.null(msg$shards) && !(st$shard %in% msg$shards)) next
         if (st$round >= msg$round) next               # answered in this round already
         if (st$round != msg$round - 1L)
             stop("pnmf shard ", st$shard, " is out of step (round ", st$round, ", asked ",
@@ -227,6 +229,9 @@ shard_round_task <- function(i, msg) {
     }
     out
 }
+
+# A round's message addressed to one worker (bplapply() over the messages).
+shard_round_task_addressed <- function(msg) shard_round_task(NULL, msg)
 
 # The neighbours' newest H (msg$halo) into the halo columns of H.
 apply_halo <- function(H, halo, local, n_own) {
@@ -321,23 +326,37 @@ shard_step <- function(st, msg) {
 
 # --- on the manager ------------------------------------------------------
 
-# The rounds of a sharded fit: run(msg) sends msg to every worker (one
-# bplapply() task each), checks that every shard answered once and in step,
-# and counts the bytes moved (serialized), split into the W broadcast, the
-# boundary cells' H (to the manager and on to every worker) and the rest
-# (the reduced products, the parts of the objective and the messages' frame).
-shard_rounds <- function(BPPARAM, fit_id, n_shards, call) {
+# The rounds of a sharded fit: run(msg) sends msg to the workers (one
+# bplapply() task each, route_round()), checks that every shard answered
+# once and in step, and counts the bytes moved (serialized), split into the
+# W broadcast, the boundary cells' H (to the manager and on to the shards
+# that read them) and the rest (the reduced products, the parts of the
+# objective and the messages' frame).  needs[[s]]: the cells whose H shard s
+# reads from other shards.  options(pnmf.shard_halo = "broadcast") sends
+# every boundary cell's H to every worker instead (for comparison).
+shard_rounds <- function(BPPARAM, fit_id, n_shards, needs, call) {
+    force(needs)                          # the caller drops its copy
     n_workers <- BiocParallel::bpnworkers(BPPARAM)
     io <- new.env(parent = emptyenv())
     io$round <- 0L
     io$bytes <- c(W = 0, halo = 0, reduce = 0)
+    io$held <- NULL
+    io$resent <- 0L
+    address <- halo_addressed(BPPARAM)
     size <- function(x) if (is.null(x)) 0 else length(serialize(x, NULL))
+    send_all <- function(msg) shard_apply(BPPARAM, seq_len(n_workers), shard_round_task,
+                                          msg = msg, call = call)
+    send_each <- function(msgs) shard_apply(BPPARAM, msgs, shard_round_task_addressed,
+                                            call = call)
     io$run <- function(msg) {
         io$round <- io$round + 1L
         msg$fit <- fit_id
         msg$round <- io$round
-        res <- unlist(shard_apply(BPPARAM, seq_len(n_workers), shard_round_task, msg = msg,
-                                  call = call), recursive = FALSE)
+        r <- route_round(msg, if (address) io$held, needs, n_workers, n_shards, send_each,
+                         send_all)
+        io$held <- r$held
+        io$resent <- io$resent + !is.null(r$resent)
+        res <- r$res
         got <- vapply(res, `[[`, 0L, "shard")
         if (length(got) != n_shards || !setequal(got, seq_len(n_shards)))
             pnmf_worker_stop("shard(s) ", paste(setdiff(seq_len(n_shards), got), collapse = ", "),
@@ -345,14 +364,70 @@ shard_rounds <- function(BPPARAM, fit_id, n_shards, call) {
                              "lost its state (the sharded fit needs workers that persist ",
                              "between bplapply() calls, e.g. SnowParam or MulticoreParam).",
                              call = call)
-        w <- n_workers * size(msg[intersect(c("W", "WtW"), names(msg))])
-        halo <- n_workers * size(msg$halo) +
+        sent <- c(r$sent, if (!is.null(r$resent)) rep(list(r$resent), n_workers))
+        w <- sum(vapply(sent, function(m) size(m[intersect(c("W", "WtW"), names(m))]), 0))
+        halo <- sum(vapply(sent, function(m) size(m$halo), 0)) +
             size(lapply(res, function(r) r[intersect(c("ids", "H"), names(r))]))
-        total <- n_workers * size(msg) + size(res)
+        total <- sum(vapply(sent, size, 0)) + size(res)
         io$bytes <- io$bytes + c(W = w, halo = halo, reduce = total - w - halo)
         res
     }
     io
+}
+
+# Is each round's boundary H addressed to the shards that read it?  Not
+# with options(pnmf.shard_halo = "broadcast"), and only on the backends
+# whose bplapply() hands each element of X to FUN as it is (batchtools maps
+# a list of lists into unnamed arguments).
+halo_addressed <- function(BPPARAM) {
+    identical(getOption("pnmf.shard_halo", "addressed"), "addressed") &&
+        any(vapply(c("SnowParam", "MulticoreParam", "SerialParam"),
+                   function(cl) methods::is(BPPARAM, cl), TRUE))
+}
+
+# Sends one round: with the shards each task's worker holds known (held,
+# from an earlier round), task i gets the message with only the boundary
+# H its shards read (needs) and answers only for them; otherwise (and for
+# messages without H) every worker gets the whole message.  A shard that
+# did not answer (a task reached another worker than before) gets the
+# whole message again, sent to every worker: the shards that answered
+# already skip it (shard_round_task()).  Returns the answers (res), the
+# messages sent per task (sent), the message sent again to all (resent or
+# NULL) and the shards per task learnt from a round sent to all (held).
+route_round <- function(msg, held, needs, n_workers, n_shards, send_each, send_all) {
+    addressed <- !is.null(held) && !is.null(msg$halo)
+    if (addressed) {
+        sent <- lapply(held, function(sh) {
+            m <- msg
+            m$shards <- sh
+            m$halo <- halo_subset(msg$halo, unlist(needs[sh]))
+            m
+        })
+        per_task <- send_each(sent)
+    } else {
+        sent <- rep(list(msg), n_workers)
+        per_task <- send_all(msg)
+    }
+    res <- unlist(per_task, recursive = FALSE)
+    got <- vapply(res, `[[`, 0L, "shard")
+    resent <- NULL
+    if (addressed && !setequal(got, seq_len(n_shards))) {
+        resent <- msg
+        res <- c(res, unlist(send_all(msg), recursive = FALSE))
+        held <- NULL                      # learnt again from the next round sent to all
+    } else if (!addressed) {
+        shards_of <- lapply(per_task, function(r) vapply(r, `[[`, 0L, "shard"))
+        ok <- length(unlist(shards_of)) == n_shards && setequal(unlist(shards_of),
+                                                                  seq_len(n_shards))
+        held <- if (ok) shards_of else NULL
+    }
+    list(res = res, sent = sent, resent = resent, held = held)
+}
+
+# The columns of a halo (list(ids, H)) of the cells in ids.
+halo_subset <- function(halo, ids) {
+    keep <- halo$ids %in% ids
+    list(ids = halo$ids[keep], H = halo$H[, keep, drop = FALSE])
 }
 
 halo_of <- function(res) {
@@ -467,6 +542,7 @@ path_sharded <- function(x, m, n, W0, H0, filt, scales, lambda, control, BPPARAM
              data = if (is.null(src)) read_block(x, g$cells)
                     else c(src, list(cols = g$cells)))
     })
+    needs <- lapply(sched$graphs, function(g) g$local[-seq_along(g$cells)])
     sched$graphs <- NULL
     W <- st0$W
     st0 <- NULL
@@ -474,7 +550,8 @@ path_sharded <- function(x, m, n, W0, H0, filt, scales, lambda, control, BPPARAM
     rm(specs)
     if (!setequal(vapply(set, `[[`, 0L, "shard"), seq_len(n_shards)))
         pnmf_worker_stop("the workers did not take every shard.", call = call)
-    io <- shard_rounds(BPPARAM, fit_id, n_shards, call)
+    io <- shard_rounds(BPPARAM, fit_id, n_shards, needs, call)
+    rm(needs)
     u0 <- usage_of(set)
     ws <- warm_start_sharded(io, set, W, m, k, scales, lambda, control, n_colours)
     warm_bytes <- io$bytes
@@ -529,6 +606,8 @@ path_sharded <- function(x, m, n, W0, H0, filt, scales, lambda, control, BPPARAM
                        boundary_cells = sched$boundary, cut_edges = sched$cut_edges,
                        colours = n_colours, rounds_per_sweep = max(1L, n_colours) + 1L,
                        bytes_per_sweep = sum(per_sweep), bytes_split = per_sweep,
+                       halo = if (halo_addressed(BPPARAM)) "addressed" else "broadcast",
+                       rounds_resent = io$resent,
                        warm_bytes = sum(warm_bytes), warm_cpu = warm_cpu,
                        worker_cpu_per_sweep = if (nrow(cpu)) colMeans(cpu)
                                               else rep(NA_real_, n_shards),

@@ -222,6 +222,15 @@ test_that("a fit sharded over two SnowParam workers equals the single-process fi
     expect_false(isTRUE(all.equal(b$objective[1], a$objective[1], tolerance = 1e-12)))
     expect_equal(b$objective[7], a$objective[7], tolerance = 1e-3)
     expect_gt(min(abs(diag(cor(t(b$H[, , 1]), t(a$H[, , 1]))))), 0.99)
+    # the boundary cells' H goes only to the shards that read it: the same
+    # fit, less traffic than sending it to every worker
+    expect_identical(sh$halo, "addressed")
+    expect_identical(sh$rounds_resent, 0L)
+    bc <- withr::with_options(list(pnmf.shard_halo = "broadcast"), fit(BPPARAM = p))
+    expect_identical(bc$objective, b$objective)
+    expect_identical(bc$H, b$H)
+    expect_lt(sh$bytes_split[["halo"]], 0.8 * bc$shards$bytes_split[["halo"]])
+    expect_identical(sh$bytes_split[["W"]], bc$shards$bytes_split[["W"]])
     # one shard = the in-memory cell order: the in-memory fit itself
     one <- withr::with_options(list(pnmf.shards = 1L),
                                fit(BPPARAM = BiocParallel::SerialParam()))
@@ -238,6 +247,59 @@ test_that("a fit sharded over two SnowParam workers equals the single-process fi
     expect_equal(d$objective, r$objective, tolerance = 1e-10)
     expect_equal(d$H, r$H, tolerance = 1e-8)
     expect_identical(dimnames(d$H), dimnames(r$H))
+})
+
+test_that("rounds are addressed to the shards' workers, and sent to all when a task goes astray", {
+    # workers as functions: worker w holds the shards hold[[w]]; task i of an
+    # addressed round reaches worker route[i]
+    cluster <- function(hold) {
+        env <- new.env()
+        env$round <- rep(0L, 3L)
+        env$route <- seq_along(hold)
+        env$seen <- list()
+        answer <- function(w, msg) {
+            out <- list()
+            for (s in hold[[w]]) {
+                if (!is.null(msg$shards) && !(s %in% msg$shards)) next
+                if (env$round[s] >= msg$round) next
+                env$round[s] <- msg$round
+                env$seen[[length(env$seen) + 1L]] <- list(shard = s, ids = msg$halo$ids)
+                out[[length(out) + 1L]] <- list(shard = s)
+            }
+            out
+        }
+        list(env = env,
+             all = function(msg) lapply(seq_along(hold), function(w) answer(w, msg)),
+             each = function(msgs) lapply(seq_along(msgs),
+                                          function(i) answer(env$route[i], msgs[[i]])))
+    }
+    cl <- cluster(list(c(1L, 2L), 3L))
+    needs <- list(c(1L, 2L, 3L), c(4L, 5L), c(9L, 10L))
+    halo <- list(ids = 1:10, H = matrix(as.double(1:20), 2))
+    shards_of <- function(r) sort(vapply(r$res, `[[`, 0L, "shard"))
+    # a round without H goes to every worker and tells who holds what
+    r1 <- route_round(list(round = 1L), NULL, needs, 2L, 3L, cl$each, cl$all)
+    expect_identical(r1$held, list(c(1L, 2L), 3L))
+    expect_identical(shards_of(r1), 1:3)
+    # addressed: each worker gets the H of its shards' neighbours only
+    r2 <- route_round(list(round = 2L, halo = halo), r1$held, needs, 2L, 3L, cl$each, cl$all)
+    expect_null(r2$resent)
+    expect_identical(shards_of(r2), 1:3)
+    expect_identical(r2$sent[[1L]]$halo$ids, 1:5)
+    expect_identical(r2$sent[[2L]]$halo$ids, 9:10)
+    expect_identical(r2$sent[[2L]]$halo$H, halo$H[, 9:10])
+    expect_identical(r2$held, r1$held)
+    # tasks that reach other workers: nobody answers, then all get everything
+    cl$env$route <- c(2L, 1L)
+    r3 <- route_round(list(round = 3L, halo = halo), r2$held, needs, 2L, 3L, cl$each, cl$all)
+    expect_false(is.null(r3$resent))
+    expect_identical(shards_of(r3), 1:3)           # each shard answered once
+    expect_null(r3$held)
+    last <- tail(cl$env$seen, 3L)
+    expect_true(all(vapply(last, function(v) identical(v$ids, 1:10), TRUE)))
+    # a round the workers answer twice is not possible: answered shards skip
+    r4 <- route_round(list(round = 3L), NULL, needs, 2L, 3L, cl$each, cl$all)
+    expect_length(r4$res, 0L)
 })
 
 test_that("an error on a worker and a lost worker arrive as pnmf_worker_error", {
@@ -331,6 +393,7 @@ test_that("a sharded fit runs through BatchtoolsParam socket workers; multicore 
     b <- fit(BPPARAM = p)
     expect_identical(b$shards$n_shards, 2L)
     expect_identical(length(unique(b$shards$pids)), 2L)
+    expect_identical(b$shards$halo, "broadcast")     # batchtools: every worker gets it
     expect_equal(b$objective, r$objective, tolerance = 1e-10)
     expect_equal(b$H, r$H, tolerance = 1e-8)
     # multicore jobs are forked anew at every call: the state is lost, and the
