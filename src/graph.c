@@ -94,20 +94,17 @@ void graph_row_gather_stacked(const graph_index *g, int lo, int end, const doubl
  * scales ascending, in one pass over the rows: each neighbour's column is
  * read once for all the scales that hold the edge (per scale, the strided
  * reads cost a cache miss per edge), and each edge once, from the row of
- * its smaller end.  Summed over fixed blocks of cells, so the result does
- * not depend on the number of threads. */
-#define TRACE_BLOCK 256
-void laplacian_traces_stacked(const graph_index *g, const double *scales, int T,
-                              const double *Hs, int k, int nthreads, double *tr)
+ * its smaller end.  den: heat_den() of each scale; part: scratch of
+ * laplacian_trace_blocks(n) x T doubles.  Summed over fixed blocks of
+ * cells, so the result does not depend on the number of threads. */
+void laplacian_traces_stacked(const graph_index *g, const double *scales, const double *den,
+                              int T, const double *Hs, int k, int nthreads, double *part,
+                              double *tr)
 {
-    int n = g->n, nb = (n + TRACE_BLOCK - 1) / TRACE_BLOCK;
+    int n = g->n, nb = laplacian_trace_blocks(n);
     size_t kT = (size_t) k * T;
     for (int t = 0; t < T; t++) tr[t] = 0.0;
     if (T == 0 || n == 0) return;
-    const void *vmax = vmaxget();
-    double *part = (double *) R_alloc((size_t) nb * T, sizeof(double));
-    double *den = (double *) R_alloc(T, sizeof(double));
-    for (int t = 0; t < T; t++) den[t] = heat_den(scales[t]);
     PAR_TEAM(nth, nthreads, (double) g->rowptr[n] * kT);
     OMP(parallel for num_threads(nth) schedule(dynamic, 1) if (nth > 1))
     for (int b = 0; b < nb; b++) {
@@ -133,7 +130,6 @@ void laplacian_traces_stacked(const graph_index *g, const double *scales, int T,
     }
     for (int b = 0; b < nb; b++)
         for (int t = 0; t < T; t++) tr[t] += part[(size_t) b * T + t];
-    vmaxset(vmax);
 }
 
 void scale_graph_set(const graph_index *g, double eps, scale_graph *s, int nthreads)

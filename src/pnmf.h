@@ -90,8 +90,12 @@ int graph_row_end(const graph_index *g, int i, int from, double eps);
 void graph_row_gather_stacked(const graph_index *g, int lo, int end, const double *scales,
                               const double *den, int T, const double *Hs, int k,
                               double *AH, double *deg);
-void laplacian_traces_stacked(const graph_index *g, const double *scales, int T,
-                              const double *Hs, int k, int nthreads, double *tr);
+/* blocks of cells of laplacian_traces_stacked() (its scratch: blocks x T) */
+#define TRACE_BLOCK 256
+static inline int laplacian_trace_blocks(int n) { return (n + TRACE_BLOCK - 1) / TRACE_BLOCK; }
+void laplacian_traces_stacked(const graph_index *g, const double *scales, const double *den,
+                              int T, const double *Hs, int k, int nthreads, double *part,
+                              double *tr);
 double laplacian_mult(const graph_index *g, const scale_graph *s,
                       const double *H, int k, double *HA, int nthreads);
 

@@ -95,6 +95,8 @@ void joint_setup(const path_problem *jp, joint_work *jw)
     jw->HHt = (double *) R_alloc((size_t) k * k + 1, sizeof(double));
     jw->den = (double *) R_alloc(T, sizeof(double));
     jw->trace = (double *) R_alloc(T, sizeof(double));
+    jw->trace_part = (double *) R_alloc((size_t) laplacian_trace_blocks(n) * T + 1,
+                                        sizeof(double));
     jw->cell = (joint_cell *) R_alloc(nth, sizeof(joint_cell));
     for (int i = 0; i < nth; i++) joint_cell_alloc(k, T, jw->cell + i);
     jw->order = (int *) R_alloc((size_t) n + 1, sizeof(int));
@@ -245,7 +247,8 @@ static double joint_objective(const path_problem *jp, joint_work *jw, double *rg
         if (rg[t] < 0.0) rg[t] = 0.0;
     }
     if (jp->l1 != 0.0) {                   /* tr(H_t L_t H_t'), by graph.c */
-        laplacian_traces_stacked(g, jp->scales, T, Hs, k, jp->nthreads, jw->trace);
+        laplacian_traces_stacked(g, jp->scales, jw->den, T, Hs, k, jp->nthreads, jw->trace_part,
+                                 jw->trace);
         for (int t = 0; t < T; t++) rg[t] += jp->l1 * jw->trace[t];
     }
     double total = 0.0;

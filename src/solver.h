@@ -65,6 +65,7 @@ typedef struct {                   /* scratch of the joint solver, made once */
     double *WtWall;                /* k k T */
     double *HHt;                   /* k k */
     double *den, *trace;           /* T: heat-kernel denominators, Laplacian traces */
+    double *trace_part;            /* the traces' per-block sums (graph.c) */
     joint_cell *cell;              /* one per thread */
     int ncolour, *order, *cstart;  /* the cells colour by colour (colour.c) */
     data_rows rows;                /* sparse X by rows (spmm.c), for X H' */
