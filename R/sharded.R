@@ -342,7 +342,7 @@ shard_rounds <- function(BPPARAM, fit_id, n_shards, needs, call) {
     io$bytes <- c(W = 0, halo = 0, reduce = 0)
     io$held <- NULL
     io$resent <- 0L
-    address <- halo_addressed(BPPARAM)
+    io$address <- address <- halo_addressed(BPPARAM)
     size <- function(x) if (is.null(x)) 0 else length(serialize(x, NULL))
     send_all <- function(msg) shard_apply(BPPARAM, seq_len(n_workers), shard_round_task,
                                           msg = msg, call = call)
@@ -606,7 +606,7 @@ path_sharded <- function(x, m, n, W0, H0, filt, scales, lambda, control, BPPARAM
                        boundary_cells = sched$boundary, cut_edges = sched$cut_edges,
                        colours = n_colours, rounds_per_sweep = max(1L, n_colours) + 1L,
                        bytes_per_sweep = sum(per_sweep), bytes_split = per_sweep,
-                       halo = if (halo_addressed(BPPARAM)) "addressed" else "broadcast",
+                       halo = if (io$address) "addressed" else "broadcast",
                        rounds_resent = io$resent,
                        warm_bytes = sum(warm_bytes), warm_cpu = warm_cpu,
                        worker_cpu_per_sweep = if (nrow(cpu)) colMeans(cpu)

@@ -1,6 +1,12 @@
 # The fast mode with the data in column blocks: streamed from an HDF5 file
 # (R/shards.R) must give the in-memory fit's answer.
 
+# An HDF5-backed sparse copy of x, its file removed when the calling test ends.
+h5_copy <- function(x, envir = parent.frame()) {
+    f <- withr::local_tempfile(fileext = ".h5", .local_envir = envir)
+    HDF5Array::writeHDF5Array(x, f, "x", as.sparse = TRUE, with.dimnames = TRUE)
+}
+
 shard_data <- function(m = 120, n = 1300, seed = 1) {
     set.seed(seed)
     cl <- rep(1:3, length.out = n)
@@ -68,9 +74,7 @@ test_that("the block steps reproduce the in-memory path exactly on given scales"
 test_that("above colour_min_cells the streamed fit visits the cells colour by colour as in memory", {
     skip_if_not_installed("HDF5Array")
     x <- shard_data(m = 40, n = 300, seed = 3)
-    f <- tempfile(fileext = ".h5")
-    on.exit(unlink(f))
-    h <- HDF5Array::writeHDF5Array(x, f, "x", as.sparse = TRUE, with.dimnames = TRUE)
+    h <- h5_copy(x)
     ps <- persistentScales(x, type = "spread", n_scales = 5)
     fit <- function(y, threads = 1)
         pnmf(y, k = 3, scales = ps, n_sweeps = 6, tol = 0, threads = threads)
@@ -237,9 +241,7 @@ test_that("a fit sharded over two SnowParam workers equals the single-process fi
     expect_equal(one$objective, a$objective, tolerance = 1e-9)
 
     # workers read their shards of an HDF5 file themselves (already started)
-    f <- tempfile(fileext = ".h5")
-    on.exit(unlink(f))
-    h <- HDF5Array::writeHDF5Array(x, f, "x", as.sparse = TRUE, with.dimnames = TRUE)
+    h <- h5_copy(x)
     BiocParallel::bpstart(p)
     on.exit(BiocParallel::bpstop(p), add = TRUE)
     d <- pnmf(h, k = 3, scales = ps, n_sweeps = 6, tol = 0, threads = 1, BPPARAM = p)
@@ -408,9 +410,7 @@ test_that("a scale of 0 (duplicate cells) works streamed and sharded as in memor
     skip_if_not_installed("HDF5Array")
     skip_if_not_installed("BiocParallel")
     x <- shard_data(m = 40, n = 300, seed = 2)
-    f <- tempfile(fileext = ".h5")
-    on.exit(unlink(f))
-    h <- HDF5Array::writeHDF5Array(x, f, "x", as.sparse = TRUE, with.dimnames = TRUE)
+    h <- h5_copy(x)
     ps <- persistentScales(x, type = "spread", n_scales = 4)
     sc <- c(0, ps$scales)    # what the death times of duplicated cells give
     fit <- function(y, ...) pnmf(y, k = 3, scales = sc, lambda = c(1, 1, 1), n_sweeps = 3,
