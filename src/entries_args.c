@@ -29,7 +29,8 @@ void set_names(SEXP list, const char **names)
 void check_finite(SEXP s, const char *what)
 {
     const double *v = REAL(s);
-    for (R_xlen_t l = 0; l < XLENGTH(s); l++)
+    R_xlen_t len = XLENGTH(s);
+    for (R_xlen_t l = 0; l < len; l++)
         if (!R_FINITE(v[l])) error("'%s' has missing or infinite values", what);
 }
 
@@ -70,14 +71,19 @@ void data_from_sexp(SEXP sX, data_matrix *X)
         if (!isInteger(p) || !isInteger(i) || !isReal(x) || !isInteger(dim) || length(dim) != 2)
             error("sparse data must be list(p = integer, i = integer, x = double, dim = integer(2))");
         int m = INTEGER(dim)[0], n = INTEGER(dim)[1];
-        if (m < 0 || n < 0 || XLENGTH(p) != (R_xlen_t) n + 1 || INTEGER(p)[0] != 0 ||
-            INTEGER(p)[n] != XLENGTH(i) || XLENGTH(x) != XLENGTH(i))
+        /* pointers and lengths taken once: the checks run at every call of
+         * a streamed fit, once per block and pass */
+        const int *pp = INTEGER(p), *ii = INTEGER(i);
+        R_xlen_t nnz = XLENGTH(i);
+        if (m < 0 || n < 0 || XLENGTH(p) != (R_xlen_t) n + 1 || pp[0] != 0 ||
+            pp[n] != nnz || XLENGTH(x) != nnz)
             error("inconsistent sparse data");
         for (int j = 0; j < n; j++)
-            if (INTEGER(p)[j + 1] < INTEGER(p)[j]) error("inconsistent sparse data");
-        for (R_xlen_t q = 0; q < XLENGTH(i); q++)
-            if (INTEGER(i)[q] < 0 || INTEGER(i)[q] >= m) error("sparse row index out of range");
-        X->m = m; X->n = n; X->x = REAL(x); X->p = INTEGER(p); X->i = INTEGER(i);
+            if (pp[j + 1] < pp[j]) error("inconsistent sparse data");
+        int bad = 0;
+        for (R_xlen_t q = 0; q < nnz; q++) bad |= (ii[q] < 0) | (ii[q] >= m);
+        if (bad) error("sparse row index out of range");
+        X->m = m; X->n = n; X->x = REAL(x); X->p = pp; X->i = ii;
         X->rows = NULL;
         return;
     }

@@ -163,7 +163,7 @@ SEXP C_shard_h_all(SEXP sHs, SEXP sWtX, SEXP sedges, SEXP sWtW, SEXP sscales, SE
 
 /* list(cross, hh, trace, sums) of the owned cells of a block; WtX NULL:
  * cross = 0; edges NULL: trace = 0 */
-SEXP C_shard_sums(SEXP sHl, SEXP sWtX, SEXP sown, SEXP sedges, SEXP sscales)
+SEXP C_shard_sums(SEXP sHl, SEXP sWtX, SEXP sown, SEXP sedges, SEXP sscales, SEXP sthreads)
 {
     check_scales(sscales);
     int T = length(sscales);
@@ -184,7 +184,7 @@ SEXP C_shard_sums(SEXP sHl, SEXP sWtX, SEXP sown, SEXP sedges, SEXP sscales)
     SEXP sums = PROTECT(allocVector(REALSXP, 2));
     shard_sums(&sg, k, T, REAL(sscales), REAL(sHl), own, no,
                sWtX != R_NilValue ? REAL(sWtX) : NULL, REAL(cross),
-               REAL(hh), REAL(trace), REAL(sums));
+               REAL(hh), REAL(trace), REAL(sums), as_threads(sthreads));
     SET_VECTOR_ELT(res, 0, cross);
     SET_VECTOR_ELT(res, 1, hh);
     SET_VECTOR_ELT(res, 2, trace);

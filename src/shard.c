@@ -13,6 +13,7 @@
  *    (hals_h_rows(), block_eval()).
  */
 #include "shard.h"
+#include "parallel.h"
 #include <string.h>
 
 static void small_work(int k, int T, const double *scales, joint_work *jw)
@@ -76,56 +77,72 @@ void shard_h_all(const shard_graph *sgr, int k, int T, const double *scales,
     joint_h_step(&pp, &jw);
 }
 
+/* The parts of scale t (see shard_sums); part[0..1]: its smoothness (to
+ * scale t - 1) and anchor sums. */
+static void shard_sums_scale(const graph_index *g, int k, int T, int t, double scale,
+                             double den, const double *Hl, const int *own, int no,
+                             const double *WtX, double *cross, double *hh, double *trace,
+                             double *part)
+{
+    size_t kT = (size_t) k * T, kk = (size_t) k * k;
+    double cr = 0.0, tr = 0.0, smooth = 0.0, anchor = 0.0;
+    double *o = hh + kk * t;
+    memset(o, 0, kk * sizeof(double));
+    for (int i = 0; i < no; i++) {
+        int j = own[i];
+        const double *ht = Hl + (size_t) j * kT + (size_t) t * k;
+        if (WtX != NULL) {
+            const double *wtx = WtX + (size_t) i * kT + (size_t) t * k;
+            for (int c = 0; c < k; c++) cr += wtx[c] * ht[c];
+        }
+        for (int c2 = 0; c2 < k; c2++) {
+            double v = ht[c2];
+            if (v == 0.0) continue;
+            for (int c = 0; c < k; c++) o[c + (size_t) c2 * k] += ht[c] * v;
+        }
+        for (int c = 0; c < k; c++) {
+            anchor += ht[c] * ht[c];
+            if (t > 0) { double d = ht[c] - ht[c - k]; smooth += d * d; }
+        }
+        if (g->n == 0 || g->rowptr[g->n] == 0) continue;
+        int lo = g->rowptr[j], end = graph_row_end(g, j, lo, scale);
+        double trj = 0.0;
+        for (int e = lo; e < end; e++) {
+            const double *hn = Hl + (size_t) g->nbr[e] * kT + (size_t) t * k;
+            double sq = 0.0;
+            for (int c = 0; c < k; c++) { double d = ht[c] - hn[c]; sq += d * d; }
+            trj += heat_weight(g->dist[e], den) * sq;
+        }
+        tr += trj;
+    }
+    cross[t] = cr;
+    trace[t] = 0.5 * tr;
+    part[0] = smooth;
+    part[1] = anchor;
+}
+
+/* In parallel over the scales: each scale's sums run over the cells in the
+ * same order whatever the number of threads, so the result does not depend
+ * on it. */
 void shard_sums(const shard_graph *sgr, int k, int T, const double *scales,
                 const double *Hl, const int *own, int no, const double *WtX,
-                double *cross, double *hh, double *trace, double *sums)
+                double *cross, double *hh, double *trace, double *sums, int nthreads)
 {
     graph_index g;
     graph_index_build(sgr->nl, sgr->ne, sgr->ei, sgr->ej, sgr->ed, &g);
-    size_t kT = (size_t) k * T, kk = (size_t) k * k;
     double *den = (double *) R_alloc(T, sizeof(double));
+    double *part = (double *) R_alloc((size_t) 2 * T + 1, sizeof(double));
+    for (int t = 0; t < T; t++) den[t] = heat_den(scales[t]);
+    PAR_TEAM(nth, nthreads, (double) no * k * k * T);
+    OMP(parallel for num_threads(nth) schedule(dynamic, 1) if (nth > 1))
+    for (int t = 0; t < T; t++)
+        shard_sums_scale(&g, k, T, t, scales[t], den[t], Hl, own, no, WtX, cross, hh, trace,
+                         part + 2 * t);
+    sums[0] = sums[1] = 0.0;
     for (int t = 0; t < T; t++) {
-        den[t] = heat_den(scales[t]);
-        cross[t] = trace[t] = 0.0;
+        sums[0] += part[2 * t];
+        sums[1] += part[2 * t + 1];
     }
-    memset(hh, 0, kk * T * sizeof(double));
-    double smooth = 0.0, anchor = 0.0;
-    for (int i = 0; i < no; i++) {
-        int j = own[i];
-        const double *h = Hl + (size_t) j * kT;
-        const double *wtx = WtX != NULL ? WtX + (size_t) i * kT : NULL;
-        int lo = g.rowptr[j], end = lo;
-        for (int t = 0; t < T; t++) {
-            const double *ht = h + (size_t) t * k;
-            if (wtx != NULL) {
-                double cr = 0.0;
-                for (int c = 0; c < k; c++) cr += wtx[(size_t) t * k + c] * ht[c];
-                cross[t] += cr;
-            }
-            double *o = hh + kk * t;
-            for (int c2 = 0; c2 < k; c2++) {
-                double v = ht[c2];
-                if (v == 0.0) continue;
-                for (int c = 0; c < k; c++) o[c + (size_t) c2 * k] += ht[c] * v;
-            }
-            for (int c = 0; c < k; c++) {
-                size_t l = (size_t) t * k + c;
-                anchor += h[l] * h[l];
-                if (t > 0) { double d = h[l] - h[l - k]; smooth += d * d; }
-            }
-            end = graph_row_end(&g, j, end, scales[t]);
-            double tr = 0.0;
-            for (int e = lo; e < end; e++) {
-                const double *hn = Hl + (size_t) g.nbr[e] * kT + (size_t) t * k;
-                double sq = 0.0;
-                for (int c = 0; c < k; c++) { double d = ht[c] - hn[c]; sq += d * d; }
-                tr += heat_weight(g.dist[e], den[t]) * sq;
-            }
-            trace[t] += 0.5 * tr;
-        }
-    }
-    sums[0] = smooth;
-    sums[1] = anchor;
 }
 
 void shard_warm_h(const shard_graph *sgr, int m, int k, double eps, double l1, double xnorm2,

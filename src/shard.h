@@ -32,10 +32,11 @@ void shard_h_all(const shard_graph *sgr, int k, int T, const double *scales,
 /* The block's parts of the path objective at the owned cells own[0..no):
  * cross[t] = <W_t'X, H_t>, hh (k x k x T) = H_t H_t', trace[t] = its half of
  * tr(H_t L_t H_t') (rows of the owned cells), sums[0..1] = smoothness and
- * anchor sums (stacked order).  WtX NULL: no cross terms. */
+ * anchor sums (stacked order).  WtX NULL: no cross terms.  In parallel over
+ * the scales (nthreads). */
 void shard_sums(const shard_graph *sgr, int k, int T, const double *scales,
                 const double *Hl, const int *own, int no, const double *WtX,
-                double *cross, double *hh, double *trace, double *sums);
+                double *cross, double *hh, double *trace, double *sums, int nthreads);
 
 /* One H update of the warm start at one scale (update != 0), then the block
  * objective (f, rg), given W'X (k x n) and W (m x k); all cells in memory. */
