@@ -189,10 +189,7 @@ worker_usage <- function() {
 # H_s H_s', <W'X_s, H_s> and ||X_s||^2 (the first W step and objective).
 shard_setup_task <- function(spec) {
     x <- spec$data
-    if (is.list(x) && !is.null(x$path)) {            # read by the worker
-        h <- HDF5Array::HDF5Array(x$path, x$name)
-        x <- read_block(h, x$cols)
-    }
+    if (is.list(x) && !is.null(x$h5)) x <- h5_columns(x$h5, x$cols)   # read by the worker
     st <- new.env(parent = emptyenv())
     for (nm in c("shard", "cells", "local", "edges", "phase", "scales", "lambda", "threads"))
         assign(nm, spec[[nm]], envir = st)
@@ -270,7 +267,8 @@ shard_warm_step <- function(st, msg) {
             if (st$t > 0L) keep_scale()
             st$t <- msg$t
             list(shard = st$shard,
-                 trace = .Call(C_shard_sums, st$H, NULL, own, st$edges, st$scales[[st$t]])$trace)
+                 trace = .Call(C_shard_sums, st$H, NULL, own, st$edges, st$scales[[st$t]],
+                                       st$threads)$trace)
         },
         wstart = {
             st$WtW <- msg$WtW
@@ -279,7 +277,8 @@ shard_warm_step <- function(st, msg) {
         },
         wphase = update(msg$colour),
         wfinish = {
-            ps <- .Call(C_shard_sums, st$H, st$WtX, own, st$edges, st$scales[[st$t]])
+            ps <- .Call(C_shard_sums, st$H, st$WtX, own, st$edges, st$scales[[st$t]],
+                        st$threads)
             ps$XHt <- block_products(st$x, st$H[, own, drop = FALSE], NULL, st$threads)$XHt
             ps$shard <- st$shard
             ps$usage <- worker_usage()
@@ -290,7 +289,7 @@ shard_warm_step <- function(st, msg) {
             st$H <- NULL
             st$WtX <- NULL
             list(shard = st$shard, usage = worker_usage(),
-                 sums = .Call(C_shard_sums, st$Hl, NULL, own, NULL, st$scales)$sums)
+                 sums = .Call(C_shard_sums, st$Hl, NULL, own, NULL, st$scales, st$threads)$sums)
         })
 }
 
@@ -315,7 +314,7 @@ shard_step <- function(st, msg) {
         phase = update(msg$colour),
         finish = {
             ps <- .Call(C_shard_sums, st$Hl, st$WtX, own,
-                        if (st$lambda[[1L]] != 0) st$edges, st$scales)
+                        if (st$lambda[[1L]] != 0) st$edges, st$scales, st$threads)
             ps$XHt <- block_products(st$x, st$Hl[, own, drop = FALSE], NULL, st$threads)$XHt
             ps$shard <- st$shard
             ps$usage <- worker_usage()
@@ -615,11 +614,12 @@ path_sharded <- function(x, m, n, W0, H0, filt, scales, lambda, control, BPPARAM
                        pids = vapply(set, `[[`, 0L, "pid")))
 }
 
-# How a worker gets its shard of an HDF5 file (read there, never sent), or
-# NULL (the manager sends the columns).
+# How a worker gets its shard of an HDF5 file (read there, never sent): the
+# file's source (R/h5blocks.R: a dense dataset or a 10x group as it stands
+# on disk, or a row subset of one; its seed holds the path, nothing is
+# opened until the worker reads); NULL for anything else (the manager
+# sends the columns).
 shard_source <- function(x) {
-    if (!is_streamed(x) || !methods::is(x, "HDF5Array")) return(NULL)
-    s <- DelayedArray::seed(x)
-    if (!methods::is(s, "HDF5ArraySeed")) return(NULL)
-    list(path = s@filepath, name = s@name)
+    src <- h5_source(x)
+    if (is.null(src)) NULL else list(h5 = src)
 }

@@ -54,6 +54,8 @@ column_blocks <- function(x, size = block_cells(nrow(x))) {
 # The columns idx of x in memory, as the C core takes them (sparse blocks of
 # a sparse or mostly-zero input as a dgCMatrix, else a double matrix).
 read_block <- function(x, idx) {
+    b <- h5_read_columns(x, idx)                    # R/h5blocks.R
+    if (!is.null(b)) return(b)
     b <- x[, idx, drop = FALSE]
     if (is_streamed(b)) {
         b <- if (DelayedArray::is_sparse(b)) methods::as(b, "dgCMatrix") else as.matrix(b)
@@ -63,7 +65,7 @@ read_block <- function(x, idx) {
                          "dMatrix")
     if (is.matrix(b)) {
         storage.mode(b) <- "double"
-        if (!anyNA(b) && sum(b != 0) < 0.25 * length(b)) b <- methods::as(b, "dgCMatrix")
+        b <- sparse_if_sparse(b)
     }
     b
 }
@@ -73,16 +75,21 @@ read_block <- function(x, idx) {
 gram_max_features <- 5000L
 
 # The features' Gram matrix X X' and row sums of a streamed matrix, in one
-# pass over its column blocks (each block dense: a BLAS rank-b update).
-streamed_gram <- function(x) {
-    gram <- matrix(0, nrow(x), nrow(x))
+# pass over its column blocks (each block dense: a BLAS rank-b update);
+# gram = FALSE: the row sums only (DelayedArray's x %*% v reads the file
+# through its slower generic path).
+streamed_gram <- function(x, gram = TRUE) {
+    g <- if (gram) matrix(0, nrow(x), nrow(x))
     sums <- numeric(nrow(x))
     for (idx in column_blocks(x)) {
-        b <- as.matrix(read_block(x, idx))
-        gram <- gram + tcrossprod(b)
-        sums <- sums + rowSums(b)
+        b <- read_block(x, idx)
+        if (gram) {
+            if (!is.matrix(b)) b <- .Call(C_csc_to_dense, c_data(b))   # Matrix's is slower
+            g <- g + tcrossprod(b)
+        }
+        sums <- sums + (if (is.matrix(b)) rowSums(b) else Matrix::rowSums(b))
     }
-    list(gram = gram, sums = sums)
+    list(gram = g, sums = sums)
 }
 
 # t(A) %*% X for a streamed X (features x cells), block by block: ncol(A) x cells.
@@ -230,7 +237,7 @@ warm_start_blocks <- function(data, m, n, W0, H0, filt, scales, lambda, control,
         if (step < n_t) report(step, NA_real_)
     }
     H <- WtX <- r <- NULL
-    sums <- .Call(C_shard_sums, Hs, NULL, seq_len(n), NULL, scales)$sums
+    sums <- .Call(C_shard_sums, Hs, NULL, seq_len(n), NULL, scales, nth)$sums
     obj0 <- sum(rg) + lambda[[2L]] * sums[1L] + lambda[[3L]] * sums[2L]
     report(n_t, obj0)
     out <- list(Wall = Wall, Hs = Hs, rg = rg, iters = iters, obj0 = obj0, xnorm2 = xnorm2)
@@ -305,14 +312,14 @@ sweeps_blocks <- function(data, ws, filt, scales, lambda, control) {
                 Hs[, cells] <- Hl[, seq_len(nb), drop = FALSE]
             }
             XHs <- XHs + block_products(xb, Hl[, seq_len(nb), drop = FALSE], NULL, nth)$XHt
-            ps <- .Call(C_shard_sums, Hl, WtXb, seq_len(nb), NULL, scales)
+            ps <- .Call(C_shard_sums, Hl, WtXb, seq_len(nb), NULL, scales, nth)
             HH <- HH + ps$hh
             cross <- cross + ps$cross
             sums <- sums + ps$sums
         }
         Hl <- WtXb <- NULL
         trace <- if (l1 != 0)
-            .Call(C_shard_sums, Hs, NULL, seq_len(n), edges, scales)$trace
+            .Call(C_shard_sums, Hs, NULL, seq_len(n), edges, scales, nth)$trace
         else numeric(n_t)
         rg <- path_losses(xnorm2, cross, wstep$WtW, HH, trace, l1)
         obj[s + 1L] <- sum(rg) + lambda[[2L]] * sums[1L] + lambda[[3L]] * sums[2L]

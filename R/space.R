@@ -149,19 +149,22 @@ spread_points_scales <- function(deaths, n, diameter) {
 # Truncated SVD by irlba with a fixed start vector: deterministic, and the
 # caller's random number stream is not touched.
 pca_scores <- function(x, n_pcs) {
-    mu <- if (inherits(x, "Matrix")) Matrix::rowMeans(x)
-          else if (is_streamed(x)) as.vector(x %*% rep(1 / ncol(x), ncol(x)))  # block-wise
-          else rowMeans(x)
-    if (n_pcs > min(dim(x)) - 2L || ncol(x) < 500L) {
-        s <- svd(t(dense_copy(x) - mu), nu = n_pcs, nv = 0L)
-        return(t(s$u %*% diag(s$d[seq_len(n_pcs)], n_pcs)))
-    }
-    if (is_streamed(x) && nrow(x) <= gram_max_features) {
+    small <- n_pcs > min(dim(x)) - 2L || ncol(x) < 500L
+    if (!small && is_streamed(x) && nrow(x) <= gram_max_features) {
         # irlba would read the file at every product: two passes instead
+        # (the means come with the Gram pass)
         g <- streamed_gram(x)
-        cov <- g$gram - ncol(x) * tcrossprod(g$sums / ncol(x))
+        mu <- g$sums / ncol(x)
+        cov <- g$gram - ncol(x) * tcrossprod(mu)
         V <- eigen(cov, symmetric = TRUE)$vectors[, seq_len(n_pcs), drop = FALSE]
         return(streamed_crossprod(V, x) - drop(crossprod(V, mu)))
+    }
+    mu <- if (inherits(x, "Matrix")) Matrix::rowMeans(x)
+          else if (is_streamed(x)) streamed_gram(x, gram = FALSE)$sums / ncol(x)
+          else rowMeans(x)
+    if (small) {
+        s <- svd(t(dense_copy(x) - mu), nu = n_pcs, nv = 0L)
+        return(t(s$u %*% diag(s$d[seq_len(n_pcs)], n_pcs)))
     }
     s <- irlba::irlba(Matrix::t(x), nv = n_pcs, center = mu,
                       v = seq(1, 2, length.out = nrow(x)))

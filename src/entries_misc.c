@@ -1,11 +1,13 @@
 /* entries_misc.c: the .Call entries around the fit: the NNDSVDA start, the
  * projection of new cells, the one-pass value summary of the argument
- * checks, the permuted null copies of parallel analysis, and the thread
- * counts.  Argument checks and SEXP packing around the kernels of nndsvd.c,
- * project.c, values.c, permute.c and threads.c. */
+ * checks, the sparse form of a dense block read from HDF5, the permuted
+ * null copies of parallel analysis, and the thread counts.  Argument checks
+ * and SEXP packing around the kernels of nndsvd.c, project.c, values.c,
+ * densecsc.c, permute.c and threads.c. */
 #include "entries.h"
 #include "parallel.h"
 #include <R_ext/Random.h>
+#include <limits.h>
 
 /* list(W, H): the NNDSVDA start from the SVD parts u, d, v. */
 SEXP C_nndsvda(SEXP sU, SEXP sd, SEXP sV, SEXP sk, SEXP smean)
@@ -60,6 +62,46 @@ SEXP C_value_summary(SEXP sx)
     if (!isReal(sx)) error("'x' must be a double vector");
     SEXP res = PROTECT(allocVector(REALSXP, 4));
     value_summary(REAL(sx), XLENGTH(sx), REAL(res));
+    UNPROTECT(1);
+    return res;
+}
+
+/* list(p, i, x): the compressed sparse columns of a dense double matrix
+ * (the slots of a dgCMatrix); NULL when at least max_density of its values
+ * are non-zero (the block then stays dense). */
+SEXP C_dense_to_csc(SEXP sx, SEXP smax_density)
+{
+    if (!isReal(sx) || !isMatrix(sx)) error("'x' must be a double matrix");
+    int m = nrows(sx), n = ncols(sx);
+    double max_density = asReal(smax_density);
+    ptrdiff_t *p = (ptrdiff_t *) R_alloc((size_t) n + 1, sizeof(ptrdiff_t));
+    ptrdiff_t nnz = dense_csc_pattern(REAL(sx), m, n, p);
+    if ((double) nnz >= max_density * (double) m * (double) n || nnz > INT_MAX)
+        return R_NilValue;
+    SEXP sp = PROTECT(allocVector(INTSXP, (R_xlen_t) n + 1));
+    for (int j = 0; j <= n; j++) INTEGER(sp)[j] = (int) p[j];
+    SEXP si = PROTECT(allocVector(INTSXP, nnz));
+    SEXP sv = PROTECT(allocVector(REALSXP, nnz));
+    dense_csc_fill(REAL(sx), m, n, INTEGER(si), REAL(sv));
+    SEXP res = PROTECT(allocVector(VECSXP, 3));
+    SET_VECTOR_ELT(res, 0, sp);
+    SET_VECTOR_ELT(res, 1, si);
+    SET_VECTOR_ELT(res, 2, sv);
+    const char *names[] = {"p", "i", "x", NULL};
+    set_names(res, names);
+    UNPROTECT(4);
+    return res;
+}
+
+/* The dense double matrix of list(p, i, x, dim) (a dgCMatrix's slots). */
+SEXP C_csc_to_dense(SEXP sX)
+{
+    data_matrix X;
+    data_from_sexp(sX, &X);
+    if (X.p == NULL) error("'x' must be sparse data");
+    SEXP res = PROTECT(allocMatrix(REALSXP, X.m, X.n));
+    memset(REAL(res), 0, sizeof(double) * (size_t) X.m * (size_t) X.n);
+    csc_dense_fill(X.p, X.i, X.x, X.m, X.n, REAL(res));
     UNPROTECT(1);
     return res;
 }

@@ -15,13 +15,15 @@ SEXP C_pair_dist(SEXP, SEXP, SEXP, SEXP);
 SEXP C_project_nnls(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
 SEXP C_value_summary(SEXP);
 SEXP C_permuted_transpose(SEXP);
+SEXP C_dense_to_csc(SEXP, SEXP);
+SEXP C_csc_to_dense(SEXP);
 SEXP C_thread_info(void);
 SEXP C_blas_threads(SEXP);
 SEXP C_shard_products(SEXP, SEXP, SEXP, SEXP);
 SEXP C_shard_gram(SEXP);
 SEXP C_shard_w_step(SEXP, SEXP, SEXP, SEXP);
 SEXP C_shard_h_step(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
-SEXP C_shard_sums(SEXP, SEXP, SEXP, SEXP, SEXP);
+SEXP C_shard_sums(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
 SEXP C_shard_h_all(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
 SEXP C_shard_warm_h(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
 SEXP C_shard_warm_cells(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
@@ -40,13 +42,15 @@ static const R_CallMethodDef call_methods[] = {
     {"C_project_nnls", (DL_FUNC) &C_project_nnls, 6},
     {"C_value_summary", (DL_FUNC) &C_value_summary, 1},
     {"C_permuted_transpose", (DL_FUNC) &C_permuted_transpose, 1},
+    {"C_dense_to_csc", (DL_FUNC) &C_dense_to_csc, 2},
+    {"C_csc_to_dense", (DL_FUNC) &C_csc_to_dense, 1},
     {"C_thread_info", (DL_FUNC) &C_thread_info, 0},
     {"C_blas_threads", (DL_FUNC) &C_blas_threads, 1},
     {"C_shard_products", (DL_FUNC) &C_shard_products, 4},
     {"C_shard_gram", (DL_FUNC) &C_shard_gram, 1},
     {"C_shard_w_step", (DL_FUNC) &C_shard_w_step, 4},
     {"C_shard_h_step", (DL_FUNC) &C_shard_h_step, 7},
-    {"C_shard_sums", (DL_FUNC) &C_shard_sums, 5},
+    {"C_shard_sums", (DL_FUNC) &C_shard_sums, 6},
     {"C_shard_h_all", (DL_FUNC) &C_shard_h_all, 8},
     {"C_shard_warm_h", (DL_FUNC) &C_shard_warm_h, 9},
     {"C_shard_warm_cells", (DL_FUNC) &C_shard_warm_cells, 7},

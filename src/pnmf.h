@@ -133,6 +133,10 @@ void nndsvda(const double *U, const double *d, const double *V, int m, int n, in
 /* values.c, permute.c, threads.c */
 void value_summary(const double *x, ptrdiff_t len, double *out);
 void permuted_transpose(const double *y, int m, int n, double *out);
+ptrdiff_t dense_csc_pattern(const double *x, int m, int n, ptrdiff_t *p);
+void dense_csc_fill(const double *x, int m, int n, int *rows, double *vals);
+void csc_dense_fill(const int *p, const int *rows, const double *vals, int m, int n,
+                    double *x);
 int blas_threads(int n);
 
 #endif
