@@ -36,6 +36,10 @@
 #   bigprep<N>  an HDF5 file of N cells written 50,000 cells at a time (each
 #               chunk resampled with its own seed), never all in memory:
 #               for 10^6 cells
+#               ($PNMF_BENCH_H5FORMAT: "tenx", 10x's sparse layout, the
+#               default; "dense", an HDF5 dataset in chunks of 500 cells)
+#   h5read<N>   one pass over the blocks of both bigprep<N> files: the
+#               direct reads against DelayedArray's generic ones
 #   e2e<N>      end to end from that HDF5 file (bigprep<N>), defaults but
 #               k = 20: persistentScales() (block-wise PCA, spanning tree,
 #               30 spread scales) and pnmf() with its stopping rule; times
@@ -73,7 +77,25 @@ prep <- function(n) {
                 nnz = length(x@x))
 }
 
-big_file <- function(n) file.path(bench_dir(), sprintf("big%d.h5", n))
+# The file format of bigprep/e2e: "tenx" (10x's sparse layout, written by
+# HDF5Array's TENxRealizationSink; the default) or "dense" (an HDF5 dataset
+# in chunks of 500 cells, gzip level 1), from $PNMF_BENCH_H5FORMAT.
+h5_format <- function() {
+    f <- Sys.getenv("PNMF_BENCH_H5FORMAT", "tenx")
+    if (!f %in% c("tenx", "dense")) stop("PNMF_BENCH_H5FORMAT must be tenx or dense")
+    f
+}
+
+big_file <- function(n) file.path(bench_dir(), sprintf("big%d-%s.h5", n, h5_format()))
+
+# The matrix of a bigprep file.  HDF5Array 1.26 leaves rhdf5's errors
+# suppressed after opening a dataset, and then fails to open a 10x group
+# (README); rhdf5's default error handling avoids it.
+big_matrix <- function(n) {
+    if (h5_format() == "dense") return(HDF5Array::HDF5Array(big_file(n), "x"))
+    rhdf5::h5errorHandling("normal")
+    HDF5Array::TENxMatrix(big_file(n), "matrix")
+}
 
 bigprep <- function(n, chunk = 50000L) {
     suppressPackageStartupMessages({library(pnmf); library(HDF5Array)})
@@ -81,9 +103,12 @@ bigprep <- function(n, chunk = 50000L) {
     f <- big_file(n)
     unlink(f)
     t0 <- proc.time()[["elapsed"]]
-    sink <- HDF5Array::HDF5RealizationSink(c(nrow(p$counts), as.integer(n)), type = "double",
-                                           filepath = f, name = "x", as.sparse = TRUE,
-                                           chunkdim = c(nrow(p$counts), 500L), level = 1L)
+    dim <- c(nrow(p$counts), as.integer(n))
+    sink <- if (h5_format() == "tenx")
+        HDF5Array::TENxRealizationSink(dim, filepath = f, group = "matrix", level = 0L)
+    else HDF5Array::HDF5RealizationSink(dim, type = "double", filepath = f, name = "x",
+                                        as.sparse = TRUE, chunkdim = c(nrow(p$counts), 500L),
+                                        level = 1L)
     starts <- seq(1L, n, by = chunk)
     grid <- DelayedArray::ArbitraryArrayGrid(list(nrow(p$counts),
                                                   c(starts[-1L] - 1L, n)))
@@ -105,7 +130,7 @@ bigprep <- function(n, chunk = 50000L) {
 
 e2e <- function(n) {
     suppressPackageStartupMessages({library(pnmf); library(HDF5Array)})
-    x <- HDF5Array::HDF5Array(big_file(n), "x")
+    x <- big_matrix(n)
     t0 <- proc.time()[["elapsed"]]
     t_ps <- elapsed(ps <- persistentScales(x, type = "spread", n_scales = 30L, edges = FALSE,
                                            threads = 2L))
@@ -120,14 +145,42 @@ e2e <- function(n) {
             invokeRestart("muffleMessage")
         })
     now <- proc.time()[["elapsed"]]
-    emit_result(case = sprintf("e2e%d", n), cells = ncol(x), genes = nrow(x), k = fit$k,
-                T = length(fit$scales), blas = blas_name(), persistence_s = round(t_ps, 1),
+    emit_result(case = sprintf("e2e%d", n), format = h5_format(), cells = ncol(x),
+                genes = nrow(x), k = fit$k, T = length(fit$scales), blas = blas_name(),
+                persistence_s = round(t_ps, 1),
                 peak_rss_after_persistence_mb = round(rss_ps, 1),
-                warm_s = round(stamps[1L], 1), sweeps = length(fit$objective) - 1L,
+                warm_s = round(stamps[1L], 1), warm_iters = sum(fit$iterations[, 1L]),
+                sweeps = length(fit$objective) - 1L,
                 s_per_sweep = round(mean(diff(stamps)), 2), fit_s = round(now - t1, 1),
                 total_s = round(now - t0, 1), peak_rss_mb = round(peak_rss_mb(), 1),
                 plan_mb = round(attr(fit$memory, "total") / 2^20, 1),
                 objective = format(fit$objective[length(fit$objective)], digits = 12))
+}
+
+# One pass over the blocks of the bigprep<N> files of both formats (run
+# bigprep<N> with each PNMF_BENCH_H5FORMAT first): seconds per pass of
+# read_block() (the direct reads of R/h5blocks.R) against DelayedArray's
+# generic block read (x[, idx] realised as a dgCMatrix or matrix), after an
+# untimed pass that brings the file into the page cache.
+h5read <- function(n) {
+    suppressPackageStartupMessages({library(pnmf); library(HDF5Array)})
+    generic <- function(x, idx) {
+        b <- x[, idx, drop = FALSE]
+        if (DelayedArray::is_sparse(b)) methods::as(b, "dgCMatrix") else as.matrix(b)
+    }
+    out <- list()
+    for (fmt in c("tenx", "dense")) {
+        Sys.setenv(PNMF_BENCH_H5FORMAT = fmt)
+        x <- big_matrix(n)
+        blocks <- pnmf:::column_blocks(x)
+        pass <- function(read) elapsed(for (idx in blocks) read(x, idx))
+        pass(pnmf:::read_block)          # untimed: the file into the page cache
+        out[[paste0(fmt, "_direct_s")]] <- round(pass(pnmf:::read_block), 2)
+        out[[paste0(fmt, "_delayed_s")]] <- round(pass(generic), 2)
+        out[[paste0(fmt, "_mb")]] <- round(file.size(big_file(n)) / 2^20, 1)
+    }
+    do.call(emit_result, c(list(case = sprintf("h5read%d", n), cells = n,
+                                blocks = length(blocks)), out))
 }
 
 # The streamed fit's peak memory against its plan (prep<N> first): 1 warm
@@ -182,6 +235,7 @@ run_one <- function(case) {
     if (grepl("^prep", case)) return(prep(as.integer(sub("^prep", "", case))))
     if (grepl("^bigprep", case)) return(bigprep(as.integer(sub("^bigprep", "", case))))
     if (grepl("^e2e", case)) return(e2e(as.integer(sub("^e2e", "", case))))
+    if (grepl("^h5read", case)) return(h5read(as.integer(sub("^h5read", "", case))))
     if (grepl("^cut", case)) return(cut_case(as.integer(sub("^cut", "", case))))
     suppressPackageStartupMessages({library(pnmf); library(BiocParallel)})
     sweeps <- as.integer(Sys.getenv("PNMF_BENCH_SWEEPS", "5"))
@@ -271,7 +325,8 @@ if (length(args) >= 2L && args[1L] == "--case") {
             cat(case, format(Sys.time()), "\n")
             r <- run_case(self, case, env)
             print(r)
-            if (grepl("^e2e", case)) utils::write.table(cbind(r, machine = machine_line()),
+            if (grepl("^e2e", case)) utils::write.table(cbind(r, note = Sys.getenv("PNMF_BENCH_NOTE"),
+                                                              machine = machine_line()),
                                file.path(here, "results", "shards-e2e.csv"), sep = ",",
                                row.names = FALSE, append = TRUE,
                                col.names = !file.exists(file.path(here, "results",
