@@ -79,7 +79,8 @@ SEXP C_dense_to_csc(SEXP sx, SEXP smax_density)
     if ((double) nnz >= max_density * (double) m * (double) n || nnz > INT_MAX)
         return R_NilValue;
     SEXP sp = PROTECT(allocVector(INTSXP, (R_xlen_t) n + 1));
-    for (int j = 0; j <= n; j++) INTEGER(sp)[j] = (int) p[j];
+    int *ip = INTEGER(sp);
+    for (int j = 0; j <= n; j++) ip[j] = (int) p[j];
     SEXP si = PROTECT(allocVector(INTSXP, nnz));
     SEXP sv = PROTECT(allocVector(REALSXP, nnz));
     dense_csc_fill(REAL(sx), m, n, INTEGER(si), REAL(sv));

@@ -87,6 +87,7 @@ static void shard_sums_scale(const graph_index *g, int k, int T, int t, double s
     size_t kT = (size_t) k * T, kk = (size_t) k * k;
     double cr = 0.0, tr = 0.0, smooth = 0.0, anchor = 0.0;
     double *o = hh + kk * t;
+    int has_edges = g->n > 0 && g->rowptr[g->n] > 0;
     memset(o, 0, kk * sizeof(double));
     for (int i = 0; i < no; i++) {
         int j = own[i];
@@ -104,7 +105,7 @@ static void shard_sums_scale(const graph_index *g, int k, int T, int t, double s
             anchor += ht[c] * ht[c];
             if (t > 0) { double d = ht[c] - ht[c - k]; smooth += d * d; }
         }
-        if (g->n == 0 || g->rowptr[g->n] == 0) continue;
+        if (!has_edges) continue;
         int lo = g->rowptr[j], end = graph_row_end(g, j, lo, scale);
         double trj = 0.0;
         for (int e = lo; e < end; e++) {
