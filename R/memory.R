@@ -2,6 +2,8 @@
 
 memory_plan <- function(m, n, k, n_t, n_edges, keep_W, x, complete, joint = FALSE) {
     d <- 8
+    # in doubles: k * n * n_t overflows an integer from about 2e9
+    m <- as.numeric(m); n <- as.numeric(n); k <- as.numeric(k); n_t <- as.numeric(n_t)
     graph <- c(graph = n_edges * (16 + 24 + 8),      # edge list, index, weights
                filtration_build = if (complete) n_edges * (8 + 16) else n_edges * 24)
     if (is_streamed(x)) return(streamed_memory_plan(m, n, k, n_t, keep_W, graph))
@@ -23,7 +25,9 @@ memory_plan <- function(m, n, k, n_t, n_edges, keep_W, x, complete, joint = FALS
 # made from the stacked H (both held then), and from colour_min_cells cells
 # the sweeps hold W'X of every cell (k N T, freed before the end) instead.
 # So the peak is two k N T copies; measured at 20,000 and 50,000 cells
-# (RESULTS.md, "Streamed and sharded fits").
+# (RESULTS.md, "Streamed and sharded fits") and from 100,000 cells on
+# ("End to end from a 10x HDF5 file"), where the garbage of the block reads
+# is collected as it goes (streamed_data()) so that the peak follows this.
 streamed_memory_plan <- function(m, n, k, n_t, keep_W, graph) {
     d <- 8
     parts <- c(

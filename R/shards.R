@@ -141,7 +141,13 @@ stack_h <- function(Hall) {
     d <- dim(Hall)
     matrix(aperm(Hall, c(1L, 3L, 2L)), d[1L] * d[3L], d[2L])
 }
-unstack_h <- function(Hs, k, n_t) aperm(array(Hs, c(k, n_t, ncol(Hs))), c(1L, 3L, 2L))
+# Filled scale by scale: the peak is Hs, H and one k x n slice (array() and
+# aperm() would hold two more copies of k N T doubles).
+unstack_h <- function(Hs, k, n_t) {
+    H <- array(0, c(k, ncol(Hs), n_t))
+    for (t in seq_len(n_t)) H[, , t] <- Hs[(t - 1L) * k + seq_len(k), , drop = FALSE]
+    H
+}
 
 # The unit-norm start of the monotone solver (hals_setup() of solve_hals.c).
 unit_start <- function(W, H) {
@@ -157,8 +163,7 @@ unit_start <- function(W, H) {
 # the result of C_pnmf_path (the same list).  'data' reads the blocks:
 # data$blocks (cell indices) and data$read(b) (block b in memory).
 path_streamed <- function(data, m, n, W0, H0, filt, scales, lambda, control) {
-    sweeps_blocks(data, warm_start_blocks(data, m, n, W0, H0, filt, scales, lambda, control,
-                                          stacked = TRUE),
+    sweeps_blocks(data, warm_start_blocks(data, m, n, W0, H0, filt, scales, lambda, control),
                   filt, scales, lambda, control)
 }
 
@@ -170,11 +175,9 @@ block_reporter <- function(control, n_t) {
 }
 
 # 1. The warm start (pnmf_path() of path.c with solve_block_hals() of
-# solve_hals.c), each HALS iteration reading the data twice.
-# stacked = TRUE: H of all scales stacked by cell (Hs, kT x n, the sweeps'
-# form; one copy), else H_all (Hall, k x n x T; R/sharded.R).
-warm_start_blocks <- function(data, m, n, W0, H0, filt, scales, lambda, control,
-                              stacked = FALSE) {
+# solve_hals.c), each HALS iteration reading the data twice; H of all
+# scales comes stacked by cell (Hs, kT x n), the sweeps' form.
+warm_start_blocks <- function(data, m, n, W0, H0, filt, scales, lambda, control) {
     k <- ncol(W0)
     n_t <- length(scales)
     l1 <- lambda[[1L]]
@@ -240,13 +243,7 @@ warm_start_blocks <- function(data, m, n, W0, H0, filt, scales, lambda, control,
     sums <- .Call(C_shard_sums, Hs, NULL, seq_len(n), NULL, scales, nth)$sums
     obj0 <- sum(rg) + lambda[[2L]] * sums[1L] + lambda[[3L]] * sums[2L]
     report(n_t, obj0)
-    out <- list(Wall = Wall, Hs = Hs, rg = rg, iters = iters, obj0 = obj0, xnorm2 = xnorm2)
-    Hs <- NULL
-    if (!stacked) {
-        out$Hall <- unstack_h(out$Hs, k, n_t)
-        out$Hs <- NULL
-    }
-    out
+    list(Wall = Wall, Hs = Hs, rg = rg, iters = iters, obj0 = obj0, xnorm2 = xnorm2)
 }
 
 # 2. The sweeps (solve_joint.c), one pass over the blocks each.  The H step
@@ -254,8 +251,8 @@ warm_start_blocks <- function(data, m, n, W0, H0, filt, scales, lambda, control,
 # colour by colour (src/colour.c), which needs W'X of every cell first, so
 # such a sweep reads the data twice (W'X of all cells, the H step of all
 # cells in C, then X H' and the objective's sums); below, the cells' order,
-# fused with the one pass.  'ws' is the warm start's list; its stacked H is
-# taken out of it, so that the sweeps update the only copy in place.
+# fused with the one pass.  'ws' is the warm start's list; the colour path
+# updates its stacked H in place (C_shard_h_all), the one copy.
 sweeps_blocks <- function(data, ws, filt, scales, lambda, control) {
     m <- dim(ws$Wall)[1L]
     k <- dim(ws$Wall)[2L]
@@ -274,24 +271,24 @@ sweeps_blocks <- function(data, ws, filt, scales, lambda, control) {
     obj <- c(ws$obj0, numeric(n_sweeps))
     Hs <- ws$Hs
     Wm <- matrix(ws$Wall, m, k * n_t)
-    ws$Hs <- NULL
     ws <- NULL
     graphs <- if (!colour) block_graphs(edges, blocks, n)
     XHs <- 0
     for (b in seq_along(blocks))
-        XHs <- XHs + block_products(data$read(b), Hs[, blocks[[b]], drop = FALSE], NULL,
-                                    nth)$XHt
-    HH <- stacked_grams(Hs, k, n_t)
+        XHs <- XHs + .Call(C_block_xht_sums, c_data(data$read(b)), Hs, NULL,
+                           blocks[[b]][1L] - 1L, scales, nth)$XHt
+    HH <- .Call(C_shard_sums, Hs, NULL, seq_len(n), NULL, scales, nth)$hh
     WtX <- if (colour) matrix(0, k * n_t, n)
     done <- 0L
     for (s in seq_len(n_sweeps)) {
         wstep <- .Call(C_shard_w_step, Wm, XHs, HH, n_t)
         Wm <- wstep$W
-        if (colour) {
+        if (colour) {                     # W'X and H of all cells, in place
             for (b in seq_along(blocks))
-                WtX[, blocks[[b]]] <- block_products(data$read(b), NULL, Wm, nth)$WtX
-            Hs <- .Call(C_shard_h_all, Hs, WtX, edges, wstep$WtW, scales, lambda,
-                        colour_min(control), nth)
+                .Call(C_block_wtx_into, c_data(data$read(b)), Wm, WtX, blocks[[b]][1L] - 1L,
+                      nth)
+            .Call(C_shard_h_all, Hs, WtX, edges, wstep$WtW, scales, lambda,
+                  colour_min(control), nth)
         }
         XHs <- 0
         HH <- 0
@@ -299,25 +296,25 @@ sweeps_blocks <- function(data, ws, filt, scales, lambda, control) {
         sums <- 0
         for (b in seq_along(blocks)) {
             cells <- blocks[[b]]
-            xb <- data$read(b)
-            nb <- length(cells)
-            if (colour) {
-                WtXb <- WtX[, cells, drop = FALSE]
-                Hl <- Hs[, cells, drop = FALSE]
-            } else {
+            xb <- c_data(data$read(b))
+            if (colour) ps <- .Call(C_block_xht_sums, xb, Hs, WtX, cells[1L] - 1L, scales, nth)
+            else {
+                nb <- length(cells)
                 gb <- graphs[[b]]
                 WtXb <- block_products(xb, NULL, Wm, nth)$WtX
                 Hl <- .Call(C_shard_h_step, Hs[, gb$local, drop = FALSE], WtXb, seq_len(nb),
                             gb$edges, wstep$WtW, scales, lambda)
                 Hs[, cells] <- Hl[, seq_len(nb), drop = FALSE]
+                ps <- block_products(xb, Hl[, seq_len(nb), drop = FALSE], NULL, nth)
+                ps <- c(ps["XHt"], .Call(C_shard_sums, Hl, WtXb, seq_len(nb), NULL, scales,
+                                         nth))
             }
-            XHs <- XHs + block_products(xb, Hl[, seq_len(nb), drop = FALSE], NULL, nth)$XHt
-            ps <- .Call(C_shard_sums, Hl, WtXb, seq_len(nb), NULL, scales, nth)
+            XHs <- XHs + ps$XHt
             HH <- HH + ps$hh
             cross <- cross + ps$cross
             sums <- sums + ps$sums
         }
-        Hl <- WtXb <- NULL
+        Hl <- WtXb <- ps <- NULL
         trace <- if (l1 != 0)
             .Call(C_shard_sums, Hs, NULL, seq_len(n), edges, scales, nth)$trace
         else numeric(n_t)
@@ -329,11 +326,14 @@ sweeps_blocks <- function(data, ws, filt, scales, lambda, control) {
         if (control$path_tol > 0 &&
             abs(obj[s] - obj[s + 1L]) <= control$path_tol * abs(obj[s])) break
     }
-    WtX <- graphs <- NULL
-    dim(Hs) <- c(k, n_t, n)               # in place; then one copy, k x n x T
-    H <- aperm(Hs, c(1L, 3L, 2L))
-    Hs <- NULL
-    list(H = H,
+    # W'X of every cell (k N T doubles) has outlived many collections: only a
+    # full one frees it before the result, as large, is made
+    if (colour) {
+        WtX <- NULL
+        gc(verbose = FALSE, full = TRUE)
+    }
+    graphs <- NULL
+    list(H = unstack_h(Hs, k, n_t),
          W = if (isTRUE(control$keep_W)) array(Wm, c(m, k, n_t)) else numeric(),
          objective = obj, iterations = iters, loss = rg, sweeps = done)
 }
@@ -342,14 +342,6 @@ sweeps_blocks <- function(data, ws, filt, scales, lambda, control) {
 colour_min <- function(control) {
     if (is.null(control$colour_min_cells)) .Machine$integer.max
     else as.integer(control$colour_min_cells)
-}
-
-# H_t H_t' of every scale of the stacked H (k x k x T).
-stacked_grams <- function(Hs, k, n_t) {
-    HH <- array(0, c(k, k, n_t))
-    for (t in seq_len(n_t))
-        HH[, , t] <- .Call(C_shard_gram, Hs[(t - 1L) * k + seq_len(k), , drop = FALSE])
-    HH
 }
 
 # rg[t] = ||X - W_t H_t||^2 + l1 tr(H_t L_t H_t') from the reduced sums
@@ -361,7 +353,30 @@ path_losses <- function(xnorm2, cross, WtW, HH, trace, l1) {
 }
 
 # The data of a streamed fit: blocks of columns read when needed.
-streamed_data <- function(x, size = block_cells(nrow(x))) {
+# The blocks are runs of consecutive cells (the sweeps' block entries take a
+# block as its first cell).  Every block read leaves garbage (the block, its
+# products), and R collects it only when the heap reaches a trigger that
+# grows with what is live: with the factors live (2 k N T doubles) a fit
+# peaked at twice its plan, mostly garbage.  So a young-generation
+# collection (milliseconds: the garbage is young, the factors are not
+# traversed) runs once the reads since the last one reach collect_bytes.
+streamed_data <- function(x, size = block_cells(nrow(x)), collect_bytes = 2.5e8) {
     blocks <- column_blocks(x, size)
-    list(blocks = blocks, read = function(b) read_block(x, blocks[[b]]))
+    since <- 0
+    read <- function(b) {
+        if (since >= collect_bytes) {
+            gc(verbose = FALSE, full = FALSE)
+            since <<- 0
+        }
+        out <- read_block(x, blocks[[b]])
+        since <<- since + block_bytes(out)
+        out
+    }
+    list(blocks = blocks, read = read)
+}
+
+# Bytes of a block as read_block() returns it, and of as much again in the
+# products it feeds (W'X_b, X_b H' and the like are of its order).
+block_bytes <- function(b) {
+    2 * if (inherits(b, "dgCMatrix")) 12 * length(b@x) else 8 * length(b)
 }

@@ -81,6 +81,71 @@ SEXP C_shard_products(SEXP sX, SEXP sH, SEXP sW, SEXP sthreads)
     return res;
 }
 
+/* The column range of a streamed block: cells first .. first + nb - 1 of a
+ * kT x n matrix of the sweeps (0-based first). */
+static double *block_columns(SEXP sM, int kT, SEXP sfirst, int nb, const char *what)
+{
+    if (!isReal(sM) || !isMatrix(sM) || nrows(sM) != kT)
+        error("'%s' must be a double matrix with kT rows", what);
+    int n = ncols(sM), first = asInteger(sfirst);
+    if (first == NA_INTEGER || first < 0 || nb > n - first) error("invalid block 'first'");
+    return REAL(sM) + (size_t) first * kT;
+}
+
+/* The streamed sweeps' first pass over block X_b (R/shards.R): W'X_b
+ * written in place into its columns of WtX (kT x n), the sweeps' own
+ * matrix, so that no block-sized copy is made or collected per block (here
+ * fresh memory costs about as much as the product). */
+SEXP C_block_wtx_into(SEXP sX, SEXP sW, SEXP sWtX, SEXP sfirst, SEXP sthreads)
+{
+    data_matrix X;
+    data_from_sexp(sX, &X);
+    if (!isReal(sW) || !isMatrix(sW) || nrows(sW) != X.m)
+        error("'W' must be a double matrix with one row per feature");
+    int kT = ncols(sW);
+    double *out = block_columns(sWtX, kT, sfirst, X.n, "WtX");
+    wt_times_data(&X, REAL(sW), kT, out, as_threads(sthreads));
+    return R_NilValue;
+}
+
+/* The streamed sweeps' second pass over block X_b: list(XHt = X_b H_b',
+ * cross, hh, sums) with H_b and W'X_b the block's columns of Hs and WtX
+ * (kT x n; WtX NULL: cross = 0), read where they are (shard_sums()). */
+SEXP C_block_xht_sums(SEXP sX, SEXP sHs, SEXP sWtX, SEXP sfirst, SEXP sscales,
+                      SEXP sthreads)
+{
+    check_scales(sscales);
+    int T = length(sscales);
+    data_matrix X;
+    data_from_sexp(sX, &X);
+    if (!isReal(sHs) || !isMatrix(sHs) || nrows(sHs) % T != 0) error("'Hs' must be kT x n");
+    int kT = nrows(sHs), k = kT / T, nb = X.n, nth = as_threads(sthreads);
+    const double *Hb = block_columns(sHs, kT, sfirst, nb, "Hs");
+    if (sWtX != R_NilValue && (!isMatrix(sWtX) || ncols(sWtX) != ncols(sHs)))
+        error("'WtX' must be kT x n, as 'Hs'");
+    const double *WtXb = sWtX == R_NilValue ? NULL : block_columns(sWtX, kT, sfirst, nb, "WtX");
+    int *own = (int *) R_alloc((size_t) nb + 1, sizeof(int));
+    for (int i = 0; i < nb; i++) own[i] = i;
+    shard_graph none = {nb, 0, NULL, NULL, NULL};
+    SEXP res = PROTECT(allocVector(VECSXP, 4));
+    SEXP xht = PROTECT(allocMatrix(REALSXP, X.m, kT));
+    SEXP cross = PROTECT(allocVector(REALSXP, T));
+    SEXP hh = PROTECT(alloc3DArray(REALSXP, k, k, T));
+    SEXP sums = PROTECT(allocVector(REALSXP, 2));
+    double *trace = (double *) R_alloc((size_t) T, sizeof(double));
+    data_times_ht(&X, Hb, kT, REAL(xht), nth);
+    shard_sums(&none, k, T, REAL(sscales), Hb, own, nb, WtXb, REAL(cross), REAL(hh), trace,
+               REAL(sums), nth);
+    SET_VECTOR_ELT(res, 0, xht);
+    SET_VECTOR_ELT(res, 1, cross);
+    SET_VECTOR_ELT(res, 2, hh);
+    SET_VECTOR_ELT(res, 3, sums);
+    const char *names[] = {"XHt", "cross", "hh", "sums", NULL};
+    set_names(res, names);
+    UNPROTECT(5);
+    return res;
+}
+
 /* H H' of a k x n matrix */
 SEXP C_shard_gram(SEXP sH)
 {
@@ -136,9 +201,11 @@ SEXP C_shard_h_step(SEXP sHl, SEXP sWtX, SEXP supd, SEXP sedges, SEXP sWtW, SEXP
     return Hl;
 }
 
-/* The H step of all cells in the in-memory fit's order; Hs (kT x n) is
- * updated in place when nothing else references it (the streamed fit's own
- * stacked H: no copy of the largest object), else on a copy; returns it. */
+/* The H step of all cells in the in-memory fit's order.  Hs (kT x n) is
+ * updated in place and returned: its one caller, the streamed sweeps, owns
+ * it (made by its own warm start, never seen by users).  A MAYBE_SHARED()
+ * test cannot be trusted there: any closure given Hs (ncol(), a helper)
+ * leaves its reference count above one, and the copy was k N T doubles. */
 SEXP C_shard_h_all(SEXP sHs, SEXP sWtX, SEXP sedges, SEXP sWtW, SEXP sscales, SEXP slambda,
                    SEXP scolour, SEXP sthreads)
 {
@@ -154,11 +221,9 @@ SEXP C_shard_h_all(SEXP sHs, SEXP sWtX, SEXP sedges, SEXP sWtW, SEXP sscales, SE
     check_real_len(slambda, 3, "lambda");
     int colour = asInteger(scolour);
     if (colour == NA_INTEGER || colour < 0) error("invalid 'colour_min_cells'");
-    SEXP Hs = PROTECT(MAYBE_SHARED(sHs) ? duplicate(sHs) : sHs);
-    shard_h_all(&sg, k, T, REAL(sscales), REAL(slambda), REAL(sWtW), REAL(sWtX), REAL(Hs),
+    shard_h_all(&sg, k, T, REAL(sscales), REAL(slambda), REAL(sWtW), REAL(sWtX), REAL(sHs),
                 colour, as_threads(sthreads));
-    UNPROTECT(1);
-    return Hs;
+    return sHs;
 }
 
 /* list(cross, hh, trace, sums) of the owned cells of a block; WtX NULL:

@@ -20,6 +20,8 @@ SEXP C_csc_to_dense(SEXP);
 SEXP C_thread_info(void);
 SEXP C_blas_threads(SEXP);
 SEXP C_shard_products(SEXP, SEXP, SEXP, SEXP);
+SEXP C_block_wtx_into(SEXP, SEXP, SEXP, SEXP, SEXP);
+SEXP C_block_xht_sums(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
 SEXP C_shard_gram(SEXP);
 SEXP C_shard_w_step(SEXP, SEXP, SEXP, SEXP);
 SEXP C_shard_h_step(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
@@ -47,6 +49,8 @@ static const R_CallMethodDef call_methods[] = {
     {"C_thread_info", (DL_FUNC) &C_thread_info, 0},
     {"C_blas_threads", (DL_FUNC) &C_blas_threads, 1},
     {"C_shard_products", (DL_FUNC) &C_shard_products, 4},
+    {"C_block_wtx_into", (DL_FUNC) &C_block_wtx_into, 5},
+    {"C_block_xht_sums", (DL_FUNC) &C_block_xht_sums, 6},
     {"C_shard_gram", (DL_FUNC) &C_shard_gram, 1},
     {"C_shard_w_step", (DL_FUNC) &C_shard_w_step, 4},
     {"C_shard_h_step", (DL_FUNC) &C_shard_h_step, 7},

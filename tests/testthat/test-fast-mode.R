@@ -363,6 +363,12 @@ test_that("memory plan: recorded, grows with T, enforced by max_memory", {
     expect_gt(tot(e), tot(f30))
     expect_gt(tot(pnmf(xr, k = 3, n_sweeps = 0, mode = "exact")),
               tot(pnmf(xr, k = 3, n_sweeps = 0)))
+    # k N T past the integer range (2^31): a finite plan, refused with the classed
+    # error (it was NA, and check_memory() failed with an unclassed error)
+    big <- pnmf:::memory_plan(2000L, 1000000L, 50L, 50L, 0, FALSE, xc, complete = FALSE)
+    expect_true(is.finite(attr(big, "total")))
+    expect_equal(big[["result"]], 8 * 50 * 1e6 * 50)
+    expect_error(pnmf:::check_memory(big, max_memory = 24e9), class = "pnmf_memory_error")
     # a kNN graph plans less than the complete one
     ps <- persistentScales(xc, type = "spread")
     expect_lt(tot(pnmf(xc, k = 2, scales = ps, graph = "knn", k_nn = 5, n_sweeps = 1)),

@@ -422,3 +422,36 @@ test_that("a scale of 0 (duplicate cells) works streamed and sharded as in memor
     expect_true(all(diff(d$objective) <= 1e-9 * abs(d$objective[-1L])))
     expect_equal(tail(d$objective, 1), tail(a$objective, 1), tolerance = 1e-3)
 })
+
+test_that("the streamed sweeps' block entries read and write their columns in place", {
+    x <- shard_data(m = 30, n = 50, seed = 4)
+    xd <- as.matrix(x)
+    set.seed(4)
+    k <- 2L; n_t <- 3L; kT <- k * n_t
+    scales <- c(0.5, 1, 2)
+    W <- matrix(runif(30 * kT), 30, kT)
+    Hs <- matrix(runif(kT * 50), kT, 50)
+    cells <- 21:35
+    xb <- pnmf:::c_data(x[, cells])
+    WtX <- matrix(-1, kT, 50)
+    expect_null(.Call(pnmf:::C_block_wtx_into, xb, W, WtX, 20L, 1L))
+    expect_equal(WtX[, cells], crossprod(W, xd[, cells]), tolerance = 1e-12,
+                 ignore_attr = TRUE)
+    expect_true(all(WtX[, -cells] == -1))                # the other columns untouched
+    r <- .Call(pnmf:::C_block_xht_sums, xb, Hs, WtX, 20L, scales, 2L)
+    expect_equal(r$XHt, xd[, cells] %*% t(Hs[, cells]), tolerance = 1e-12,
+                 ignore_attr = TRUE)
+    ref <- .Call(pnmf:::C_shard_sums, Hs[, cells], WtX[, cells], seq_along(cells), NULL,
+                 scales, 1L)
+    expect_equal(r$cross, ref$cross, tolerance = 1e-12)
+    expect_equal(r$hh, ref$hh, tolerance = 1e-12)
+    expect_equal(r$sums, ref$sums, tolerance = 1e-12)
+    h1 <- Hs[1:2, cells]
+    expect_equal(r$hh[, , 1], tcrossprod(h1), tolerance = 1e-12)
+    expect_equal(.Call(pnmf:::C_block_xht_sums, xb, Hs, NULL, 20L, scales, 1L)$cross,
+                 rep(0, n_t))
+    # a block past the last column, or a matrix of another shape, is refused
+    expect_error(.Call(pnmf:::C_block_wtx_into, xb, W, WtX, 40L, 1L), "first")
+    expect_error(.Call(pnmf:::C_block_xht_sums, xb, Hs, WtX[, 1:40], 0L, scales, 1L), "WtX")
+    expect_error(.Call(pnmf:::C_block_wtx_into, xb, W, WtX[-1, ], 0L, 1L), "WtX")
+})
