@@ -48,6 +48,7 @@
 #       [--sweeps 5] [--cases prep,mem,one,snow,h5,w]
 #   Rscript inst/benchmarks/bench-shards.R --case X   # one case (internal)
 #   Rscript inst/benchmarks/bench-shards.R --e2e 1000000   # bigprep, then e2e
+#       (PNMF_BENCH_REUSE=1: keep a bigprep file already in PNMF_BENCH_DIR)
 args <- commandArgs(trailingOnly = TRUE)
 self <- sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE))
 here <- dirname(normalizePath(self))
@@ -321,7 +322,9 @@ if (length(args) >= 2L && args[1L] == "--case") {
     dir.create(dir, showWarnings = FALSE, recursive = TRUE)
     env <- c(paste0("PNMF_BENCH_DIR=", dir), "OPENBLAS_NUM_THREADS=1")
     for (n in as.integer(strsplit(args[2L], ",")[[1L]])) {
-        for (case in paste0(c("bigprep", "e2e"), n)) {
+        reuse <- Sys.getenv("PNMF_BENCH_REUSE") == "1" &&
+            file.exists(file.path(dir, sprintf("big%d-%s.h5", n, h5_format())))
+        for (case in paste0(c(if (!reuse) "bigprep", "e2e"), n)) {
             cat(case, format(Sys.time()), "\n")
             r <- run_case(self, case, env)
             print(r)
