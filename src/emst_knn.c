@@ -3,19 +3,24 @@
  * large share of the points anyway).
  *
  * The points (in kd-tree order, so that a block of consecutive points is a
- * compact region) are cut into blocks of EMST_TILE.  For a block of query
- * points, the reference blocks are taken nearest first by the distance of
- * their bounding boxes, and a block farther than every query's current
- * K-th bound is skipped.  Each query/reference tile is one dgemm (small
- * enough to stay in cache) that screens the pairs: s = n_i + n_j - 2 g_ij
- * differs from sqdist() by at most e = c_err (n_i + n_j).  Per query, a heap
- * keeps the K smallest upper bounds s + e (their largest, T, bounds the
- * K-th nearest from above) and a buffer the points whose lower bound s - e
- * is at most T (T only decreases).  At the end, the buffered points still
- * within T are ranked by sqdist() itself (ties to the smaller original
- * index): the exact K nearest under the package's one distance kernel.  A
- * query whose buffer overflows (many equal distances) or whose bounds are
- * not finite (huge coordinates) is ranked over all points instead.
+ * compact region) are cut into blocks of EMST_TILE.  Each pair of blocks is
+ * one dgemm tile (small enough to stay in cache) computed once and screened
+ * for the queries of both blocks: l = (n_i - e_i) + (n_j - e_j) - 2 g_ij,
+ * with e_i = c_err n_i, is a lower bound of sqdist(i, j) (dgemm and the
+ * norms err by less), and it is the same bound for i and for j.  Per point,
+ * the candidates offered are stored with their bounds; when 3/2 KEEP are
+ * held, the KEEP smallest are kept (KEEP = K + KEEP_SLACK) and T, their
+ * largest, only decreases.  A pair is skipped when its bound is at least
+ * both points' T, a pair of blocks when the gap of their bounding boxes
+ * exceeds every T of the two.  The own block goes first (a first T), then
+ * every other pair of blocks, in rounds in which no block appears
+ * twice, so that the threads never share a point.  At the end, the kept
+ * points are ranked by sqdist() itself (ties to the smaller original
+ * index): every point not kept has sqdist() >= its bound >= T, so when the
+ * K-th ranked is below T these are the exact K nearest under the package's
+ * one distance kernel.  A point where that fails (more than KEEP_SLACK
+ * near-ties at the K-th distance, e.g. a large group of exact copies) or
+ * whose bounds are not finite (huge coordinates) is ranked over all points.
  */
 #include "emst.h"
 #include "parallel.h"
@@ -27,7 +32,7 @@
 #endif
 
 #define EMST_TILE 512
-#define BUF_PER_K 8          /* buffer of BUF_PER_K * K points per query */
+#define KEEP_SLACK 32
 
 typedef struct { double d; int o, j; } kcand;   /* distance, original index, position */
 
@@ -39,93 +44,103 @@ static int kcand_cmp(const void *x, const void *y)
     return (a->o > b->o) - (a->o < b->o);
 }
 
-/* max-heap of K upper bounds */
-static void heap_replace_top(double *h, int k, double v)
-{
-    int p = 0;
-    for (;;) {
-        int l = 2 * p + 1, r = l + 1, g = p;
-        double gv = v;
-        if (l < k && h[l] > gv) { g = l; gv = h[l]; }
-        if (r < k && h[r] > gv) { g = r; }
-        if (g == p) break;
-        h[p] = h[g];
-        p = g;
-    }
-    h[p] = v;
-}
-
-static void heap_push(double *h, int cnt, double v)
-{
-    int p = cnt;
-    while (p > 0 && h[(p - 1) / 2] < v) { h[p] = h[(p - 1) / 2]; p = (p - 1) / 2; }
-    h[p] = v;
-}
-
-/* per-query state */
+/* Per point: the candidates offered since the last cut, with their lower
+ * bounds; a cut (when cap are held) keeps the keep smallest and sets T to
+ * their largest (+Inf before the first cut): an offer is then a store, the
+ * cut costs O(cap) once per cap - keep offers. */
 typedef struct {
-    double *heap;   /* K upper bounds */
-    int hcnt;
-    int *buf;       /* buffered positions */
-    double *blo;    /* their lower bounds */
-    int bcnt;
-    int over;       /* buffer overflow or non-finite bound: rank all points */
-} qstate;
+    int keep, cap;
+    double *key;    /* n x cap */
+    int *pos;       /* n x cap */
+    int *cnt;       /* n */
+    double *T;      /* n */
+} kept_sets;
 
-static inline double qT(const qstate *q, int K)
+/* Moves the k smallest of key[0 .. c - 1] (with their pos) to the front
+ * (Hoare's selection; middle pivot, deterministic); returns their largest. */
+static double select_smallest(double *key, int *pos, int c, int k)
 {
-    return q->hcnt < K ? R_PosInf : q->heap[0];
+    int lo = 0, hi = c - 1;
+    while (lo < hi) {
+        double v = key[lo + (hi - lo) / 2];
+        int i = lo, j = hi;
+        while (i <= j) {
+            while (key[i] < v) i++;
+            while (key[j] > v) j--;
+            if (i <= j) {
+                double tk = key[i]; key[i] = key[j]; key[j] = tk;
+                int tp = pos[i]; pos[i] = pos[j]; pos[j] = tp;
+                i++; j--;
+            }
+        }
+        if (k - 1 <= j) hi = j;
+        else if (k - 1 >= i) lo = i;
+        else break;
+    }
+    double t = key[0];
+    for (int r = 1; r < k; r++) if (key[r] > t) t = key[r];
+    return t;
 }
 
-/* Screens the reference points j0 .. j0 + nr - 1 for query i (Gram column g);
- * enr[j] = c_err * n_j.  The bounds are finite (emst_knn_gram checks). */
-static void screen_tile(qstate *q, int K, int cap, int i, double ni, double eni, int j0,
-                        int nr, const double *g, const double *nrm, const double *enr)
+/* Offers point j at bound l to point i (l < T[i]). */
+static void offer(kept_sets *h, int i, double l, int j)
 {
-    if (q->over) return;
-    double T = qT(q, K);
-    for (int r = 0; r < nr; r++) {
-        int j = j0 + r;
-        double s = ni + nrm[j] - 2.0 * g[r], e = eni + enr[j];
-        double l = s - e;
-        if (l > T || j == i) continue;      /* cannot be among the K nearest */
-        double u = s + e;
-        if (q->hcnt < K) {
-            heap_push(q->heap, q->hcnt++, u);
-            if (q->hcnt == K) T = q->heap[0];
-        } else if (u < T) {
-            heap_replace_top(q->heap, K, u);
-            T = q->heap[0];
+    size_t o = (size_t) i * h->cap;
+    int c = h->cnt[i];
+    h->key[o + c] = l; h->pos[o + c] = j;
+    if (++c == h->cap) {
+        h->T[i] = select_smallest(h->key + o, h->pos + o, c, h->keep);
+        c = h->keep;
+    }
+    h->cnt[i] = c;
+}
+
+/* Screens the tile G (nr x ni: G[b nr + r] = <p_{j0 + r}, p_{i0 + b}>) for
+ * the points of both blocks; a[x] = n_x - e_x.  For the own block (i0 ==
+ * j0) each ordered pair comes once per direction, so one side suffices. */
+static void screen_tile(kept_sets *h, int i0, int ni, int j0, int nr, const double *G,
+                        const double *a)
+{
+    double *T = h->T;
+    const double *aj = a + j0;
+    for (int b = 0; b < ni; b++) {
+        int i = i0 + b;
+        double ai = a[i], Ti = T[i];
+        const double *g = G + (size_t) b * nr;
+        if (i0 == j0) {
+            for (int r = 0; r < nr; r++) {
+                double l = ai + aj[r] - 2.0 * g[r];
+                if (l < Ti && r != b) { offer(h, i, l, j0 + r); Ti = T[i]; }
+            }
+            continue;
         }
-        if (l > T) continue;
-        if (q->bcnt == cap) {                 /* compact with the current bound */
-            int c = 0;
-            for (int t = 0; t < q->bcnt; t++)
-                if (q->blo[t] <= T) { q->buf[c] = q->buf[t]; q->blo[c] = q->blo[t]; c++; }
-            q->bcnt = c;
-            if (c == cap) { q->over = 1; return; }
+        double *Tj = T + j0;
+        for (int r = 0; r < nr; r++) {
+            double l = ai + aj[r] - 2.0 * g[r];
+            if (l >= Ti && l >= Tj[r]) continue;
+            if (l < Ti) { offer(h, i, l, j0 + r); Ti = T[i]; }
+            if (l < Tj[r]) offer(h, j0 + r, l, i);
         }
-        q->buf[q->bcnt] = j; q->blo[q->bcnt] = l; q->bcnt++;
     }
 }
 
-/* The K nearest of query i from its buffer (or from all points). */
-static void finish_query(const double *P, int m, int n, int K, const int *orig, int i,
-                         const qstate *q, kcand *cb, int *kq, double *kd)
+/* The K nearest of point i from its kept points (or from all points). */
+static void finish_point(const double *P, int m, int n, int K, const int *orig, int i,
+                         const kept_sets *h, int all, kcand *cb, int *kq, double *kd)
 {
     const double *pi = P + (size_t) i * m;
-    int nc = 0;
-    if (!q->over) {
-        double T = qT(q, K);
-        for (int t = 0; t < q->bcnt; t++) {
-            if (q->blo[t] > T) continue;
-            int j = q->buf[t];
-            cb[nc].d = sqdist(pi, P + (size_t) j * m, m);
-            cb[nc].o = orig[j]; cb[nc].j = j;
-            nc++;
+    int nc = h->cnt[i];
+    if (!all) {
+        const int *pos = h->pos + (size_t) i * h->cap;
+        for (int t = 0; t < nc; t++) {
+            cb[t].j = pos[t]; cb[t].o = orig[pos[t]];
+            cb[t].d = sqdist(pi, P + (size_t) pos[t] * m, m);
         }
+        qsort(cb, (size_t) nc, sizeof(kcand), kcand_cmp);
+        /* before a cut, no point was left out; after, the left out are >= T */
+        all = nc < K || !(cb[K - 1].d < h->T[i]);
     }
-    if (q->over || nc < K) {
+    if (all) {
         nc = 0;
         for (int j = 0; j < n; j++) {
             if (j == i) continue;
@@ -133,67 +148,95 @@ static void finish_query(const double *P, int m, int n, int K, const int *orig, 
             cb[nc].o = orig[j]; cb[nc].j = j;
             nc++;
         }
+        qsort(cb, (size_t) nc, sizeof(kcand), kcand_cmp);
     }
-    qsort(cb, (size_t) nc, sizeof(kcand), kcand_cmp);
     for (int r = 0; r < K; r++) { kq[r] = cb[r].j; kd[r] = cb[r].d; }
 }
 
-typedef struct { double g; int b; } gapb;
+/* The geometry of the blocks. */
+typedef struct {
+    const double *P;
+    int m, n, nb;
+    const double *a;          /* n_x - e_x */
+    const double *lo, *hi;    /* bounding boxes, nb x m */
+} tiling;
 
-static int gapb_cmp(const void *x, const void *y)
+static int block_size(const tiling *s, int b)
 {
-    const gapb *a = (const gapb *) x, *b = (const gapb *) y;
-    if (a->g < b->g) return -1;
-    if (a->g > b->g) return 1;
-    return (a->b > b->b) - (a->b < b->b);
+    int j0 = b * EMST_TILE;
+    return j0 + EMST_TILE <= s->n ? EMST_TILE : s->n - j0;
 }
 
-/* per-thread scratch */
-typedef struct {
-    double *G, *heaps, *blos;
-    int *bufs;
-    qstate *qs;
-    gapb *ord;
-    kcand *cb;
-} scratch;
-
-/* All K nearest lists of the queries of block qb. */
-static void query_block(const double *P, int m, int n, int K, const int *orig, int qb,
-                        int nb, int cap, const double *nrm, const double *enr, int over,
-                        const double *blo, const double *bhi, scratch *w, int *kq, double *kd)
+static double block_Tmax(const kept_sets *h, int b, int size)
 {
-    int B = EMST_TILE, i0 = qb * B, ni = i0 + B <= n ? B : n - i0;
-    qstate *qs = w->qs;
-    for (int b = 0; b < ni; b++) {
-        qs[b].heap = w->heaps + (size_t) b * K; qs[b].hcnt = 0;
-        qs[b].buf = w->bufs + (size_t) b * cap; qs[b].blo = w->blos + (size_t) b * cap;
-        qs[b].bcnt = 0; qs[b].over = over;
+    double t = R_NegInf;
+    const double *T = h->T + (size_t) b * EMST_TILE;
+    for (int r = 0; r < size; r++) if (T[r] > t) t = T[r];
+    return t;
+}
+
+/* One tile: blocks I and J (I == J: the own block), unless their boxes are
+ * farther apart than every T of both. */
+static void tile_pair(const tiling *s, kept_sets *h, int I, int J, double *G)
+{
+    int ni = block_size(s, I), nr = block_size(s, J), m = s->m;
+    if (I != J) {
+        double gap = box_gap2(s->lo + (size_t) I * m, s->hi + (size_t) I * m,
+                              s->lo + (size_t) J * m, s->hi + (size_t) J * m, m);
+        double ti = block_Tmax(h, I, ni), tj = block_Tmax(h, J, nr);
+        if (gap > (ti > tj ? ti : tj)) return;
     }
-    for (int rb = 0; rb < nb; rb++) {
-        w->ord[rb].b = rb;
-        w->ord[rb].g = rb == qb ? -1.0 : box_gap2(blo + (size_t) qb * m, bhi + (size_t) qb * m,
-                                                  blo + (size_t) rb * m, bhi + (size_t) rb * m, m);
-    }
-    qsort(w->ord, (size_t) nb, sizeof(gapb), gapb_cmp);   /* own block first, then nearest */
+    int i0 = I * EMST_TILE, j0 = J * EMST_TILE;
     const double one = 1.0, zero = 0.0;
-    for (int t = 0; t < nb; t++) {
-        double Tmax = R_NegInf;        /* overflowed queries are ranked over all later */
-        for (int b = 0; b < ni; b++) {
-            double T = qs[b].over ? R_NegInf : qT(qs + b, K);
-            if (T > Tmax) Tmax = T;
+    F77_CALL(dgemm)("T", "N", &nr, &ni, &m, &one, s->P + (size_t) j0 * m, &m,
+                    s->P + (size_t) i0 * m, &m, &zero, G, &nr FCONE FCONE);
+    screen_tile(h, i0, ni, j0, nr, G, s->a);
+}
+
+/* Round r of the circle method over M (even) slots: pair t of the round. */
+static void round_pair(int M, int r, int t, int *I, int *J)
+{
+    if (t == 0) { *I = r; *J = M - 1; return; }
+    *I = (r + t) % (M - 1);
+    *J = (r - t + M - 1) % (M - 1);
+}
+
+/* All pairs of blocks, the own blocks first (a first T); no block twice in
+ * a parallel loop.  (The order hardly matters: in 50 dimensions a point's
+ * nearest are spread over the blocks, however they are ordered.) */
+static void screen_all_pairs(const tiling *s, kept_sets *h, int nth, double *Gs)
+{
+    int nb = s->nb, M = nb + (nb & 1);
+    size_t gsz = (size_t) EMST_TILE * EMST_TILE;
+    OMP(parallel for num_threads(nth) schedule(dynamic, 1) if (nth > 1))
+    for (int b = 0; b < nb; b++)
+        tile_pair(s, h, b, b, Gs + gsz * par_thread_num());
+    R_CheckUserInterrupt();
+    for (int r = 0; r < M - 1; r++) {
+        OMP(parallel for num_threads(nth) schedule(dynamic, 1) if (nth > 1))
+        for (int t = 0; t < M / 2; t++) {
+            int I, J;
+            round_pair(M, r, t, &I, &J);
+            if (I < nb && J < nb)                 /* slot nb is empty when nb is odd */
+                tile_pair(s, h, I, J, Gs + gsz * par_thread_num());
         }
-        /* this block and all later ones are too far (or no query screens) */
-        if (w->ord[t].g > Tmax || Tmax == R_NegInf) break;
-        int rb = w->ord[t].b, j0 = rb * B, nr = j0 + B <= n ? B : n - j0;
-        F77_CALL(dgemm)("T", "N", &nr, &ni, &m, &one, P + (size_t) j0 * m, &m,
-                        P + (size_t) i0 * m, &m, &zero, w->G, &nr FCONE FCONE);
-        for (int b = 0; b < ni; b++)
-            screen_tile(qs + b, K, cap, i0 + b, nrm[i0 + b], enr[i0 + b], j0, nr,
-                        w->G + (size_t) b * nr, nrm, enr);
+        R_CheckUserInterrupt();
     }
-    for (int b = 0; b < ni; b++) {
-        int i = i0 + b;
-        finish_query(P, m, n, K, orig, i, qs + b, w->cb, kq + (size_t) i * K, kd + (size_t) i * K);
+}
+
+/* Bounding boxes of the blocks (nb x m each). */
+static void block_boxes(const double *P, int m, int n, int nb, double *lo, double *hi)
+{
+    for (int b = 0; b < nb; b++) {
+        int s = b * EMST_TILE, e = s + EMST_TILE < n ? s + EMST_TILE : n;
+        double *bl = lo + (size_t) b * m, *bh = hi + (size_t) b * m;
+        for (int l = 0; l < m; l++) bl[l] = bh[l] = P[(size_t) s * m + l];
+        for (int r = s + 1; r < e; r++)
+            for (int l = 0; l < m; l++) {
+                double v = P[(size_t) r * m + l];
+                if (v < bl[l]) bl[l] = v;
+                if (v > bh[l]) bh[l] = v;
+            }
     }
 }
 
@@ -202,53 +245,45 @@ static void query_block(const double *P, int m, int n, int K, const int *orig, i
 void emst_knn_gram(const double *P, int m, int n, int K, const int *orig, int nthreads,
                    int *kq, double *kd)
 {
-    int B = EMST_TILE, nb = (n + B - 1) / B, cap = BUF_PER_K * K;
-    if (cap < 64) cap = 64;
-    double *nrm = (double *) R_alloc(n, sizeof(double));
-    for (int j = 0; j < n; j++) nrm[j] = dense_norm2(P + (size_t) j * m, (size_t) m);
+    int nb = (n + EMST_TILE - 1) / EMST_TILE;
     /* dgemm and the norms err by at most gamma_m times the norms, sqdist
      * by gamma_m times the distance (<= 2 (n_i + n_j)), plus a few ulps;
      * doubled for safety (as in knn.c) */
     double c_err = 2.0 * (4.0 * m + 16.0) * DBL_EPSILON;
-    double *enr = (double *) R_alloc(n, sizeof(double));
-    int over = 0;                  /* huge coordinates: no screen, rank all points */
+    double *a = (double *) R_alloc(n, sizeof(double));
+    int all = 0;                   /* huge coordinates: no screen, rank all points */
     for (int j = 0; j < n; j++) {
-        enr[j] = c_err * nrm[j];
-        if (!(nrm[j] <= 1e300)) over = 1;
+        double nj = dense_norm2(P + (size_t) j * m, (size_t) m);
+        a[j] = nj - c_err * nj;
+        if (!(nj <= 1e300)) all = 1;
     }
-    /* bounding boxes of the blocks */
-    double *blo = (double *) R_alloc((size_t) nb * m + 1, sizeof(double));
-    double *bhi = (double *) R_alloc((size_t) nb * m + 1, sizeof(double));
-    for (int b = 0; b < nb; b++) {
-        int s = b * B, e = s + B < n ? s + B : n;
-        double *lo = blo + (size_t) b * m, *hi = bhi + (size_t) b * m;
-        for (int l = 0; l < m; l++) lo[l] = hi[l] = P[(size_t) s * m + l];
-        for (int r = s + 1; r < e; r++)
-            for (int l = 0; l < m; l++) {
-                double v = P[(size_t) r * m + l];
-                if (v < lo[l]) lo[l] = v;
-                if (v > hi[l]) hi[l] = v;
-            }
-    }
+    kept_sets h;
+    h.keep = K + KEEP_SLACK;
+    h.cap = h.keep + h.keep / 2;
+    if (h.cap > n - 1) h.cap = n;      /* at most n - 1 offers: no cut, all kept */
+    h.key = (double *) R_alloc((size_t) n * h.cap, sizeof(double));
+    h.pos = (int *) R_alloc((size_t) n * h.cap, sizeof(int));
+    h.cnt = (int *) R_alloc(n, sizeof(int));
+    h.T = (double *) R_alloc(n, sizeof(double));
+    for (int i = 0; i < n; i++) { h.cnt[i] = 0; h.T[i] = R_PosInf; }
     int nth = nthreads > 0 ? nthreads : 1;
     if (nth > nb) nth = nb;
-    scratch *ws = (scratch *) R_alloc(nth, sizeof(scratch));
-    for (int t = 0; t < nth; t++) {
-        ws[t].G = (double *) R_alloc((size_t) B * B, sizeof(double));
-        ws[t].qs = (qstate *) R_alloc(B, sizeof(qstate));
-        ws[t].heaps = (double *) R_alloc((size_t) B * K, sizeof(double));
-        ws[t].bufs = (int *) R_alloc((size_t) B * cap, sizeof(int));
-        ws[t].blos = (double *) R_alloc((size_t) B * cap, sizeof(double));
-        ws[t].ord = (gapb *) R_alloc(nb, sizeof(gapb));
-        ws[t].cb = (kcand *) R_alloc(n, sizeof(kcand));
+    if (!all) {
+        tiling s = {P, m, n, nb, a, NULL, NULL};
+        double *lo = (double *) R_alloc((size_t) nb * m + 1, sizeof(double));
+        double *hi = (double *) R_alloc((size_t) nb * m + 1, sizeof(double));
+        block_boxes(P, m, n, nb, lo, hi);
+        s.lo = lo; s.hi = hi;
+        double *Gs = (double *) R_alloc((size_t) nth * EMST_TILE * EMST_TILE, sizeof(double));
+        screen_all_pairs(&s, &h, nth, Gs);
     }
-    int step = nth;                            /* query blocks between interrupt checks */
-    for (int q0 = 0; q0 < nb; q0 += step) {
-        int q1 = q0 + step < nb ? q0 + step : nb;
-        OMP(parallel for num_threads(nth) schedule(dynamic, 1) if (nth > 1))
-        for (int qb = q0; qb < q1; qb++)
-            query_block(P, m, n, K, orig, qb, nb, cap, nrm, enr, over, blo, bhi,
-                        ws + par_thread_num(), kq, kd);
+    kcand *cb = (kcand *) R_alloc((size_t) nth * n, sizeof(kcand));
+    for (int i0 = 0; i0 < n; i0 += 4096) {      /* interrupt checks between chunks */
+        int i1 = i0 + 4096 < n ? i0 + 4096 : n;
+        OMP(parallel for num_threads(nth) schedule(dynamic, 64) if (nth > 1))
+        for (int i = i0; i < i1; i++)
+            finish_point(P, m, n, K, orig, i, &h, all, cb + (size_t) n * par_thread_num(),
+                         kq + (size_t) i * K, kd + (size_t) i * K);
         R_CheckUserInterrupt();
     }
 }

@@ -140,6 +140,23 @@ test_that("the tree's first neighbours are the exact kNN of knn_index(), ties to
     expect_error(.Call(pnmf:::C_emst, y, 1L, TRUE, TRUE, -1L), "count")
 })
 
+test_that("Gram screening in 50 dimensions: exact neighbours over several blocks and copies", {
+    # 1,300 cells: three blocks of 512 (an odd number: one sits out each
+    # round), a group of 200 exact copies (more than the candidates kept per
+    # cell, 160: those cells are ranked over all cells) and 40 near copies
+    set.seed(18)
+    y <- matrix(rnorm(50 * 1060), 50)
+    y <- cbind(y, y[, rep(7L, 200L)], y[, 9L] + 1e-9 * matrix(rnorm(50 * 40), 50))
+    y <- y[, sample(ncol(y))]
+    ex <- pnmf:::knn_index(y, 30L, "exact", threads = 1L)
+    for (threads in 1:2) {
+        g <- .Call(pnmf:::C_emst, y, threads, TRUE, TRUE, 30L)
+        expect_identical(g$knn, ex, info = paste("threads", threads))
+    }
+    expect_identical(sort(g$length), sort(.Call(pnmf:::C_ph_mst, y, 1L)$length))
+    expect_identical(sum(g$length == 0), 200L)
+})
+
 test_that("persistentScales() keeps the exact neighbours above the cut-off and pnmf() uses them", {
     expect_identical(formals(pnmf)$k_nn, pnmf:::persistence_knn)
     set.seed(17)
