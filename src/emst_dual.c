@@ -98,7 +98,7 @@ static void dual(emst_dual *s, int Q, int R, double gap)
     }
     if (!rleaf && (qleaf || node_size(t, R) >= node_size(t, Q))) {
         int a = t->left[R], b = t->right[R];
-        double ga = kdtree_gap2(t, Q, a), gb = kdtree_gap2(t, Q, b);
+        double ga = kdtree_gap2(t, Q, a, s->qb[Q]), gb = kdtree_gap2(t, Q, b, s->qb[Q]);
         if (gb < ga) {
             int x = a; a = b; b = x;
             double y = ga; ga = gb; gb = y;
@@ -108,8 +108,8 @@ static void dual(emst_dual *s, int Q, int R, double gap)
         return;
     }
     int a = t->left[Q], b = t->right[Q];
-    dual(s, a, R, kdtree_gap2(t, a, R));
-    dual(s, b, R, kdtree_gap2(t, b, R));
+    dual(s, a, R, kdtree_gap2(t, a, R, s->qb[a]));
+    dual(s, b, R, kdtree_gap2(t, b, R, s->qb[b]));
     s->qb[Q] = s->qb[a] > s->qb[b] ? s->qb[a] : s->qb[b];
 }
 
@@ -161,7 +161,7 @@ void emst_dual_search(emst_dual *s, int nthreads)
         int k1 = k0 + 4 * nth < nt ? k0 + 4 * nth : nt;
         OMP(parallel for num_threads(team) schedule(dynamic, 1) if (team > 1))
         for (int k = k0; k < k1; k++)
-            dual(s, task[k], 0, kdtree_gap2(t, task[k], 0));
+            dual(s, task[k], 0, kdtree_gap2(t, task[k], 0, s->qb[task[k]]));
         R_CheckUserInterrupt();
     }
 }

@@ -155,18 +155,23 @@ double kdtree_min2(const kdtree *t, int i, const double *p) { return box2(t, i, 
 double kdtree_max2(const kdtree *t, int i, const double *p) { return box2(t, i, p, 1); }
 
 /* Lower bound of the squared distance between two boxes [alo, ahi] and
- * [blo, bhi], summed like sqdist() so that it is exact as a bound. */
-double box_gap2(const double *alo, const double *ahi, const double *blo, const double *bhi,
-                int m)
+ * [blo, bhi], summed like sqdist() so that it is exact as a bound; once the
+ * partial sums exceed thr, they are returned (the terms are nonnegative and
+ * rounding monotone, so the whole sum exceeds thr too), as sqdist_upto(). */
+double box_gap2_upto(const double *alo, const double *ahi, const double *blo,
+                     const double *bhi, int m, double thr)
 {
     double s[4] = {0.0, 0.0, 0.0, 0.0};
     int l = 0;
-    for (; l + 4 <= m; l += 4)
+    for (; l + 4 <= m; l += 4) {
         for (int r = 0; r < 4; r++) {
             double g1 = blo[l + r] - ahi[l + r], g2 = alo[l + r] - bhi[l + r];
             double g = g1 > g2 ? g1 : g2;
             if (g > 0.0) s[r] += g * g;
         }
+        if ((l & 7) == 4 && (s[0] + s[1]) + (s[2] + s[3]) > thr)
+            return (s[0] + s[1]) + (s[2] + s[3]);
+    }
     for (; l < m; l++) {
         double g1 = blo[l] - ahi[l], g2 = alo[l] - bhi[l];
         double g = g1 > g2 ? g1 : g2;
@@ -175,8 +180,15 @@ double box_gap2(const double *alo, const double *ahi, const double *blo, const d
     return (s[0] + s[1]) + (s[2] + s[3]);
 }
 
-double kdtree_gap2(const kdtree *t, int i, int j)
+double box_gap2(const double *alo, const double *ahi, const double *blo, const double *bhi,
+                int m)
+{
+    return box_gap2_upto(alo, ahi, blo, bhi, m, R_PosInf);
+}
+
+double kdtree_gap2(const kdtree *t, int i, int j, double thr)
 {
     size_t m = (size_t) t->m;
-    return box_gap2(t->lo + i * m, t->hi + i * m, t->lo + j * m, t->hi + j * m, t->m);
+    return box_gap2_upto(t->lo + i * m, t->hi + i * m, t->lo + j * m, t->hi + j * m, t->m,
+                         thr);
 }

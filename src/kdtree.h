@@ -34,7 +34,10 @@ double kdtree_max2(const kdtree *t, int i, const double *p);
  * the same sense (the per-coordinate gaps between the boxes). */
 double box_gap2(const double *alo, const double *ahi, const double *blo, const double *bhi,
                 int m);
-double kdtree_gap2(const kdtree *t, int i, int j);
+/* The same when it is at most thr; otherwise some value above thr. */
+double box_gap2_upto(const double *alo, const double *ahi, const double *blo,
+                     const double *bhi, int m, double thr);
+double kdtree_gap2(const kdtree *t, int i, int j, double thr);
 
 /* diameter.c: the largest sqdist() over all pairs of the tree's points. */
 double emst_diameter2(const kdtree *t, int nthreads);
