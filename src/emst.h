@@ -13,11 +13,10 @@
  * screening takes about the same time for any K (and 18 (K + 32) bytes per
  * cell for its candidates while it runs, emst_knn.c); once a cell's K
  * nearest are all in its component, the round's dual-tree search
- * (emst_dual.c) takes it,
- * which is cheap for a few large components (tight groups of copies) and
- * dear for many small ones, so K stays well above the first rounds'
- * component sizes (with K = 16 instead of 128, 100,000 resampled cells in
- * 50 dimensions took four times the CPU). */
+ * (emst_dual.c) takes it, which is cheap for a few large components (tight
+ * groups of copies) and dear for many small ones, so K stays well above the
+ * first rounds' component sizes (with K = 16 instead of 128, 100,000
+ * resampled cells in 50 dimensions took four times the CPU). */
 #define EMST_K_TREE 32
 #define EMST_K_GRAM 128
 
