@@ -56,32 +56,6 @@ typedef struct {
     double *T;      /* n */
 } kept_sets;
 
-/* Moves the k smallest of key[0 .. c - 1] (with their pos) to the front
- * (Hoare's selection; middle pivot, deterministic); returns their largest. */
-static double select_smallest(double *key, int *pos, int c, int k)
-{
-    int lo = 0, hi = c - 1;
-    while (lo < hi) {
-        double v = key[lo + (hi - lo) / 2];
-        int i = lo, j = hi;
-        while (i <= j) {
-            while (key[i] < v) i++;
-            while (key[j] > v) j--;
-            if (i <= j) {
-                double tk = key[i]; key[i] = key[j]; key[j] = tk;
-                int tp = pos[i]; pos[i] = pos[j]; pos[j] = tp;
-                i++; j--;
-            }
-        }
-        if (k - 1 <= j) hi = j;
-        else if (k - 1 >= i) lo = i;
-        else break;
-    }
-    double t = key[0];
-    for (int r = 1; r < k; r++) if (key[r] > t) t = key[r];
-    return t;
-}
-
 /* Offers point j at bound l to point i (l < T[i]). */
 static void offer(kept_sets *h, int i, double l, int j)
 {
@@ -89,7 +63,8 @@ static void offer(kept_sets *h, int i, double l, int j)
     int c = h->cnt[i];
     h->key[o + c] = l; h->pos[o + c] = j;
     if (++c == h->cap) {
-        h->T[i] = select_smallest(h->key + o, h->pos + o, c, h->keep);
+        select_kth(h->pos + o, h->key + o, 0, c - 1, h->keep - 1);   /* keep the smallest */
+        h->T[i] = h->key[o + h->keep - 1];
         c = h->keep;
     }
     h->cnt[i] = c;

@@ -3,8 +3,9 @@
 #include "kdtree.h"
 
 /* Rearranges idx[lo..hi] (with their keys w) so that idx[k] has the k-th
- * smallest key (Hoare partition: copes with many equal keys). */
-static void select_kth(int *idx, double *w, int lo, int hi, int k)
+ * smallest key and none before it a larger one (Hoare partition: copes with
+ * many equal keys). */
+void select_kth(int *idx, double *w, int lo, int hi, int k)
 {
     while (hi > lo) {
         double a = w[lo], b = w[(lo + hi) / 2], c = w[hi];

@@ -27,6 +27,10 @@ double kdtree_min2(const kdtree *t, int i, const double *p);
  * sum is at most the full one and stopping early rejects nothing that
  * sqdist() would accept).  Principal components come first in the data:
  * most far points are rejected after a few coordinates. */
+/* Rearranges idx[lo..hi] with their keys w so that position k holds the
+ * k-th smallest key and no position before it a larger one. */
+void select_kth(int *idx, double *w, int lo, int hi, int k);
+
 double sqdist_upto(const double *a, const double *b, int m, double thr);
 double kdtree_max2(const kdtree *t, int i, const double *p);
 
