@@ -10,7 +10,8 @@
  * between their boxes exceeds qb[Q]; otherwise the larger node is split,
  * the nearer reference child first.  So a tight group of cells that forms
  * one component (resampled copies, duplicates) is searched once as a
- * group, not once per cell.  The gaps are summed like sqdist() and bound it
+ * group, not once per cell; a query cell skips a reference leaf whose ball
+ * (kdtree.h) lies beyond its bound.  The gaps are summed like sqdist() and bound it
  * exactly (kdtree.h), distances are stopped early only above the current
  * best (sqdist_upto), and edges are compared under emst.h's total order:
  * nothing that could tie or beat a best edge is pruned, so every
@@ -70,6 +71,7 @@ static void base_case(emst_dual *s, int Q, int R)
         double thr = comp_bound(s, c);
         if (s->lb[i] > thr) continue;
         const double *p = t->P + (size_t) i * m;
+        if (kdtree_ball_beyond(t, p, R, thr)) continue;
         for (int r = t->start[R]; r < t->end[R]; r++) {
             int cr = s->comp[r];
             if (cr == c) continue;

@@ -40,10 +40,11 @@ void kdtree_build(const double *X, int m, int n, int leaf_size, kdtree *t)
     t->right = (int *) R_alloc(maxnode, sizeof(int));
     t->lo = (double *) R_alloc((size_t) maxnode * m + 1, sizeof(double));
     t->hi = (double *) R_alloc((size_t) maxnode * m + 1, sizeof(double));
+    t->cen = (double *) R_alloc((size_t) maxnode * m + 1, sizeof(double));
+    t->rad = (double *) R_alloc(maxnode, sizeof(double));
 
     int *idx = t->orig;
     double *wkey = (double *) R_alloc(n, sizeof(double));
-    double *cen = (double *) R_alloc((size_t) m, sizeof(double));
     for (int i = 0; i < n; i++) idx[i] = i;
     /* depth-first with an explicit stack: a parent's number is below its
      * children's (the searches rely on it when labelling nodes bottom-up) */
@@ -63,11 +64,7 @@ void kdtree_build(const double *X, int m, int n, int leaf_size, kdtree *t)
             }
         }
         t->left[v] = t->right[v] = -1;
-        if (e - s <= leaf_size || nnode + 2 > maxnode) continue;
-        /* split at the median along the line through a, the point farthest
-         * from the centroid, and b, the point farthest from a: it follows
-         * the clusters of the data better than a coordinate axis */
-        double *c = cen;
+        double *c = t->cen + (size_t) v * m;        /* the ball of every node */
         for (int l = 0; l < m; l++) c[l] = 0.0;
         for (int r = s; r < e; r++)
             for (int l = 0; l < m; l++) c[l] += X[(size_t) idx[r] * m + l];
@@ -78,6 +75,11 @@ void kdtree_build(const double *X, int m, int n, int leaf_size, kdtree *t)
             double d = sqdist(X + (size_t) idx[r] * m, c, m);
             if (d > da) { da = d; ia = idx[r]; }
         }
+        t->rad[v] = sqrt(da);
+        if (e - s <= leaf_size || nnode + 2 > maxnode) continue;
+        /* split at the median along the line through a, the point farthest
+         * from the centroid, and b, the point farthest from a: it follows
+         * the clusters of the data better than a coordinate axis */
         for (int r = s; r < e; r++) {
             double d = sqdist(X + (size_t) idx[r] * m, X + (size_t) ia * m, m);
             if (d > db) { db = d; ib = idx[r]; }
@@ -192,4 +194,13 @@ double kdtree_gap2(const kdtree *t, int i, int j, double thr)
     size_t m = (size_t) t->m;
     return box_gap2_upto(t->lo + i * m, t->hi + i * m, t->lo + j * m, t->hi + j * m, t->m,
                          thr);
+}
+
+int kdtree_ball_beyond(const kdtree *t, const double *p, int j, double thr)
+{
+    const double mg = 1e-9;
+    if (!(thr >= 0.0) || thr == R_PosInf) return 0;    /* (a NaN radius never prunes) */
+    double r = (sqrt(thr) + t->rad[j]) * (1.0 + mg) * (1.0 + mg);
+    double lim = r * r;
+    return sqdist_upto(p, t->cen + (size_t) j * t->m, t->m, lim) > lim;
 }

@@ -12,6 +12,8 @@ typedef struct {
     int *start, *end; /* node i holds positions start[i] .. end[i] - 1 */
     int *left, *right;/* children (-1 for a leaf); children follow parents */
     double *lo, *hi;  /* tight bounding box of each node (m values each) */
+    double *cen;      /* centroid of each node (m values each) */
+    double *rad;      /* largest sqrt(sqdist()) from the centroid to the node's points */
 } kdtree;
 
 void kdtree_build(const double *X, int m, int n, int leaf_size, kdtree *t);
@@ -42,6 +44,14 @@ double box_gap2(const double *alo, const double *ahi, const double *blo, const d
 double box_gap2_upto(const double *alo, const double *ahi, const double *blo,
                      const double *bhi, int m, double thr);
 double kdtree_gap2(const kdtree *t, int i, int j, double thr);
+
+/* Whether every sqdist(p, q) over the points q of node j exceeds thr, by
+ * the node's ball: |p - q| >= |p - c_j| - r_j, each side taken with a
+ * relative margin of 1e-9 (as diameter.c), far above the rounding of the
+ * computed distances, so that it never excludes a point sqdist() would
+ * accept.  Tighter than the box for a point against a leaf in many
+ * dimensions. */
+int kdtree_ball_beyond(const kdtree *t, const double *p, int j, double thr);
 
 /* diameter.c: the largest sqdist() over all pairs of the tree's points. */
 double emst_diameter2(const kdtree *t, int nthreads);
