@@ -10,9 +10,9 @@
  * between their boxes exceeds qb[Q]; otherwise the larger node is split,
  * the nearer reference child first.  So a tight group of cells that forms
  * one component (resampled copies, duplicates) is searched once as a
- * group, not once per cell; a query cell skips a reference leaf whose ball
- * (kdtree.h) lies beyond its bound.  The gaps are summed like sqdist() and bound it
- * exactly (kdtree.h), distances are stopped early only above the current
+ * group, not once per cell; a query cell skips a reference leaf whose
+ * ball (kdtree.h) lies beyond its bound.  The gaps are summed like sqdist()
+ * and bound it exactly (kdtree.h), distances are stopped early only above the current
  * best (sqdist_upto), and edges are compared under emst.h's total order:
  * nothing that could tie or beat a best edge is pruned, so every
  * component's least outgoing edge from its searched cells is found, and

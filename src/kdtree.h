@@ -18,6 +18,10 @@ typedef struct {
 
 void kdtree_build(const double *X, int m, int n, int leaf_size, kdtree *t);
 
+/* Rearranges idx[lo..hi] with their keys w so that position k holds the
+ * k-th smallest key and no position before it a larger one. */
+void select_kth(int *idx, double *w, int lo, int hi, int k);
+
 /* Lower / upper bounds of sqdist(p, q) over the points q of node i.  Both
  * sum the per-coordinate terms in sqdist()'s order, so by the monotonicity
  * of rounding they bound the computed sqdist() exactly, not just up to
@@ -29,10 +33,6 @@ double kdtree_min2(const kdtree *t, int i, const double *p);
  * sum is at most the full one and stopping early rejects nothing that
  * sqdist() would accept).  Principal components come first in the data:
  * most far points are rejected after a few coordinates. */
-/* Rearranges idx[lo..hi] with their keys w so that position k holds the
- * k-th smallest key and no position before it a larger one. */
-void select_kth(int *idx, double *w, int lo, int hi, int k);
-
 double sqdist_upto(const double *a, const double *b, int m, double thr);
 double kdtree_max2(const kdtree *t, int i, const double *p);
 

@@ -86,6 +86,20 @@ test_that("a large group of exact and near duplicates among other cells", {
     }
 })
 
+test_that("groups of copies searched over several rounds, far from the origin", {
+    # twelve groups of 150 near copies (more than the cached neighbours):
+    # every cell is searched in the later rounds, which skip leaves by their
+    # balls and carry each cell's lower bound over; an offset of 1e8 makes
+    # the centroids and distances round far from the points' scale
+    set.seed(17)
+    m <- 20L
+    centres <- matrix(rnorm(m * 12), m)
+    y <- 1e8 + centres[, rep(1:12, each = 150)] + 1e-3 * matrix(rnorm(m * 1800), m)
+    y <- y[, sample(ncol(y))]
+    expect_same_deaths(y, "groups far from the origin")
+    expect_identical(emst(y, TRUE, threads = 2L), emst(y, TRUE, threads = 1L))
+})
+
 test_that("one to three cells", {
     one <- emst(matrix(c(1, 2), 2, 1), FALSE)
     expect_identical(one$from, integer())
