@@ -16,7 +16,11 @@
  *    by one dual-tree traversal (emst_dual.c) that prunes node pairs whose
  *    cells are all in one component or whose box gap exceeds the best edge
  *    of the query cells' components: a tight group of cells that forms one
- *    component is searched as a group.
+ *    component is searched as a group;
+ *  - when most cells would be searched among many components (groups of
+ *    copies larger than K), the K nearest cells give way, once, to every
+ *    cell's nearest components (emst_outside.c, all pairs at BLAS speed),
+ *    which serve the later rounds in the same way.
  * Box bounds are summed like sqdist() and so bound it exactly (kdtree.h):
  * nothing is pruned that could tie or beat the best edge, and the result is
  * the exact tree of the total order whatever the number of threads (only
@@ -250,6 +254,30 @@ int emst_knn_available(int m, int n, int gram)
     return K < n - 1 ? K : n - 1;
 }
 
+/* Whether to replace the cached nearest cells by the nearest components
+ * (emst_outside.c) before this round's search: once, in many dimensions
+ * (Gram), when most cells would be searched and the components are many
+ * (then a cell's search visits much of the data: one pass over the pairs
+ * at BLAS speed costs less, and it serves the later rounds too), e.g. the
+ * groups of ~370 copies of 10^6 cells resampled from 2,700, which fill the
+ * lists of 128 nearest cells with their own.  A few large components are
+ * left to the search, which prunes them as groups.  EMST_GRAM_OUTSIDE
+ * (tests): at the first round with cells to search. */
+static int outside_pays(const boruvka *b, int gram, int done, int ntodo, int ncomp)
+{
+    if (done || b->m == 0 || ntodo == 0) return 0;
+    if (gram == EMST_GRAM_OUTSIDE) return 1;
+    return gram && ntodo >= b->n / 2 && (double) ncomp * ncomp >= b->n;
+}
+
+static void boruvka_outside(boruvka *b)
+{
+    int L = b->K < EMST_L_OUTSIDE ? b->K : EMST_L_OUTSIDE;
+    emst_outside_gram(b->t.P, b->m, b->n, L, b->K, b->t.orig, b->comp, b->nth,
+                      b->kq, b->kd, b->kc);
+    for (int i = 0; i < b->n; i++) b->kp[i] = 0;
+}
+
 void emst_boruvka(const double *X, int m, int n, int nthreads, int gram,
                   int *from, int *to, double *len, double *diameter, int keep, int *knn)
 {
@@ -260,9 +288,15 @@ void emst_boruvka(const double *X, int m, int n, int nthreads, int gram,
     boruvka_neighbours(&b, gram);
     if (knn != NULL && keep > 0 && keep <= b.K) boruvka_knn_out(&b, keep, knn);
     R_CheckUserInterrupt();
-    int ne = 0;
+    int ne = 0, outside = 0;
     while (ne < n - 1) {
-        if (boruvka_cached(&b) > 0) boruvka_search(&b);
+        int ntodo = boruvka_cached(&b);
+        if (outside_pays(&b, gram, outside, ntodo, n - ne)) {
+            boruvka_outside(&b);
+            outside = 1;
+            ntodo = boruvka_cached(&b);
+        }
+        if (ntodo > 0) boruvka_search(&b);
         ne = boruvka_join(&b, ne, from, to, len);
         R_CheckUserInterrupt();
     }

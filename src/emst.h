@@ -20,6 +20,16 @@
 #define EMST_K_TREE 32
 #define EMST_K_GRAM 128
 
+/* Nearest components kept per cell by the pass of emst_outside.c. */
+#define EMST_L_OUTSIDE 16
+
+/* emst_boruvka()'s gram: 0 nearest cells from the kd-tree; EMST_GRAM by
+ * Gram screening (and the nearest components when they pay, emst.c);
+ * EMST_GRAM_OUTSIDE the nearest components at the first round with cells
+ * to search (for the tests: the tree is the same). */
+#define EMST_GRAM 1
+#define EMST_GRAM_OUTSIDE 2
+
 /* The n - 1 edges (0-based from / to, lengths sqrt(sqdist())) of a minimum
  * spanning tree; the lengths are exactly those of prim_mst() (the same
  * multiset; under ties the tree itself may differ).  When diameter is not
@@ -73,5 +83,12 @@ void emst_dual_search(emst_dual *s, int nthreads);
  * one row of K per point). */
 void emst_knn_gram(const double *P, int m, int n, int K, const int *orig, int nthreads,
                    int *kq, double *kd);
+
+/* emst_outside.c: for each column i of P, the L components (comp, by tree
+ * position) nearest to it other than its own, each by its nearest cell to
+ * i, in key order: positions kq, sqdist kd (row i at i * stride), count kc
+ * (< L only when fewer components exist). */
+void emst_outside_gram(const double *P, int m, int n, int L, int stride, const int *orig,
+                       const int *comp, int nthreads, int *kq, double *kd, int *kc);
 
 #endif

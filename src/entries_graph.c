@@ -48,14 +48,16 @@ SEXP C_ph_mst(SEXP sX, SEXP sthreads)
 /* .Call entry: the same tree by Boruvka rounds over a kd-tree (edges in
  * the order the rounds added them; same lengths as Prim's); the diameter
  * (exact) only when `diameter` is TRUE.  `gram`: first neighbours by Gram
- * screening (TRUE) or by the kd-tree (FALSE); the result is the same.
+ * screening (TRUE) or by the kd-tree (FALSE); 2: Gram, and the nearest
+ * components at the first round with cells to search; the result is the same.
  * `knn`: how many nearest cells of every cell to return (0: none). */
 SEXP C_emst(SEXP sX, SEXP sthreads, SEXP sdiameter, SEXP sgram, SEXP sknn)
 {
     int want_diam = asLogical(sdiameter);
     if (want_diam == NA_LOGICAL) error("'diameter' must be TRUE or FALSE");
-    int gram = asLogical(sgram);
-    if (gram == NA_LOGICAL) error("'gram' must be TRUE or FALSE");
+    int gram = asInteger(sgram);      /* TRUE, FALSE or 2 (EMST_GRAM_OUTSIDE, tests) */
+    if (gram == NA_INTEGER || gram < 0 || gram > EMST_GRAM_OUTSIDE)
+        error("'gram' must be TRUE, FALSE or 2");
     int keep = asInteger(sknn);
     if (keep == NA_INTEGER || keep < 0) error("'knn' must be a count >= 0");
     return mst_sexp(sX, sthreads, 0, want_diam, gram, keep);

@@ -1,7 +1,7 @@
 # The exact sub-quadratic minimum spanning tree (C_emst: Boruvka rounds over
-# a kd-tree, first neighbours from the tree or from Gram screening) gives
-# the death times of Prim's algorithm (C_ph_mst) to the last bit, and those
-# of single linkage.
+# a kd-tree, first neighbours from the tree or from Gram screening, later
+# ones from the nearest components when gram = 2) gives the death times of
+# Prim's algorithm (C_ph_mst) to the last bit, and those of single linkage.
 
 emst <- function(y, gram, threads = 1L, diameter = TRUE)
     .Call(pnmf:::C_emst, y, threads, diameter, gram, 0L)
@@ -20,7 +20,7 @@ is_spanning_tree <- function(m, n) {
 
 expect_same_deaths <- function(y, info = "") {
     prim <- .Call(pnmf:::C_ph_mst, y, 1L)
-    for (gram in c(FALSE, TRUE)) {
+    for (gram in 0:2) {
         b <- emst(y, gram)
         expect_true(is_spanning_tree(b, ncol(y)), info = info)
         expect_identical(sort(b$length), sort(prim$length), info = info)
@@ -81,7 +81,7 @@ test_that("a large group of exact and near duplicates among other cells", {
         y <- y[, sample(ncol(y))]
         expect_same_deaths(y, paste("duplicate groups, m =", m))
         expect_identical(sum(emst(y, TRUE)$length == 0), 299L)
-        for (gram in c(FALSE, TRUE))
+        for (gram in 0:2)
             expect_identical(emst(y, gram, threads = 2L), emst(y, gram, threads = 1L))
     }
 })
@@ -98,6 +98,41 @@ test_that("groups of copies searched over several rounds, far from the origin", 
     y <- y[, sample(ncol(y))]
     expect_same_deaths(y, "groups far from the origin")
     expect_identical(emst(y, TRUE, threads = 2L), emst(y, TRUE, threads = 1L))
+})
+
+test_that("the nearest components serve the rounds after groups outgrow the nearest cells", {
+    # 24 groups of 200 near copies (more than the 128 nearest cells kept):
+    # from the first round with cells to search, every cell's list holds its
+    # 16 nearest groups instead (gram = 2), and their first entry outside
+    # the cell's component is its nearest outside in every later round; a
+    # close pair of groups, a group of exact copies and integer ties too
+    set.seed(19)
+    m <- 20L
+    centres <- matrix(rnorm(m * 24), m)
+    centres[, 2] <- centres[, 1] + 0.01
+    y <- centres[, rep(1:24, each = 200)] + 1e-3 * matrix(rnorm(m * 4800), m)
+    y[, 401:600] <- y[, 401]
+    y <- y[, sample(ncol(y))]
+    prim <- .Call(pnmf:::C_ph_mst, y, 1L)
+    for (threads in 1:2) {
+        g <- emst(y, 2L, threads = threads)
+        expect_true(is_spanning_tree(g, ncol(y)))
+        expect_identical(sort(g$length), sort(prim$length), info = paste("threads", threads))
+        expect_identical(g$diameter, prim$diameter)
+    }
+    expect_identical(emst(y, 2L, threads = 2L), emst(y, 2L, threads = 1L))
+    expect_identical(sum(g$length == 0), 199L)
+    z <- round(4 * y)                 # many equal distances: ties under the key order
+    expect_identical(sort(emst(z, 2L, threads = 2L)$length),
+                     sort(.Call(pnmf:::C_ph_mst, z, 1L)$length))
+    # fewer groups than the list's 16 (every list holds all the others), on
+    # a curve with growing gaps, so that the rounds read deep into the lists
+    s <- cumsum(1.3^(0:9))
+    centres <- rbind(s, sin(s), matrix(0, m - 2L, 10))
+    y <- centres[, rep(1:10, each = 150)] + 0.05 * matrix(rnorm(m * 1500), m)
+    y <- y[, sample(ncol(y))]
+    expect_identical(sort(emst(y, 2L)$length), sort(.Call(pnmf:::C_ph_mst, y, 1L)$length))
+    expect_error(emst(y, 3L), "'gram' must be TRUE, FALSE or 2")
 })
 
 test_that("one to three cells", {
@@ -117,7 +152,7 @@ test_that("the result does not depend on the number of threads", {
     set.seed(14)
     for (m in c(2L, 50L)) {
         y <- matrix(rnorm(m * 3000), m)
-        for (gram in c(FALSE, TRUE))
+        for (gram in 0:2)
             expect_identical(emst(y, gram, threads = 2L), emst(y, gram, threads = 1L))
     }
 })
