@@ -8,8 +8,10 @@
 #' to 5,000 cells by Prim's algorithm (O(N^2 M) time, every pair once), above
 #' by Boruvka rounds over a kd-tree (each cell's first neighbours come from
 #' the tree in few dimensions and from Gram screening at BLAS speed in 8 or
-#' more).  Both give the same death times to the last bit, and the same
-#' diameter.
+#' more; when groups of similar cells outgrow those neighbours, each cell's
+#' nearest groups are found once more at BLAS speed).  Both give the same
+#' death times to the last bit, and the same diameter.  In 50 principal
+#' components on 2 cores: about 10 s for 10^5 cells, 20 min for 10^6.
 #'
 #' Between two consecutive death times the partition of the cells into
 #' connected components does not change, so the death times are exactly where
