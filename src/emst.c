@@ -175,13 +175,18 @@ static void offer_edge(boruvka *b, int c, double d, int p, int q)
     }
 }
 
-/* Start of a round: components, node labels, and the best edges from the
- * cached neighbours; returns the number of cells left to search (b->need). */
+/* Start of a round: the components and the node labels. */
+static void boruvka_components(boruvka *b)
+{
+    for (int i = 0; i < b->n; i++) b->comp[i] = uf_find(b->par, i);
+    label_nodes(&b->t, b->comp, b->nlab);
+}
+
+/* The round's best edges from the cached neighbours; returns the number of
+ * cells left to search (b->need). */
 static int boruvka_cached(boruvka *b)
 {
     int n = b->n, K = b->K;
-    for (int i = 0; i < n; i++) b->comp[i] = uf_find(b->par, i);
-    label_nodes(&b->t, b->comp, b->nlab);
     for (int i = 0; i < n; i++) if (b->comp[i] == i) {
         emst_edge *e = b->best + i;
         e->d = R_PosInf; e->a = e->b = INT_MAX; e->p = e->q = -1;
@@ -290,6 +295,7 @@ void emst_boruvka(const double *X, int m, int n, int nthreads, int gram,
     R_CheckUserInterrupt();
     int ne = 0, outside = 0;
     while (ne < n - 1) {
+        boruvka_components(&b);
         int ntodo = boruvka_cached(&b);
         if (outside_pays(&b, gram, outside, ntodo, n - ne)) {
             boruvka_outside(&b);

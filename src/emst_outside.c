@@ -26,7 +26,9 @@ typedef struct {
     const double *P;
     int m, L, stride;
     const int *orig, *comp;
-    int *kq, *kc, *lc;        /* per point: positions, count, components of the list */
+    int *kq, *kc, *lc;        /* per point: positions, count, components of the list
+                               * (comp[kq[]] kept beside them: the scan of every
+                               * offer reads them without a random load each) */
     double *kd, *T;           /* per point: sqdist of the list; its L-th (or +Inf) */
 } outside_lists;
 
