@@ -82,12 +82,15 @@ streamed_gram <- function(x, gram = TRUE) {
     g <- if (gram) matrix(0, nrow(x), nrow(x))
     sums <- numeric(nrow(x))
     for (idx in column_blocks(x)) {
-        b <- read_block(x, idx)
-        if (gram) {
-            if (!is.matrix(b)) b <- .Call(C_csc_to_dense, c_data(b))   # Matrix's is slower
-            g <- g + tcrossprod(b)
+        if (!gram) {
+            b <- read_block(x, idx)
+            sums <- sums + (if (is.matrix(b)) rowSums(b) else Matrix::rowSums(b))
+            next
         }
-        sums <- sums + (if (is.matrix(b)) rowSums(b) else Matrix::rowSums(b))
+        b <- read_c_block(x, idx)                   # R/h5blocks.R
+        if (!is.matrix(b)) b <- .Call(C_csc_to_dense, b)   # Matrix's is slower
+        g <- g + tcrossprod(b)
+        sums <- sums + rowSums(b)
     }
     list(gram = g, sums = sums)
 }
@@ -161,8 +164,14 @@ unit_start <- function(W, H) {
 
 # The solution path of the fast mode with the data read block by block:
 # the result of C_pnmf_path (the same list).  'data' reads the blocks:
-# data$blocks (cell indices) and data$read(b) (block b in memory).
+# data$blocks (cell indices) and data$read(b) (block b in memory, in the C core's form: c_data()).
+# Blocks are kept in memory (data$cache) within what the memory plan
+# already counts and the fit does not yet use: the result (k N T doubles),
+# made only at the end, and from colour_min_cells cells the sweeps' W'X of
+# every cell (as large), made when the warm start ends.  So the peak stays
+# the plan's.
 path_streamed <- function(data, m, n, W0, H0, filt, scales, lambda, control) {
+    data$cache(8 * as.double(ncol(W0)) * n * length(scales))
     sweeps_blocks(data, warm_start_blocks(data, m, n, W0, H0, filt, scales, lambda, control),
                   filt, scales, lambda, control)
 }
@@ -275,9 +284,11 @@ sweeps_blocks <- function(data, ws, filt, scales, lambda, control) {
     graphs <- if (!colour) block_graphs(edges, blocks, n)
     XHs <- 0
     for (b in seq_along(blocks))
-        XHs <- XHs + .Call(C_block_xht_sums, c_data(data$read(b)), Hs, NULL,
+        XHs <- XHs + .Call(C_block_xht_sums, data$read(b), Hs, NULL,
                            blocks[[b]][1L] - 1L, scales, nth)$XHt
     HH <- .Call(C_shard_sums, Hs, NULL, seq_len(n), NULL, scales, nth)$hh
+    # W'X of every cell takes the kept blocks' place (path_streamed())
+    if (colour) data$cache(0)
     WtX <- if (colour) matrix(0, k * n_t, n)
     done <- 0L
     for (s in seq_len(n_sweeps)) {
@@ -285,7 +296,7 @@ sweeps_blocks <- function(data, ws, filt, scales, lambda, control) {
         Wm <- wstep$W
         if (colour) {                     # W'X and H of all cells, in place
             for (b in seq_along(blocks))
-                .Call(C_block_wtx_into, c_data(data$read(b)), Wm, WtX, blocks[[b]][1L] - 1L,
+                .Call(C_block_wtx_into, data$read(b), Wm, WtX, blocks[[b]][1L] - 1L,
                       nth)
             .Call(C_shard_h_all, Hs, WtX, edges, wstep$WtW, scales, lambda,
                   colour_min(control), nth)
@@ -296,7 +307,7 @@ sweeps_blocks <- function(data, ws, filt, scales, lambda, control) {
         sums <- 0
         for (b in seq_along(blocks)) {
             cells <- blocks[[b]]
-            xb <- c_data(data$read(b))
+            xb <- data$read(b)
             if (colour) ps <- .Call(C_block_xht_sums, xb, Hs, WtX, cells[1L] - 1L, scales, nth)
             else {
                 nb <- length(cells)
@@ -315,9 +326,7 @@ sweeps_blocks <- function(data, ws, filt, scales, lambda, control) {
             sums <- sums + ps$sums
         }
         Hl <- WtXb <- ps <- NULL
-        trace <- if (l1 != 0)
-            .Call(C_shard_sums, Hs, NULL, seq_len(n), edges, scales, nth)$trace
-        else numeric(n_t)
+        trace <- if (l1 != 0) .Call(C_shard_traces, Hs, edges, scales, nth) else numeric(n_t)
         rg <- path_losses(xnorm2, cross, wstep$WtW, HH, trace, l1)
         obj[s + 1L] <- sum(rg) + lambda[[2L]] * sums[1L] + lambda[[3L]] * sums[2L]
         iters[, s + 1L] <- 1L
@@ -333,6 +342,7 @@ sweeps_blocks <- function(data, ws, filt, scales, lambda, control) {
         gc(verbose = FALSE, full = TRUE)
     }
     graphs <- NULL
+    data$cache(0)                     # the result takes their place
     list(H = unstack_h(Hs, k, n_t),
          W = if (isTRUE(control$keep_W)) array(Wm, c(m, k, n_t)) else numeric(),
          objective = obj, iterations = iters, loss = rg, sweeps = done)
@@ -360,23 +370,45 @@ path_losses <- function(xnorm2, cross, WtW, HH, trace, l1) {
 # peaked at twice its plan, mostly garbage.  So a young-generation
 # collection (milliseconds: the garbage is young, the factors are not
 # traversed) runs once the reads since the last one reach collect_bytes.
+# The first blocks read are kept, up to a budget (data$cache(bytes) sets
+# the budget; 0 drops them): a kept block costs only its product on every
+# later pass, where a read costs the file read and the page faults of its
+# fresh memory (on this machine about as much as the product: RESULTS.md).
 streamed_data <- function(x, size = block_cells(nrow(x)), collect_bytes = 2.5e8) {
     blocks <- column_blocks(x, size)
     since <- 0
+    kept <- vector("list", length(blocks))
+    budget <- 0
+    used <- 0
     read <- function(b) {
+        if (!is.null(kept[[b]])) return(kept[[b]])
         if (since >= collect_bytes) {
             gc(verbose = FALSE, full = FALSE)
             since <<- 0
         }
-        out <- read_block(x, blocks[[b]])
-        since <<- since + block_bytes(out)
+        out <- read_c_block(x, blocks[[b]])         # R/h5blocks.R
+        size <- block_bytes(out) / 2
+        if (used + size <= budget) {
+            kept[[b]] <<- out
+            used <<- used + size
+        } else since <<- since + block_bytes(out)
         out
     }
-    list(blocks = blocks, read = read)
+    # A new budget; blocks kept beyond it are let go (kept blocks are old:
+    # only a full collection frees them, so one runs when any is let go).
+    cache <- function(bytes) {
+        budget <<- bytes
+        if (used <= bytes) return(invisible(used))
+        kept[] <<- list(NULL)
+        used <<- 0
+        gc(verbose = FALSE, full = TRUE)
+        invisible(used)
+    }
+    list(blocks = blocks, read = read, cache = cache, kept = function() used)
 }
 
-# Bytes of a block as read_block() returns it, and of as much again in the
+# Bytes of a block as read_c_block() returns it, and of as much again in the
 # products it feeds (W'X_b, X_b H' and the like are of its order).
 block_bytes <- function(b) {
-    2 * if (inherits(b, "dgCMatrix")) 12 * length(b@x) else 8 * length(b)
+    2 * if (is.list(b)) 12 * length(b$x) + 4 * length(b$p) else 8 * length(b)
 }

@@ -226,6 +226,22 @@ SEXP C_shard_h_all(SEXP sHs, SEXP sWtX, SEXP sedges, SEXP sWtW, SEXP sscales, SE
     return sHs;
 }
 
+/* tr(H_t L_t H_t') of every scale (T doubles), Hs (kT x n) stacked by cell
+ * and edges the graph of all n cells (the streamed sweeps' objective) */
+SEXP C_shard_traces(SEXP sHs, SEXP sedges, SEXP sscales, SEXP sthreads)
+{
+    check_scales(sscales);
+    int T = length(sscales);
+    if (!isReal(sHs) || !isMatrix(sHs) || nrows(sHs) % T != 0) error("'Hs' must be kT x n");
+    int k = nrows(sHs) / T, n = ncols(sHs);
+    shard_graph sg;
+    graph_from_sexp(sedges, n, &sg);
+    SEXP trace = PROTECT(allocVector(REALSXP, T));
+    shard_traces(&sg, k, T, REAL(sscales), REAL(sHs), REAL(trace), as_threads(sthreads));
+    UNPROTECT(1);
+    return trace;
+}
+
 /* list(cross, hh, trace, sums) of the owned cells of a block; WtX NULL:
  * cross = 0; edges NULL: trace = 0 */
 SEXP C_shard_sums(SEXP sHl, SEXP sWtX, SEXP sown, SEXP sedges, SEXP sscales, SEXP sthreads)

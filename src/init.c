@@ -26,6 +26,7 @@ SEXP C_shard_gram(SEXP);
 SEXP C_shard_w_step(SEXP, SEXP, SEXP, SEXP);
 SEXP C_shard_h_step(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
 SEXP C_shard_sums(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
+SEXP C_shard_traces(SEXP, SEXP, SEXP, SEXP);
 SEXP C_shard_h_all(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
 SEXP C_shard_warm_h(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
 SEXP C_shard_warm_cells(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
@@ -55,6 +56,7 @@ static const R_CallMethodDef call_methods[] = {
     {"C_shard_w_step", (DL_FUNC) &C_shard_w_step, 4},
     {"C_shard_h_step", (DL_FUNC) &C_shard_h_step, 7},
     {"C_shard_sums", (DL_FUNC) &C_shard_sums, 6},
+    {"C_shard_traces", (DL_FUNC) &C_shard_traces, 4},
     {"C_shard_h_all", (DL_FUNC) &C_shard_h_all, 8},
     {"C_shard_warm_h", (DL_FUNC) &C_shard_warm_h, 9},
     {"C_shard_warm_cells", (DL_FUNC) &C_shard_warm_cells, 7},

@@ -7,7 +7,8 @@
  *  - the joint H step of some cells on the graph of their block (the block's
  *    cells and their neighbours), joint_h_cells() of solve_joint.c;
  *  - the block's parts of the path objective (each graph edge is seen from
- *    both ends, so halves of the owned rows sum to the trace);
+ *    both ends, so halves of the owned rows sum to the trace), or the
+ *    traces of the whole graph at once (shard_traces);
  *  - the W step of every scale from the reduced X H' and H H' (as
  *    joint_w_step); the warm start's H update and block objective
  *    (hals_h_rows(), block_eval()).
@@ -144,6 +145,22 @@ void shard_sums(const shard_graph *sgr, int k, int T, const double *scales,
         sums[0] += part[2 * t];
         sums[1] += part[2 * t + 1];
     }
+}
+
+/* The Laplacian traces tr(H_t L_t H_t') of all scales over the whole graph
+ * (n cells), as the in-memory fit sums them (laplacian_traces_stacked()):
+ * each edge once, all its scales from one read of both columns, where
+ * shard_sums() sees it from both ends, scale by scale. */
+void shard_traces(const shard_graph *sgr, int k, int T, const double *scales,
+                  const double *Hs, double *trace, int nthreads)
+{
+    graph_index g;
+    graph_index_build(sgr->nl, sgr->ne, sgr->ei, sgr->ej, sgr->ed, &g);
+    double *den = (double *) R_alloc((size_t) T + 1, sizeof(double));
+    double *part = (double *) R_alloc((size_t) laplacian_trace_blocks(sgr->nl) * T + 1,
+                                      sizeof(double));
+    for (int t = 0; t < T; t++) den[t] = heat_den(scales[t]);
+    laplacian_traces_stacked(&g, scales, den, T, Hs, k, nthreads, part, trace);
 }
 
 void shard_warm_h(const shard_graph *sgr, int m, int k, double eps, double l1, double xnorm2,

@@ -34,6 +34,8 @@ void shard_h_all(const shard_graph *sgr, int k, int T, const double *scales,
  * tr(H_t L_t H_t') (rows of the owned cells), sums[0..1] = smoothness and
  * anchor sums (stacked order).  WtX NULL: no cross terms.  In parallel over
  * the scales (nthreads). */
+void shard_traces(const shard_graph *sgr, int k, int T, const double *scales,
+                  const double *Hs, double *trace, int nthreads);
 void shard_sums(const shard_graph *sgr, int k, int T, const double *scales,
                 const double *Hl, const int *own, int no, const double *WtX,
                 double *cross, double *hh, double *trace, double *sums, int nthreads);

@@ -38,6 +38,16 @@ test_that("blocks of a dense HDF5 dataset and of a 10x group are the data's colu
             # sparse below a quarter of non-zeros, as read_block() decides
             expect_identical(methods::is(b, "dgCMatrix"), mean(x[, idx] != 0) < 0.25)
             expect_identical(unname(as.matrix(b)), x[, idx, drop = FALSE], label = kind)
+            # the fit's form (c_data()): straight from a 10x group's arrays
+            # for increasing columns, through read_block() otherwise
+            cb <- pnmf:::read_c_block(y, idx)
+            cd <- pnmf:::c_data(b)
+            for (slot in if (is.list(cd)) c("p", "i", "x", "dim"))
+                expect_identical(as.vector(cb[[slot]]), as.vector(cd[[slot]]),
+                                 label = paste(kind, slot))
+            if (!is.list(cd)) expect_identical(cb, cd)
+            if (kind == "tenx" && !is.unsorted(idx, strictly = TRUE))
+                expect_identical(cb, pnmf:::h5_tenx_csc(pnmf:::h5_source(y), idx))
         }
         # a row subset (as the feature selection leaves it), in any order
         rows <- c(40L, 3L, 1L, 22L)

@@ -94,6 +94,53 @@ test_that("above colour_min_cells the streamed fit visits the cells colour by co
     expect_equal(c2$H, plain$H, tolerance = 1e-8)
 })
 
+test_that("a streamed fit keeps the blocks its memory plan leaves room for", {
+    skip_if_not_installed("HDF5Array")
+    x <- shard_data(m = 40, n = 300, seed = 6)
+    x[x < 5] <- 0                                     # sparse blocks (dgCMatrix form)
+    x <- Matrix::drop0(x)
+    h <- h5_copy(x)
+    reads <- new.env()
+    reads$n <- 0L
+    trace("read_c_block", bquote(assign("n", .(reads)$n + 1L, envir = .(reads))),
+          where = asNamespace("pnmf"), print = FALSE)
+    on.exit(untrace("read_c_block", where = asNamespace("pnmf")), add = TRUE)
+    d <- pnmf:::streamed_data(h, size = 70)          # 5 blocks
+    first <- lapply(1:5, d$read)
+    expect_true(is.list(first[[1]]) && is.integer(first[[1]]$i))
+    b2 <- pnmf:::block_bytes(first[[1]]) / 2 + pnmf:::block_bytes(first[[2]]) / 2
+    reads$n <- 0L
+    d <- pnmf:::streamed_data(h, size = 70)
+    d$cache(b2)                                       # room for the first two
+    again <- lapply(rep(1:5, 3), d$read)
+    expect_identical(reads$n, 5L + 2L * 3L)           # blocks 3-5 from the file each time
+    expect_identical(again[6:10], first)
+    expect_equal(d$kept(), b2)
+    d$cache(0)
+    expect_identical(d$kept(), 0)
+    invisible(d$read(1))
+    expect_identical(reads$n, 12L)                    # let go: from the file again
+    # a fit: the budget (the result's k N T doubles) holds these blocks, so
+    # each is read once below colour_min_cells, and the result is the same
+    ps <- persistentScales(x, type = "spread", n_scales = 5)
+    fit <- function(y) pnmf(y, k = 3, scales = ps, n_sweeps = 4, tol = 0, threads = 1)
+    a <- fit(x)
+    reads$n <- 0L
+    b <- withr::with_options(list(pnmf.block_cells = 70), fit(h))
+    expect_identical(reads$n, 5L)
+    expect_equal(b$objective, a$objective, tolerance = 1e-9)
+    expect_equal(b$H, a$H, tolerance = 1e-8)
+    # from colour_min_cells the sweeps' W'X takes their place after the
+    # first X H': each sweep reads every block twice
+    withr::local_options(list(pnmf.colour_min_cells = 100L, pnmf.block_cells = 70))
+    a <- fit(x)
+    reads$n <- 0L
+    b <- fit(h)
+    expect_identical(reads$n, 5L + 4L * 2L * 5L)
+    expect_equal(b$objective, a$objective, tolerance = 1e-9)
+    expect_equal(b$H, a$H, tolerance = 1e-8)
+})
+
 test_that("calculatePNMF()/runPNMF() on an HDF5-backed SCE stream it and equal the in-memory SCE", {
     skip_if_not_installed("HDF5Array")
     skip_if_not_installed("SingleCellExperiment")
@@ -450,6 +497,28 @@ test_that("the streamed sweeps' block entries read and write their columns in pl
     expect_equal(r$hh[, , 1], tcrossprod(h1), tolerance = 1e-12)
     expect_equal(.Call(pnmf:::C_block_xht_sums, xb, Hs, NULL, 20L, scales, 1L)$cross,
                  rep(0, n_t))
+    # the traces of the whole graph (the streamed sweeps' objective): each
+    # scale's heat-kernel Laplacian, edges with d < scale, weight
+    # exp(-d^2 / scale^1.5) (model.md), against R and the block sums
+    ne <- 120L
+    ei <- sample.int(50L, ne, TRUE)
+    ej <- (ei + sample.int(49L, ne, TRUE) - 1L) %% 50L + 1L
+    d <- sort(c(runif(ne - 2L, 0.1, 2.5), 1, 1))     # a tie, and one equal to a scale
+    edges <- list(i = as.integer(ei), j = as.integer(ej), d = d)
+    want <- vapply(seq_len(n_t), function(t) {
+        h <- Hs[(t - 1L) * k + seq_len(k), , drop = FALSE]
+        on <- d < scales[t]
+        sum(exp(-d[on]^2 / scales[t]^1.5) * colSums((h[, ei[on], drop = FALSE] -
+                                                     h[, ej[on], drop = FALSE])^2))
+    }, 0)
+    expect_gt(min(want), 0)
+    for (nth in 1:2) {
+        tr <- .Call(pnmf:::C_shard_traces, Hs, edges, scales, nth)
+        expect_equal(tr, want, tolerance = 1e-12)
+        expect_equal(tr, .Call(pnmf:::C_shard_sums, Hs, NULL, 1:50, edges, scales, 1L)$trace,
+                     tolerance = 1e-12)
+    }
+    expect_error(.Call(pnmf:::C_shard_traces, Hs[-1, ], edges, scales, 1L), "kT")
     # a block past the last column, or a matrix of another shape, is refused
     expect_error(.Call(pnmf:::C_block_wtx_into, xb, W, WtX, 40L, 1L), "first")
     expect_error(.Call(pnmf:::C_block_xht_sums, xb, Hs, WtX[, 1:40], 0L, scales, 1L), "WtX")
