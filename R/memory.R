@@ -24,6 +24,8 @@ memory_plan <- function(m, n, k, n_t, n_edges, keep_W, x, complete, joint = FALS
 # warm start's one-scale H and W'X; at the end the result H (k x N x T) is
 # made from the stacked H (both held then), and from colour_min_cells cells
 # the sweeps hold W'X of every cell (k N T, freed before the end) instead.
+# The first blocks of the data are kept in memory in the room of the result
+# (or of W'X of every cell) until either is made (path_streamed()).
 # So the peak is two k N T copies; measured at 20,000 and 50,000 cells
 # (RESULTS.md, "Streamed and sharded fits") and from 100,000 cells on
 # ("End to end from a 10x HDF5 file"), where the garbage of the block reads

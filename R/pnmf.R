@@ -82,7 +82,9 @@
 #'   the features' Gram matrix (one pass, up to 5,000 features; irlba on the
 #'   `DelayedMatrix` above, which reads the data at every product) and one
 #'   more pass for the scores, the rank from a subsample of cells; each warm-start iteration
-#'   reads the data twice and each later iteration once (the W step uses the
+#'   reads the data twice (the first blocks, as many as fit in the memory the
+#'   result takes at the end, are kept in memory from the first pass until
+#'   the sweeps need that memory) and each later iteration once (the W step uses the
 #'   products summed over the previous pass, the H step runs block by block,
 #'   cells in order); from 20,000 cells, where the in-memory H step goes
 #'   colour by colour, so does the streamed one, after a pass that computes

@@ -4,7 +4,8 @@
 # solver "hals"), driven from R with the C steps of src/shard.c:
 #  - warm start, per scale: each HALS iteration reads the data twice (X H'
 #    for the W step, then W'X for the H step, which goes row by row over all
-#    cells and so needs W'X of every cell: k x N, as the in-memory fit);
+#    cells and so needs W'X of every cell: k x N, as the in-memory fit); the
+#    first blocks stay in memory within the plan (path_streamed());
 #  - sweeps: one pass over the blocks per iteration.  The W step uses the
 #    X H' and H H' accumulated in the previous pass; then for each block:
 #    read X_b, W'X_b, the H step of its cells (in cell order: Gauss-Seidel
@@ -282,13 +283,15 @@ sweeps_blocks <- function(data, ws, filt, scales, lambda, control) {
     Wm <- matrix(ws$Wall, m, k * n_t)
     ws <- NULL
     graphs <- if (!colour) block_graphs(edges, blocks, n)
+    # W'X of every cell takes the kept blocks' place (path_streamed()); let
+    # go before the first X H' (kT wide: its garbage is not counted by the
+    # reads' collections, and would come on top of them)
+    if (colour) data$cache(0)
     XHs <- 0
     for (b in seq_along(blocks))
         XHs <- XHs + .Call(C_block_xht_sums, data$read(b), Hs, NULL,
                            blocks[[b]][1L] - 1L, scales, nth)$XHt
     HH <- .Call(C_shard_sums, Hs, NULL, seq_len(n), NULL, scales, nth)$hh
-    # W'X of every cell takes the kept blocks' place (path_streamed())
-    if (colour) data$cache(0)
     WtX <- if (colour) matrix(0, k * n_t, n)
     done <- 0L
     for (s in seq_len(n_sweeps)) {
@@ -381,11 +384,11 @@ streamed_data <- function(x, size = block_cells(nrow(x)), collect_bytes = 2.5e8)
     budget <- 0
     used <- 0
     read <- function(b) {
-        if (!is.null(kept[[b]])) return(kept[[b]])
         if (since >= collect_bytes) {
             gc(verbose = FALSE, full = FALSE)
             since <<- 0
         }
+        if (!is.null(kept[[b]])) return(kept[[b]])
         out <- read_c_block(x, blocks[[b]])         # R/h5blocks.R
         size <- block_bytes(out) / 2
         if (used + size <= budget) {
@@ -395,13 +398,15 @@ streamed_data <- function(x, size = block_cells(nrow(x)), collect_bytes = 2.5e8)
         out
     }
     # A new budget; blocks kept beyond it are let go (kept blocks are old:
-    # only a full collection frees them, so one runs when any is let go).
+    # only a full collection frees them, so one runs when any is let go, and
+    # their memory, holes in the heap, is handed back to the system).
     cache <- function(bytes) {
         budget <<- bytes
         if (used <= bytes) return(invisible(used))
         kept[] <<- list(NULL)
         used <<- 0
         gc(verbose = FALSE, full = TRUE)
+        .Call(C_release_free_memory)                # src/entries_misc.c
         invisible(used)
     }
     list(blocks = blocks, read = read, cache = cache, kept = function() used)

@@ -3,11 +3,15 @@
  * checks, the sparse form of a dense block read from HDF5, the permuted
  * null copies of parallel analysis, and the thread counts.  Argument checks
  * and SEXP packing around the kernels of nndsvd.c, project.c, values.c,
- * densecsc.c, permute.c and threads.c. */
+ * densecsc.c, permute.c and threads.c; and the allocator's free pages
+ * handed back to the system. */
 #include "entries.h"
 #include "parallel.h"
 #include <R_ext/Random.h>
 #include <limits.h>
+#if defined(__GLIBC__)      /* known once a system header is in */
+#include <malloc.h>
+#endif
 
 /* list(W, H): the NNDSVDA start from the SVD parts u, d, v. */
 SEXP C_nndsvda(SEXP sU, SEXP sd, SEXP sV, SEXP sk, SEXP smean)
@@ -137,4 +141,20 @@ SEXP C_thread_info(void)
 SEXP C_blas_threads(SEXP n)
 {
     return ScalarInteger(blas_threads(asInteger(n)));
+}
+
+/* Hands the allocator's free pages back to the system (glibc's
+ * malloc_trim(): the free chunks inside the heap too, by madvise()); TRUE
+ * when it ran.  The streamed fit calls it when it lets its kept blocks go:
+ * freed by R, they stay in the process as holes of the heap (blocks of tens
+ * of MB come from the heap, not from their own mappings), and W'X of every
+ * cell, allocated next, would add to them. */
+SEXP C_release_free_memory(void)
+{
+#if defined(__GLIBC__)
+    malloc_trim(0);
+    return ScalarLogical(TRUE);
+#else
+    return ScalarLogical(FALSE);
+#endif
 }

@@ -16,6 +16,7 @@ SEXP C_project_nnls(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
 SEXP C_value_summary(SEXP);
 SEXP C_permuted_transpose(SEXP);
 SEXP C_dense_to_csc(SEXP, SEXP);
+SEXP C_release_free_memory(void);
 SEXP C_csc_to_dense(SEXP);
 SEXP C_thread_info(void);
 SEXP C_blas_threads(SEXP);
@@ -46,6 +47,7 @@ static const R_CallMethodDef call_methods[] = {
     {"C_value_summary", (DL_FUNC) &C_value_summary, 1},
     {"C_permuted_transpose", (DL_FUNC) &C_permuted_transpose, 1},
     {"C_dense_to_csc", (DL_FUNC) &C_dense_to_csc, 2},
+    {"C_release_free_memory", (DL_FUNC) &C_release_free_memory, 0},
     {"C_csc_to_dense", (DL_FUNC) &C_csc_to_dense, 1},
     {"C_thread_info", (DL_FUNC) &C_thread_info, 0},
     {"C_blas_threads", (DL_FUNC) &C_blas_threads, 1},
