@@ -165,7 +165,8 @@ unit_start <- function(W, H) {
 
 # The solution path of the fast mode with the data read block by block:
 # the result of C_pnmf_path (the same list).  'data' reads the blocks:
-# data$blocks (cell indices) and data$read(b) (block b in memory, in the C core's form: c_data()).
+# data$blocks (cell indices) and data$read(b) (block b in memory, in the C
+# core's form: c_data()).
 # Blocks are kept in memory (data$cache) within what the memory plan
 # already counts and the fit does not yet use: the result (k N T doubles),
 # made only at the end, and from colour_min_cells cells the sweeps' W'X of
