@@ -68,15 +68,13 @@ sparse_if_sparse <- function(b, max_density = 0.25) {
 # all read in one call per dataset.
 h5_tenx_columns <- function(src, cols) {
     b <- h5_tenx_csc(src, cols)
-    csc_matrix(b$p, plain_vector(b$i, "integer"), plain_vector(b$x, "double"), b$dim[1L],
+    csc_matrix(b$p, plain_vector(b$i), plain_vector(b$x), b$dim[1L],
                b$dim[2L])
 }
 
 # The same columns in the C core's form, list(p, i, x, dim) (c_data()), with
-# h5mread()'s 1-d arrays as they are: dropping their dim in R makes an
-# ALTREP wrapper of the shared array, and the C code's first access to a
-# wrapper copies it into fresh memory (about 40 ms per block of 3 million
-# non-zeros here, as long as the product itself).  The core ignores the dim.
+# h5mread()'s 1-d arrays as they are (the core ignores the dim): no wrapper
+# and no dgCMatrix made per block.
 h5_tenx_csc <- function(src, cols) {
     s <- src$seed
     rng <- s@indptr_ranges
@@ -96,10 +94,10 @@ h5_tenx_csc <- function(src, cols) {
          x = read("data", "double"), dim = c(as.integer(s@dim[1L]), length(cols)))
 }
 
-# h5mread()'s 1-d array as a plain vector of the type: dropping its dim
-# makes a wrapper, whose copy is left to the first use that needs it.
-plain_vector <- function(v, type) {
-    if (typeof(v) != type) return(methods::as(as.vector(v), type))
+# h5mread()'s 1-d array (of the right type: h5_tenx_csc()) as a plain
+# vector: dropping the dim of the shared array makes an ALTREP wrapper,
+# which the C core reads in place (data_from_sexp()).
+plain_vector <- function(v) {
     dim(v) <- NULL
     v
 }

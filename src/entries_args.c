@@ -72,8 +72,11 @@ void data_from_sexp(SEXP sX, data_matrix *X)
             error("sparse data must be list(p = integer, i = integer, x = double, dim = integer(2))");
         int m = INTEGER(dim)[0], n = INTEGER(dim)[1];
         /* pointers and lengths taken once: the checks run at every call of
-         * a streamed fit, once per block and pass */
-        const int *pp = INTEGER(p), *ii = INTEGER(i);
+         * a streamed fit, once per block and pass.  Read-only pointers: an
+         * ALTREP wrapper (R makes one when an attribute of a shared vector
+         * changes, e.g. a read block's dim dropped) is read where it is,
+         * where REAL()/INTEGER() would copy it into fresh memory first. */
+        const int *pp = INTEGER_RO(p), *ii = INTEGER_RO(i);
         R_xlen_t nnz = XLENGTH(i);
         if (m < 0 || n < 0 || XLENGTH(p) != (R_xlen_t) n + 1 || pp[0] != 0 ||
             pp[n] != nnz || XLENGTH(x) != nnz)
@@ -83,7 +86,7 @@ void data_from_sexp(SEXP sX, data_matrix *X)
         int bad = 0;
         for (R_xlen_t q = 0; q < nnz; q++) bad |= (ii[q] < 0) | (ii[q] >= m);
         if (bad) error("sparse row index out of range");
-        X->m = m; X->n = n; X->x = REAL(x); X->p = pp; X->i = ii;
+        X->m = m; X->n = n; X->x = REAL_RO(x); X->p = pp; X->i = ii;
         X->rows = NULL;
         return;
     }
