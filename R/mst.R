@@ -4,10 +4,12 @@
 # no set-up, and the diameter comes for free, so it is the fastest for a
 # few thousand cells.  Above that, Boruvka rounds over a kd-tree (C_emst,
 # emst.c) find the same tree; their first neighbours come from Gram
-# screening at BLAS speed in many dimensions (`mst_gram_dims` and more: one
-# pass over the pairs, far blocks skipped) and from the kd-tree in few.  Both are exact: the
-# same death times to the last bit (tests/testthat/test-emst.R); under
-# ties the tree may differ, its lengths never.  The cut-offs are measured
+# screening in many dimensions (`mst_gram_dims` and more: one pass over the
+# pairs, far blocks skipped; float tiles with a fused screen where the
+# processor has AVX2 and FMA, else dgemm tiles) and from the kd-tree in few.
+# Both are exact: the same death times to the last bit
+# (tests/testthat/test-emst.R); under ties the tree may differ, its lengths
+# never.  The cut-offs are measured
 # in inst/benchmarks/bench-emst.R.
 mst_prim_max <- 5000L
 mst_gram_dims <- 8L

@@ -11,7 +11,7 @@
 #' more; when groups of similar cells outgrow those neighbours, each cell's
 #' nearest groups are found once more at BLAS speed).  Both give the same
 #' death times to the last bit, and the same diameter.  In 50 principal
-#' components on 2 cores: about 10 s for 10^5 cells, 20 min for 10^6.
+#' components on 2 cores: about 10 s for 10^5 cells, 9 min for 10^6.
 #'
 #' Between two consecutive death times the partition of the cells into
 #' connected components does not change, so the death times are exactly where

@@ -111,6 +111,7 @@ static void label_nodes(const kdtree *t, const int *comp, int *nlab)
 typedef struct {
     kdtree t;
     int n, m, nth, K;
+    int use_float;            /* float tiles for the Gram passes, where available */
     int *par, *comp, *nlab, *kq, *kc, *kp, *snode;
     unsigned char *need;
     double *lb, *qb, *kd, *sbound;
@@ -146,7 +147,7 @@ static void boruvka_neighbours(boruvka *b, int gram)
 {
     int n = b->n, m = b->m, K = b->K;
     if (gram && m > 0) {                /* (the BLAS wants a leading dimension >= 1) */
-        emst_knn_gram(b->t.P, m, n, K, b->t.orig, b->nth, b->kq, b->kd);
+        emst_knn_gram(b->t.P, m, n, K, b->t.orig, b->nth, b->use_float, b->kq, b->kd);
         for (int i = 0; i < n; i++) { b->kc[i] = K; b->kp[i] = 0; }
         return;
     }
@@ -255,6 +256,7 @@ static void boruvka_knn_out(const boruvka *b, int keep, int *knn)
 
 int emst_knn_available(int m, int n, int gram)
 {
+    gram &= ~EMST_GRAM_DGEMM;
     int K = gram && m > 0 ? EMST_K_GRAM : EMST_K_TREE;
     return K < n - 1 ? K : n - 1;
 }
@@ -278,7 +280,7 @@ static int outside_pays(const boruvka *b, int gram, int done, int ntodo, int nco
 static void boruvka_outside(boruvka *b)
 {
     int L = b->K < EMST_L_OUTSIDE ? b->K : EMST_L_OUTSIDE;
-    emst_outside_gram(b->t.P, b->m, b->n, L, b->K, b->t.orig, b->comp, b->nth,
+    emst_outside_gram(b->t.P, b->m, b->n, L, b->K, b->t.orig, b->comp, b->nth, b->use_float,
                       b->kq, b->kd, b->kc);
     for (int i = 0; i < b->n; i++) b->kp[i] = 0;
 }
@@ -289,6 +291,8 @@ void emst_boruvka(const double *X, int m, int n, int nthreads, int gram,
     if (diameter) *diameter = 0.0;
     if (n < 2) return;
     boruvka b;
+    b.use_float = !(gram & EMST_GRAM_DGEMM);
+    gram &= ~EMST_GRAM_DGEMM;
     boruvka_alloc(X, m, n, nthreads, gram, &b);
     boruvka_neighbours(&b, gram);
     if (knn != NULL && keep > 0 && keep <= b.K) boruvka_knn_out(&b, keep, knn);

@@ -26,9 +26,12 @@
 /* emst_boruvka()'s gram: 0 nearest cells from the kd-tree; EMST_GRAM by
  * Gram screening (and the nearest components when they pay, emst.c);
  * EMST_GRAM_OUTSIDE the nearest components at the first round with cells
- * to search (for the tests: the tree is the same). */
+ * to search (for the tests: the tree is the same).  Added to either,
+ * EMST_GRAM_DGEMM keeps the Gram passes on dgemm tiles where float tiles
+ * would be used (emst_tiles.h; for the tests: the result is the same). */
 #define EMST_GRAM 1
 #define EMST_GRAM_OUTSIDE 2
+#define EMST_GRAM_DGEMM 4
 
 /* The n - 1 edges (0-based from / to, lengths sqrt(sqdist())) of a minimum
  * spanning tree; the lengths are exactly those of prim_mst() (the same
@@ -82,13 +85,14 @@ void emst_dual_search(emst_dual *s, int nthreads);
  * in (sqdist, orig) order by Gram screening: positions kq, sqdist kd (n x K,
  * one row of K per point). */
 void emst_knn_gram(const double *P, int m, int n, int K, const int *orig, int nthreads,
-                   int *kq, double *kd);
+                   int use_float, int *kq, double *kd);
 
 /* emst_outside.c: for each column i of P, the L components (comp, by tree
  * position) nearest to it other than its own, each by its nearest cell to
  * i, in key order: positions kq, sqdist kd (row i at i * stride), count kc
  * (< L only when fewer components exist). */
 void emst_outside_gram(const double *P, int m, int n, int L, int stride, const int *orig,
-                       const int *comp, int nthreads, int *kq, double *kd, int *kc);
+                       const int *comp, int nthreads, int use_float, int *kq, double *kd,
+                       int *kc);
 
 #endif

@@ -36,7 +36,8 @@ static int kcand_cmp(const void *x, const void *y)
  * their largest (+Inf before the first cut): an offer is then a store, the
  * cut costs O(cap) once per cap - keep offers. */
 typedef struct {
-    int keep, cap;
+    const double *P;
+    int m, keep, cap;
     double *key;    /* n x cap */
     int *pos;       /* n x cap */
     int *cnt;       /* n */
@@ -85,6 +86,22 @@ static void screen_tile(void *ctx, int i0, int ni, int j0, int nr, const double 
     }
 }
 
+/* A pair that passed a float tile (emst_tiles.h): its bound is loose (1e-5
+ * of the norms), so it is offered at its sqdist(), the kept points'
+ * order then follows the distances and T is the keep-th smallest of them:
+ * a point never offered has a bound above the T of its time, one cut has a
+ * distance above T: finish_point()'s test holds the same. */
+static void pair_float(void *ctx, int i, int j, double l, int both)
+{
+    kept_sets *h = (kept_sets *) ctx;
+    double ti = h->T[i], tj = both ? h->T[j] : R_NegInf;
+    if (!(l < ti) && !(l < tj)) return;
+    double d = sqdist_upto(h->P + (size_t) i * h->m, h->P + (size_t) j * h->m, h->m,
+                           ti > tj ? ti : tj);
+    if (d < ti) offer(h, i, d, j);
+    if (d < tj) offer(h, j, d, i);
+}
+
 /* The K nearest of point i from its kept points (or from all points). */
 static void finish_point(const double *P, int m, int n, int K, const int *orig, int i,
                          const kept_sets *h, int all, kcand *cb, int *kq, double *kd)
@@ -117,12 +134,13 @@ static void finish_point(const double *P, int m, int n, int K, const int *orig, 
 /* The BLAS is called from the threads, each on its own tiles: pnmf runs it
  * with one thread of its own (mst_of() in R sees to OpenBLAS). */
 void emst_knn_gram(const double *P, int m, int n, int K, const int *orig, int nthreads,
-                   int *kq, double *kd)
+                   int use_float, int *kq, double *kd)
 {
     const void *vmax = vmaxget();     /* the candidates are freed on return */
     emst_tiling s;
     int all = !emst_tiling_init(P, m, n, &s);   /* huge coordinates: rank all points */
     kept_sets h;
+    h.P = P; h.m = m;
     h.keep = K + KEEP_SLACK;
     h.cap = h.keep + h.keep / 2;
     if (h.cap > n - 1) h.cap = n;      /* at most n - 1 offers: no cut, all kept */
@@ -135,7 +153,8 @@ void emst_knn_gram(const double *P, int m, int n, int K, const int *orig, int nt
     if (nth > s.nb) nth = s.nb;
     if (!all) {
         s.T = h.T;
-        emst_tiling_run(&s, screen_tile, &h, nth);
+        if (use_float) emst_ftiles_init(&s);
+        emst_tiling_run(&s, screen_tile, pair_float, &h, nth);
     }
     kcand *cb = (kcand *) R_alloc((size_t) nth * n, sizeof(kcand));
     for (int i0 = 0; i0 < n; i0 += 4096) {      /* interrupt checks between chunks */

@@ -88,6 +88,15 @@ static void screen_tile(void *ctx, int i0, int ni, int j0, int nr, const double 
     }
 }
 
+/* A pair that passed a float tile (emst_tiles.h). */
+static void pair_float(void *ctx, int i, int j, double l, int both)
+{
+    outside_lists *h = (outside_lists *) ctx;
+    double ti = h->T[i], tj = both ? h->T[j] : R_NegInf;
+    if (l > ti && l > tj) return;
+    try_pair(h, i, j, &ti, l > tj ? R_NegInf : tj);
+}
+
 /* The component of all the points of each block, or -1. */
 static int *block_labels(const int *comp, int n, int nb)
 {
@@ -101,7 +110,8 @@ static int *block_labels(const int *comp, int n, int nb)
 }
 
 void emst_outside_gram(const double *P, int m, int n, int L, int stride, const int *orig,
-                       const int *comp, int nthreads, int *kq, double *kd, int *kc)
+                       const int *comp, int nthreads, int use_float, int *kq, double *kd,
+                       int *kc)
 {
     const void *vmax = vmaxget();
     emst_tiling s;
@@ -113,6 +123,7 @@ void emst_outside_gram(const double *P, int m, int n, int L, int stride, const i
     if (!ok) for (int j = 0; j < n; j++) s.a[j] = R_NegInf;    /* no screen */
     s.T = h.T;
     s.blab = block_labels(comp, n, s.nb);
-    emst_tiling_run(&s, screen_tile, &h, nthreads);
+    if (ok && use_float) emst_ftiles_init(&s);
+    emst_tiling_run(&s, screen_tile, pair_float, &h, nthreads);
     vmaxset(vmax);
 }

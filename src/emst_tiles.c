@@ -24,8 +24,8 @@ static double block_Tmax(const emst_tiling *s, int b, int size)
 }
 
 /* One tile: blocks I and J (I == J: the own block), unless it is of no use. */
-static void tile_pair(const emst_tiling *s, emst_screen_fn screen, void *ctx, int I, int J,
-                      double *G)
+static void tile_pair(const emst_tiling *s, emst_screen_fn screen, emst_pair_fn pair, void *ctx,
+                      int I, int J, double *G)
 {
     int ni = block_size(s, I), nr = block_size(s, J), m = s->m;
     if (s->blab && s->blab[I] >= 0 && s->blab[I] == s->blab[J]) return;
@@ -36,6 +36,10 @@ static void tile_pair(const emst_tiling *s, emst_screen_fn screen, void *ctx, in
         if (gap > (ti > tj ? ti : tj)) return;
     }
     int i0 = I * EMST_TILE, j0 = J * EMST_TILE;
+    if (s->f) {
+        emst_ftile_pair(s, pair, ctx, i0, ni, j0, nr, (float *) G);
+        return;
+    }
     const double one = 1.0, zero = 0.0;
     F77_CALL(dgemm)("T", "N", &nr, &ni, &m, &one, s->P + (size_t) j0 * m, &m,
                     s->P + (size_t) i0 * m, &m, &zero, G, &nr FCONE FCONE);
@@ -52,17 +56,19 @@ static void round_pair(int M, int r, int t, int *I, int *J)
 
 /* (The order hardly matters: in 50 dimensions a point's nearest are spread
  * over the blocks, however they are ordered.) */
-void emst_tiling_run(const emst_tiling *s, emst_screen_fn screen, void *ctx, int nthreads)
+void emst_tiling_run(const emst_tiling *s, emst_screen_fn screen, emst_pair_fn pair, void *ctx,
+                     int nthreads)
 {
     int nb = s->nb, M = nb + (nb & 1);
     int nth = nthreads > 0 ? nthreads : 1;
     if (nth > nb) nth = nb;
-    size_t gsz = (size_t) EMST_TILE * EMST_TILE;
+    /* per thread: a dgemm tile, or the float tile's thresholds */
+    size_t gsz = s->f ? (size_t) EMST_TILE : (size_t) EMST_TILE * EMST_TILE;
     const void *vmax = vmaxget();
     double *Gs = (double *) R_alloc((size_t) nth * gsz, sizeof(double));
     OMP(parallel for num_threads(nth) schedule(dynamic, 1) if (nth > 1))
     for (int b = 0; b < nb; b++)
-        tile_pair(s, screen, ctx, b, b, Gs + gsz * par_thread_num());
+        tile_pair(s, screen, pair, ctx, b, b, Gs + gsz * par_thread_num());
     R_CheckUserInterrupt();
     for (int r = 0; r < M - 1; r++) {
         OMP(parallel for num_threads(nth) schedule(dynamic, 1) if (nth > 1))
@@ -70,7 +76,7 @@ void emst_tiling_run(const emst_tiling *s, emst_screen_fn screen, void *ctx, int
             int I, J;
             round_pair(M, r, t, &I, &J);
             if (I < nb && J < nb)                 /* slot nb is empty when nb is odd */
-                tile_pair(s, screen, ctx, I, J, Gs + gsz * par_thread_num());
+                tile_pair(s, screen, pair, ctx, I, J, Gs + gsz * par_thread_num());
         }
         R_CheckUserInterrupt();
     }
@@ -97,7 +103,7 @@ int emst_tiling_init(const double *P, int m, int n, emst_tiling *s)
 {
     s->P = P; s->m = m; s->n = n;
     s->nb = (n + EMST_TILE - 1) / EMST_TILE;
-    s->T = NULL; s->blab = NULL;
+    s->T = NULL; s->blab = NULL; s->f = NULL;
     /* dgemm and the norms err by at most gamma_m times the norms, sqdist
      * by gamma_m times the distance (<= 2 (n_i + n_j)), plus a few ulps;
      * doubled for safety (as in knn.c) */

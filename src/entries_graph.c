@@ -49,15 +49,18 @@ SEXP C_ph_mst(SEXP sX, SEXP sthreads)
  * the order the rounds added them; same lengths as Prim's); the diameter
  * (exact) only when `diameter` is TRUE.  `gram`: first neighbours by Gram
  * screening (TRUE) or by the kd-tree (FALSE); 2: Gram, and the nearest
- * components at the first round with cells to search; the result is the same.
+ * components at the first round with cells to search; plus 4: the Gram
+ * passes on dgemm tiles even where float tiles would be used; the result is
+ * the same.
  * `knn`: how many nearest cells of every cell to return (0: none). */
 SEXP C_emst(SEXP sX, SEXP sthreads, SEXP sdiameter, SEXP sgram, SEXP sknn)
 {
     int want_diam = asLogical(sdiameter);
     if (want_diam == NA_LOGICAL) error("'diameter' must be TRUE or FALSE");
-    int gram = asInteger(sgram);      /* TRUE, FALSE or 2 (EMST_GRAM_OUTSIDE, tests) */
-    if (gram == NA_INTEGER || gram < 0 || gram > EMST_GRAM_OUTSIDE)
-        error("'gram' must be TRUE, FALSE or 2");
+    /* TRUE, FALSE or 2 (EMST_GRAM_OUTSIDE), + 4 (EMST_GRAM_DGEMM): tests */
+    int gram = asInteger(sgram);
+    if (gram == NA_INTEGER || gram < 0 || (gram & ~EMST_GRAM_DGEMM) > EMST_GRAM_OUTSIDE)
+        error("'gram' must be TRUE, FALSE or 2, plus 4 for dgemm tiles");
     int keep = asInteger(sknn);
     if (keep == NA_INTEGER || keep < 0) error("'knn' must be a count >= 0");
     return mst_sexp(sX, sthreads, 0, want_diam, gram, keep);

@@ -90,27 +90,36 @@ pbmc_hvg <- function(n_hvg = 2000L) {
 # cells drawn twice are not duplicates.  A cell thinned to nothing keeps its
 # original counts.  Vectorised over all non-zeros: 100,000 cells of 2,000
 # genes take a few seconds.  The drawn columns are in attr(, "source").
-resample_cells <- function(counts, n, seed = 1L, p_min = 0.7) {
+resample_cells <- function(counts, n, seed = 1L, p_min = 0.7, chunk = 100000L) {
     counts <- methods::as(counts, "CsparseMatrix")
     if (!is.double(counts@x)) counts@x <- as.double(counts@x)
     set.seed(seed)
     src <- sample.int(ncol(counts), n, replace = TRUE)
     prob <- stats::runif(n, p_min, 1)
-    len <- diff(counts@p)[src]
-    pos <- sequence(len, from = counts@p[src] + 1L)        # non-zeros of the drawn cells
-    orig <- counts@x[pos]
-    thin <- stats::rbinom(length(pos), size = orig, prob = rep.int(prob, len))
-    col <- rep.int(seq_len(n), len)
-    # a cell thinned to nothing keeps its counts
-    empty <- which(tabulate(col[thin > 0], nbins = n) == 0L & len > 0L)
-    if (length(empty)) {
-        back <- col %in% empty
-        thin[back] <- orig[back]
-    }
-    keep <- thin > 0
-    nnz <- tabulate(col[keep], nbins = n)
-    x <- new("dgCMatrix", i = counts@i[pos][keep], p = c(0L, cumsum(nnz)),
-             x = as.double(thin[keep]), Dim = c(nrow(counts), as.integer(n)),
+    # in chunks of cells (the same random stream, so the same cells as in
+    # one piece): the per-non-zero vectors of 10^6 cells took over 24 GB
+    parts <- lapply(seq(1L, n, by = chunk), function(c0) {
+        cells <- c0:min(n, c0 + chunk - 1L)
+        nc <- length(cells)
+        s <- src[cells]
+        len <- diff(counts@p)[s]
+        pos <- sequence(len, from = counts@p[s] + 1L)    # non-zeros of the drawn cells
+        orig <- counts@x[pos]
+        thin <- stats::rbinom(length(pos), size = orig, prob = rep.int(prob[cells], len))
+        col <- rep.int(seq_len(nc), len)
+        # a cell thinned to nothing keeps its counts
+        empty <- which(tabulate(col[thin > 0], nbins = nc) == 0L & len > 0L)
+        if (length(empty)) {
+            back <- col %in% empty
+            thin[back] <- orig[back]
+        }
+        keep <- thin > 0
+        list(i = counts@i[pos][keep], x = as.double(thin[keep]),
+             nnz = tabulate(col[keep], nbins = nc))
+    })
+    x <- new("dgCMatrix", i = unlist(lapply(parts, `[[`, "i")),
+             p = c(0L, cumsum(unlist(lapply(parts, `[[`, "nnz")))),
+             x = unlist(lapply(parts, `[[`, "x")), Dim = c(nrow(counts), as.integer(n)),
              Dimnames = list(rownames(counts), paste0("r", seq_len(n))))
     attr(x, "source") <- src
     x

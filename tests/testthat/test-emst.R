@@ -2,6 +2,8 @@
 # a kd-tree, first neighbours from the tree or from Gram screening, later
 # ones from the nearest components when gram = 2) gives the death times of
 # Prim's algorithm (C_ph_mst) to the last bit, and those of single linkage.
+# gram + 4 keeps the Gram passes on dgemm tiles where the processor would
+# take float tiles (AVX2 + FMA, emst_ftile.c): both must give the same.
 
 emst <- function(y, gram, threads = 1L, diameter = TRUE)
     .Call(pnmf:::C_emst, y, threads, diameter, gram, 0L)
@@ -20,7 +22,7 @@ is_spanning_tree <- function(m, n) {
 
 expect_same_deaths <- function(y, info = "") {
     prim <- .Call(pnmf:::C_ph_mst, y, 1L)
-    for (gram in 0:2) {
+    for (gram in c(0L, 1L, 2L, 5L, 6L)) {
         b <- emst(y, gram)
         expect_true(is_spanning_tree(b, ncol(y)), info = info)
         expect_identical(sort(b$length), sort(prim$length), info = info)
@@ -133,6 +135,7 @@ test_that("the nearest components serve the rounds after groups outgrow the near
     y <- y[, sample(ncol(y))]
     expect_identical(sort(emst(y, 2L)$length), sort(.Call(pnmf:::C_ph_mst, y, 1L)$length))
     expect_error(emst(y, 3L), "'gram' must be TRUE, FALSE or 2")
+    expect_error(emst(y, 8L), "'gram' must be TRUE, FALSE or 2")
 })
 
 test_that("one to three cells", {
@@ -204,6 +207,38 @@ test_that("Gram screening in 50 dimensions: exact neighbours over several blocks
     }
     expect_identical(sort(g$length), sort(.Call(pnmf:::C_ph_mst, y, 1L)$length))
     expect_identical(sum(g$length == 0), 200L)
+})
+
+test_that("float tiles and dgemm tiles give the same neighbours and deaths", {
+    # the float tiles' bound is looser (centred, scaled, a margin of ~1e-5 of
+    # the norms), so more pairs reach sqdist(): the same kNN lists, nearest
+    # components and deaths as the dgemm tiles' (gram + 4), over several
+    # blocks (a last one not a multiple of 16 cells), far from the origin,
+    # at a tiny scale (subnormal in float if not scaled), with exact copies,
+    # integer ties and a tight far group (whose screen passes many pairs)
+    set.seed(23)
+    base <- matrix(rnorm(50 * 1100), 50)
+    sets <- list(plain = base,
+                 offset = base + 1e6,
+                 tiny = base * 1e-100,
+                 ties = cbind(round(2 * base), round(2 * base[, 1:90])),
+                 far_group = cbind(base, 1e4 + 1e-3 * matrix(rnorm(50 * 250), 50)))
+    for (nm in names(sets)) {
+        y <- sets[[nm]]
+        y <- y[, sample(ncol(y))]
+        prim <- .Call(pnmf:::C_ph_mst, y, 1L)
+        for (threads in 1:2) {
+            f <- .Call(pnmf:::C_emst, y, threads, TRUE, 1L, 30L)
+            d <- .Call(pnmf:::C_emst, y, threads, TRUE, 5L, 30L)
+            expect_identical(f$knn, d$knn, info = paste(nm, threads))
+            expect_identical(sort(f$length), sort(prim$length), info = paste(nm, threads))
+            expect_identical(f$diameter, prim$diameter, info = nm)
+            o <- .Call(pnmf:::C_emst, y, threads, TRUE, 2L, 0L)
+            expect_identical(sort(o$length), sort(prim$length), info = paste(nm, threads))
+            expect_identical(o, .Call(pnmf:::C_emst, y, threads, TRUE, 6L, 0L), info = nm)
+        }
+        expect_identical(f$knn, pnmf:::knn_index(y, 30L, "exact", threads = 1L), info = nm)
+    }
 })
 
 test_that("persistentScales() keeps the exact neighbours above the cut-off and pnmf() uses them", {
