@@ -40,12 +40,6 @@ static float float_above(double t, double s2)
 }
 
 #ifdef PNMF_FTILE
-static int have_avx2_fma(void)
-{
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-}
-
 /* Rows r0 .. r0 + 3 (one half of a panel) against the 8 NV columns of the
  * panels from the one of j0 + c0: the pairs whose bound is below either
  * threshold go to pair.  4 x 24 (NV = 3) keeps 12 sums in flight, enough
@@ -147,7 +141,7 @@ void emst_ftiles_init(emst_tiling *s)
     s->f = NULL;
 #ifdef PNMF_FTILE
     int m = s->m, n = s->n;
-    if (m < 1 || m > 4096 || !have_avx2_fma()) return;
+    if (m < 1 || m > 4096 || !cpu_avx2_fma()) return;
     const double *P = s->P;
     /* centre and range */
     double *mu = (double *) R_alloc(m, sizeof(double));

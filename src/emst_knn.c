@@ -138,7 +138,7 @@ void emst_knn_gram(const double *P, int m, int n, int K, const int *orig, int nt
 {
     const void *vmax = vmaxget();     /* the candidates are freed on return */
     emst_tiling s;
-    int all = !emst_tiling_init(P, m, n, &s);   /* huge coordinates: rank all points */
+    int all = !emst_tiling_init(P, m, n, use_float, &s);   /* huge coordinates: rank all points */
     kept_sets h;
     h.P = P; h.m = m;
     h.keep = K + KEEP_SLACK;
@@ -153,7 +153,6 @@ void emst_knn_gram(const double *P, int m, int n, int K, const int *orig, int nt
     if (nth > s.nb) nth = s.nb;
     if (!all) {
         s.T = h.T;
-        if (use_float) emst_ftiles_init(&s);
         emst_tiling_run(&s, screen_tile, pair_float, &h, nth);
     }
     kcand *cb = (kcand *) R_alloc((size_t) nth * n, sizeof(kcand));

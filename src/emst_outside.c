@@ -115,7 +115,7 @@ void emst_outside_gram(const double *P, int m, int n, int L, int stride, const i
 {
     const void *vmax = vmaxget();
     emst_tiling s;
-    int ok = emst_tiling_init(P, m, n, &s);
+    int ok = emst_tiling_init(P, m, n, use_float, &s);
     outside_lists h = {P, m, L, stride, orig, comp, kq, kc, NULL, kd, NULL};
     h.lc = (int *) R_alloc((size_t) n * L, sizeof(int));
     h.T = (double *) R_alloc(n, sizeof(double));
@@ -123,7 +123,6 @@ void emst_outside_gram(const double *P, int m, int n, int L, int stride, const i
     if (!ok) for (int j = 0; j < n; j++) s.a[j] = R_NegInf;    /* no screen */
     s.T = h.T;
     s.blab = block_labels(comp, n, s.nb);
-    if (ok && use_float) emst_ftiles_init(&s);
     emst_tiling_run(&s, screen_tile, pair_float, &h, nthreads);
     vmaxset(vmax);
 }

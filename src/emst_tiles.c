@@ -99,7 +99,7 @@ static void block_boxes(const double *P, int m, int n, int nb, double *lo, doubl
     }
 }
 
-int emst_tiling_init(const double *P, int m, int n, emst_tiling *s)
+int emst_tiling_init(const double *P, int m, int n, int use_float, emst_tiling *s)
 {
     s->P = P; s->m = m; s->n = n;
     s->nb = (n + EMST_TILE - 1) / EMST_TILE;
@@ -118,5 +118,6 @@ int emst_tiling_init(const double *P, int m, int n, emst_tiling *s)
     s->lo = (double *) R_alloc((size_t) s->nb * m + 1, sizeof(double));
     s->hi = (double *) R_alloc((size_t) s->nb * m + 1, sizeof(double));
     block_boxes(P, m, n, s->nb, s->lo, s->hi);
+    if (ok && use_float) emst_ftiles_init(s);
     return ok;
 }

@@ -57,16 +57,17 @@ typedef struct {
     const emst_ftiles *f;     /* float tiles, or NULL: dgemm tiles */
 } emst_tiling;
 
-/* The blocks of P (m x n) and the a_x; returns 0 when some norm is huge
- * (then the bounds mean nothing and the caller ranks all points itself). */
-int emst_tiling_init(const double *P, int m, int n, emst_tiling *s);
+/* The blocks of P (m x n) and the a_x, and with use_float the float tiles
+ * where they can be used; returns 0 when some norm is huge (then the bounds
+ * mean nothing and the caller ranks all points itself). */
+int emst_tiling_init(const double *P, int m, int n, int use_float, emst_tiling *s);
 
 /* Every pair of blocks not skipped, through screen (dgemm tiles) or pair
  * (float tiles). */
 void emst_tiling_run(const emst_tiling *s, emst_screen_fn screen, emst_pair_fn pair, void *ctx,
                      int nthreads);
 
-/* Float tiles for s (s->f set) when the processor has AVX2 and FMA and the
+/* Float tiles for s (s->f set; emst_tiling_init() calls it) when the processor has AVX2 and FMA and the
  * points allow them (finite range, not too many dimensions); else s->f
  * stays NULL.  emst_ftile.c. */
 void emst_ftiles_init(emst_tiling *s);

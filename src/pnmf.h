@@ -138,5 +138,6 @@ void dense_csc_fill(const double *x, int m, int n, int *rows, double *vals);
 void csc_dense_fill(const int *p, const int *rows, const double *vals, int m, int n,
                     double *x);
 int blas_threads(int n);
+int cpu_avx2_fma(void);
 
 #endif

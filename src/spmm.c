@@ -182,12 +182,6 @@ static void wtx_avx2(const data_matrix *X, const double *Wt, int K, const slice 
 {
     wtx_body(X, Wt, K, s, ns, out, j0, j1);
 }
-
-static int have_avx2(void)
-{
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-}
 #endif
 
 typedef void (*xht_fn)(const data_rows *, const double *, int, const slice *, int, double *,
@@ -259,7 +253,7 @@ void sparse_times_ht(const data_matrix *X, const data_rows *R, const double *H, 
     double *Hp = (double *) R_alloc((size_t) nthr * XR_CHUNK * 32 + 1, sizeof(double));
     xht_fn f = xht_plain;
 #ifdef PNMF_AVX2
-    if (have_avx2()) f = xht_avx2;
+    if (cpu_avx2_fma()) f = xht_avx2;
 #endif
     PAR_TEAM(nth, nthreads, (double) X->p[X->n] * K);
     OMP(parallel num_threads(nth) if (nth > 1))
@@ -295,7 +289,7 @@ void sparse_wt_times(const data_matrix *X, const double *W, int K, double *out, 
     }
     wtx_fn f = wtx_plain;
 #ifdef PNMF_AVX2
-    if (have_avx2()) f = wtx_avx2;
+    if (cpu_avx2_fma()) f = wtx_avx2;
 #endif
     PAR_TEAM(nth, nthreads, (double) X->p[n] * K);
     OMP(parallel num_threads(nth) if (nth > 1))

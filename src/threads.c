@@ -1,5 +1,6 @@
 /* threads.c: the OpenBLAS thread count (for default_threads() and the fits
- * in R; what the machine offers is par_procs() of parallel.h).  OpenBLAS is
+ * in R; what the machine offers is par_procs() of parallel.h), and whether
+ * the processor has AVX2 and FMA (for the kernels compiled twice).  OpenBLAS is
  * looked up at run time (dlsym), so pnmf needs no link to it: with another
  * BLAS, or on Windows, nothing is changed. */
 #include "pnmf.h"
@@ -29,4 +30,16 @@ int blas_threads(int n)
 #endif
     (void) n;
     return old;
+}
+
+/* 1 when the processor has AVX2 and FMA (GCC or clang on x86-64: the
+ * kernels of spmm.c and emst_ftile.c are compiled for them too), else 0. */
+int cpu_avx2_fma(void)
+{
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+    return 0;
+#endif
 }
