@@ -23,6 +23,11 @@ if ! Rscript -e 'quit(status = !requireNamespace("BiocCheck", quietly = TRUE))' 
     echo "bioccheck: BiocCheck is not installed (bash inst/scripts/setup.sh --test)"
     exit 2
 fi
+# without these BiocCheck calls any NEWS.md malformed (its reader needs them)
+if ! Rscript -e 'quit(status = !all(vapply(c("commonmark", "xml2"), requireNamespace, NA, quietly = TRUE)))' 2>/dev/null; then
+    echo "bioccheck: commonmark and xml2 are needed to read NEWS.md (bash inst/scripts/setup.sh --test)"
+    exit 2
+fi
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/pnmf-bioccheck.XXXXXX")"
 trap 'rm -rf "$WORK"' EXIT
 

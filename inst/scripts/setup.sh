@@ -79,6 +79,14 @@ if [ "$test_tools" -eq 1 ]; then
        ! Rscript -e 'quit(status = !requireNamespace("BiocCheck", quietly = TRUE))' >/dev/null 2>&1; then
         need+=(r-bioc-bioccheck)
     fi
+    # BiocCheck reads NEWS.md with R's markdown news reader, which needs
+    # commonmark and xml2 (neither is a dependency of BiocCheck); without
+    # them every NEWS.md is reported as malformed
+    for p in commonmark xml2; do
+        if ! Rscript -e "quit(status = !requireNamespace('$p', quietly = TRUE))" >/dev/null 2>&1; then
+            need+=("r-cran-$p")
+        fi
+    done
 fi
 # OpenBLAS: pnmf is correct with any BLAS but fast with an optimised one; on
 # Debian installing it makes it R's BLAS (run-tests.R then also runs the
