@@ -199,7 +199,7 @@ shard_setup_task <- function(spec) {
     st$round <- 0L
     assign(paste0(spec$fit, ":", spec$shard), st, envir = shard_cache)
     Ho <- st$H[, seq_along(st$cells), drop = FALSE]
-    p <- block_products(x, Ho, spec$W, st$threads)
+    p <- block_products(x, Ho, spec$W, st$threads, norm = TRUE)
     list(shard = st$shard, pid = Sys.getpid(), XHt = p$XHt, hh = .Call(C_shard_gram, Ho),
          cross = sum(p$WtX * Ho), norm2 = p$norm2, usage = worker_usage())
 }

@@ -117,8 +117,9 @@ streamed_svd <- function(x, r) {
     list(u = u, d = d, v = v, total = sum(g$sums))
 }
 
-block_products <- function(b, H = NULL, W = NULL, threads = 1L)
-    .Call(C_shard_products, c_data(b), H, W, threads)
+# X_b H' and W'X_b of a block in memory; norm = TRUE: also ||X_b||^2 (else NA)
+block_products <- function(b, H = NULL, W = NULL, threads = 1L, norm = FALSE)
+    .Call(C_shard_products, c_data(b), H, W, norm, threads)
 
 # The graph of each block: its cells, then their neighbours in other blocks
 # (the halo); the edges of its cells (1-based local, still sorted by d).
@@ -196,20 +197,22 @@ warm_start_blocks <- function(data, m, n, W0, H0, filt, scales, lambda, control)
     blocks <- data$blocks
     report <- block_reporter(control, n_t)
     edges <- list(i = filt$i, j = filt$j, d = filt$d)
+    # (H and W'X are read and written in place, block by block: a block's
+    # copy of either would be fresh memory, which costs here about as much
+    # as its thin product)
     pass_xht <- function(H) {            # X H' (H: k x n)
         out <- 0
         for (b in seq_along(blocks))
-            out <- out + block_products(data$read(b), H[, blocks[[b]], drop = FALSE], NULL,
-                                        nth)$XHt
+            out <- out + .Call(C_block_xht, data$read(b), H, blocks[[b]][1L] - 1L, nth)
         out
     }
-    pass_wtx <- function(W) {            # W'X and ||X||^2
-        out <- matrix(0, ncol(W), n)
+    pass_wtx <- function(W, norm = FALSE) {   # W'X (and ||X||^2)
+        out <- matrix(0, ncol(W), n)      # its own (written in place)
         norm2 <- 0
         for (b in seq_along(blocks)) {
-            p <- block_products(data$read(b), NULL, W, nth)
-            out[, blocks[[b]]] <- p$WtX
-            norm2 <- norm2 + p$norm2
+            xb <- data$read(b)
+            .Call(C_block_wtx_into, xb, W, out, blocks[[b]][1L] - 1L, nth)
+            if (norm) norm2 <- norm2 + block_products(xb, norm = TRUE, threads = nth)$norm2
         }
         list(WtX = out, norm2 = norm2)
     }
@@ -223,7 +226,7 @@ warm_start_blocks <- function(data, m, n, W0, H0, filt, scales, lambda, control)
     W <- st$W
     H <- st$H
     st <- NULL
-    first <- pass_wtx(W)
+    first <- pass_wtx(W, norm = TRUE)
     WtX <- first$WtX
     xnorm2 <- first$norm2
     order_t <- seq_len(n_t)   # the fast mode's solver warms up fine to coarse (solve_hals.c)

@@ -56,13 +56,36 @@ SEXP list_elt(SEXP list, const char *name)
     return R_NilValue;
 }
 
+/* Number of q with i[q] <= i[q - 1]: the data's checks run at every call
+ * of a streamed fit (once per block and pass), so 8 at a time where the
+ * compiler has vector types (a comparison gives -1 per lane where true;
+ * 16-byte vectors: wider ones are spilled to the stack without AVX). */
+static R_xlen_t count_descents(const int *i, R_xlen_t len)
+{
+    R_xlen_t d = 0, q = 1;
+#if defined(__GNUC__)
+    typedef int v4i __attribute__((vector_size(16), aligned(4)));   /* SSE2's width */
+    while (q + 8 <= len) {
+        v4i a = {0, 0, 0, 0}, b = {0, 0, 0, 0};
+        R_xlen_t stop = q + 8 * (R_xlen_t) 65536 < len ? q + 8 * (R_xlen_t) 65536 : len;
+        for (; q + 8 <= stop; q += 8) {    /* (at most 65536 per lane: no overflow) */
+            a += *(const v4i *) (i + q) <= *(const v4i *) (i + q - 1);
+            b += *(const v4i *) (i + q + 4) <= *(const v4i *) (i + q + 3);
+        }
+        for (int l = 0; l < 4; l++) d -= a[l] + b[l];
+    }
+#endif
+    for (; q < len; q++) d += i[q] <= i[q - 1];
+    return d;
+}
+
 /* The data as the C core takes it: a dense double matrix, or the CSC parts
  * list(p, i, x, dim) of a dgCMatrix, checked. */
 void data_from_sexp(SEXP sX, data_matrix *X)
 {
     if (isReal(sX) && isMatrix(sX)) {
         X->m = nrows(sX); X->n = ncols(sX); X->x = REAL(sX); X->p = NULL; X->i = NULL;
-        X->rows = NULL;
+        X->rows = NULL; X->sorted = 0;
         return;
     }
     if (TYPEOF(sX) == VECSXP) {   /* list(p, i, x, dim) of a dgCMatrix */
@@ -83,11 +106,25 @@ void data_from_sexp(SEXP sX, data_matrix *X)
             error("inconsistent sparse data");
         for (int j = 0; j < n; j++)
             if (pp[j + 1] < pp[j]) error("inconsistent sparse data");
+        /* Row indices increasing within each column (a dgCMatrix's are; a
+         * 10x file's need not be) are in range when each column's first and
+         * last are.  Sorted: every descent of the whole array is at the
+         * start of a column (one pass without branches over the array) */
         int bad = 0;
-        for (R_xlen_t q = 0; q < nnz; q++) bad |= (ii[q] < 0) | (ii[q] >= m);
+        R_xlen_t desc = 0, at_start = 0;
+        desc = count_descents(ii, nnz);
+        for (int j = 0; j < n; j++) {
+            int q0 = pp[j], q1 = pp[j + 1];
+            if (q1 == q0) continue;
+            bad |= (ii[q0] < 0) | (ii[q1 - 1] >= m);
+            if (q0 > 0) at_start += ii[q0] <= ii[q0 - 1];
+        }
+        int unsorted = desc != at_start;
+        if (unsorted)
+            for (R_xlen_t q = 0; q < nnz; q++) bad |= (ii[q] < 0) | (ii[q] >= m);
         if (bad) error("sparse row index out of range");
         X->m = m; X->n = n; X->x = REAL_RO(x); X->p = pp; X->i = ii;
-        X->rows = NULL;
+        X->rows = NULL; X->sorted = !unsorted;
         return;
     }
     error("data must be a double matrix or a sparse list");

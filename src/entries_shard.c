@@ -52,7 +52,7 @@ static void check_scales(SEXP sscales)
 }
 
 /* list(XHt = X_b H', WtX = W'X_b); H (r x n_b) or W (m x r) may be NULL */
-SEXP C_shard_products(SEXP sX, SEXP sH, SEXP sW, SEXP sthreads)
+SEXP C_shard_products(SEXP sX, SEXP sH, SEXP sW, SEXP snorm, SEXP sthreads)
 {
     data_matrix X;
     data_from_sexp(sX, &X);
@@ -74,7 +74,10 @@ SEXP C_shard_products(SEXP sX, SEXP sH, SEXP sW, SEXP sthreads)
         SET_VECTOR_ELT(res, 1, wtx);
         UNPROTECT(1);
     }
-    SET_VECTOR_ELT(res, 2, ScalarReal(data_norm2(&X)));
+    /* ||X||^2 only when asked: once per fit, where each pass over a block
+     * asks for a product (a serial sum over the non-zeros: as long as the
+     * thin product itself) */
+    SET_VECTOR_ELT(res, 2, ScalarReal(asLogical(snorm) == TRUE ? data_norm2(&X) : NA_REAL));
     const char *names[] = {"XHt", "WtX", "norm2", NULL};
     set_names(res, names);
     UNPROTECT(1);
@@ -106,6 +109,22 @@ SEXP C_block_wtx_into(SEXP sX, SEXP sW, SEXP sWtX, SEXP sfirst, SEXP sthreads)
     double *out = block_columns(sWtX, kT, sfirst, X.n, "WtX");
     wt_times_data(&X, REAL(sW), kT, out, as_threads(sthreads));
     return R_NilValue;
+}
+
+/* X_b H_b' (m x k) with H_b the block's columns of H (k x n), read where
+ * they are: the streamed warm start's X H' pass (R/shards.R) makes no
+ * block-sized copy of H. */
+SEXP C_block_xht(SEXP sX, SEXP sH, SEXP sfirst, SEXP sthreads)
+{
+    data_matrix X;
+    data_from_sexp(sX, &X);
+    if (!isReal(sH) || !isMatrix(sH)) error("'H' must be a double matrix");
+    int k = nrows(sH);
+    const double *Hb = block_columns(sH, k, sfirst, X.n, "H");
+    SEXP xht = PROTECT(allocMatrix(REALSXP, X.m, k));
+    data_times_ht(&X, Hb, k, REAL(xht), as_threads(sthreads));
+    UNPROTECT(1);
+    return xht;
 }
 
 /* The streamed sweeps' second pass over block X_b: list(XHt = X_b H_b',

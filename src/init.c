@@ -20,8 +20,9 @@ SEXP C_release_free_memory(void);
 SEXP C_csc_to_dense(SEXP);
 SEXP C_thread_info(void);
 SEXP C_blas_threads(SEXP);
-SEXP C_shard_products(SEXP, SEXP, SEXP, SEXP);
+SEXP C_shard_products(SEXP, SEXP, SEXP, SEXP, SEXP);
 SEXP C_block_wtx_into(SEXP, SEXP, SEXP, SEXP, SEXP);
+SEXP C_block_xht(SEXP, SEXP, SEXP, SEXP);
 SEXP C_block_xht_sums(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
 SEXP C_shard_gram(SEXP);
 SEXP C_shard_w_step(SEXP, SEXP, SEXP, SEXP);
@@ -51,8 +52,9 @@ static const R_CallMethodDef call_methods[] = {
     {"C_csc_to_dense", (DL_FUNC) &C_csc_to_dense, 1},
     {"C_thread_info", (DL_FUNC) &C_thread_info, 0},
     {"C_blas_threads", (DL_FUNC) &C_blas_threads, 1},
-    {"C_shard_products", (DL_FUNC) &C_shard_products, 4},
+    {"C_shard_products", (DL_FUNC) &C_shard_products, 5},
     {"C_block_wtx_into", (DL_FUNC) &C_block_wtx_into, 5},
+    {"C_block_xht", (DL_FUNC) &C_block_xht, 4},
     {"C_block_xht_sums", (DL_FUNC) &C_block_xht_sums, 6},
     {"C_shard_gram", (DL_FUNC) &C_shard_gram, 1},
     {"C_shard_w_step", (DL_FUNC) &C_shard_w_step, 4},

@@ -31,6 +31,7 @@ typedef struct {
     const int *p;      /* CSC column pointers (n + 1), NULL when dense */
     const int *i;      /* CSC row indices, NULL when dense */
     const data_rows *rows;  /* sparse X by rows (data_rows_build), or NULL */
+    int sorted;        /* sparse: row indices increase within every column */
 } data_matrix;
 
 /* The filtration seen from each cell: the edges of the full edge list stored
@@ -108,6 +109,8 @@ void sparse_times_ht(const data_matrix *X, const data_rows *R, const double *H, 
                      double *out, int nthreads);
 void sparse_wt_times(const data_matrix *X, const double *W, int K, double *out,
                      int nthreads);
+void sparse_times_thin_ht(const data_matrix *X, const double *H, int K, double *out,
+                          int nthreads);
 
 /* products.c */
 void data_times_ht(const data_matrix *X, const double *H, int k, double *out,

@@ -13,49 +13,7 @@
 #define FCONE
 #endif
 
-#define KB 64   /* factors per block of the thin sparse X H' */
-
-/* a += v x[0..kb); the full-block case has a constant trip count, which -O2
- * vectorises */
-static inline void axpy_block(double *restrict a, double v, const double *restrict x, int kb)
-{
-    if (kb == KB) {
-        for (int c = 0; c < KB; c++) a[c] += v * x[c];
-    } else {
-        for (int c = 0; c < kb; c++) a[c] += v * x[c];
-    }
-}
-
-/* out (m x k) = X H' for thin H (k < KB), over the CSC arrays: the cells are
- * streamed in order and each non-zero x_rj adds x_rj H[, j] to row r of an
- * output that stays in cache.  Each thread owns a range of rows, so every
- * output is summed over j in order whatever the thread count. */
-static void thin_times_ht(const data_matrix *X, const double *H, int k, double *out,
-                          int nthreads)
-{
-    int m = X->m, n = X->n;
-    const void *vmax = vmaxget();
-    PAR_TEAM(nth, nthreads, (double) X->p[n] * k);
-    double *acc = (double *) R_alloc((size_t) m * KB + 1, sizeof(double));
-    OMP(parallel num_threads(nth) if (nth > 1))
-    {
-        int tid = par_thread_num(), nt = par_team_size();
-        int r0 = (int) ((double) m * tid / nt), r1 = (int) ((double) m * (tid + 1) / nt);
-        double *blk = acc + (size_t) r0 * KB;
-        for (size_t l = 0; l < (size_t) (r1 - r0) * KB; l++) blk[l] = 0.0;
-        for (int j = 0; j < n; j++) {
-            const double *h = H + (size_t) j * k;
-            for (int q = X->p[j]; q < X->p[j + 1]; q++) {
-                int r = X->i[q];
-                if (r < r0 || r >= r1) continue;
-                axpy_block(acc + (size_t) r * KB, X->x[q], h, k);
-            }
-        }
-        for (int r = r0; r < r1; r++)
-            for (int c = 0; c < k; c++) out[r + (size_t) c * m] = acc[(size_t) r * KB + c];
-    }
-    vmaxset(vmax);
-}
+#define KB 64   /* below this many factors X H' goes over the CSC arrays as they are */
 
 /* out (m x k) = X H' */
 void data_times_ht(const data_matrix *X, const double *H, int k, double *out,
@@ -71,7 +29,7 @@ void data_times_ht(const data_matrix *X, const double *H, int k, double *out,
         return;
     }
     if (X->rows != NULL) { sparse_times_ht(X, X->rows, H, k, out, nthreads); return; }
-    if (k < KB) { thin_times_ht(X, H, k, out, nthreads); return; }
+    if (k < KB) { sparse_times_thin_ht(X, H, k, out, nthreads); return; }
     /* X by rows, made for this product (a fit makes it once: X->rows) */
     const void *vmax = vmaxget();
     data_rows R;

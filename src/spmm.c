@@ -9,7 +9,9 @@
  * K.  W' X reads the CSC arrays as they are (column j of the output from the
  * non-zeros of cell j); X H' reads X by rows within chunks of XR_CHUNK cells
  * (data_rows, built once per fit), so that the chunk's slice of H stays
- * in cache while the rows of the chunk run over it.
+ * in cache while the rows of the chunk run over it; a thin X H' (fewer than
+ * 64 factors, no data_rows: a streamed block's) reads the CSC arrays as
+ * they are, the cell's factors in registers and the output rows in cache.
  * Every output is written by one thread, summed in a fixed order (cells in
  * order within a chunk, chunks in order; a cell's non-zeros in order), so
  * results do not depend on the thread count.  With GCC or clang on x86-64
@@ -199,6 +201,140 @@ static int split_at(const int *cum, int len, double target)
         if ((double) cum[mid] < target) a = mid + 1; else b = mid;
     }
     return a;
+}
+
+/* Thin X H' (K < 64, a streamed fit's warm start: no data_rows per block)
+ * over the CSC arrays as they are: the cells in order, cell j's slice of H
+ * held in NV registers while each non-zero x_rj adds x_rj H[, j] to row r
+ * of an output A (m x 4 NV, in cache).  A thread owns the rows [r0, r1):
+ * with the row indices sorted within a column, those are one run of the
+ * column's non-zeros, found by a binary search (a test per non-zero was
+ * mispredicted about half the time with two threads); unsorted, every
+ * non-zero is tested.  Each output is summed over the cells in order,
+ * whatever the thread count. */
+static int first_row_at(const int *i, int q0, int q1, int r)   /* first q: i[q] >= r */
+{
+    while (q0 < q1) {
+        int mid = q0 + (q1 - q0) / 2;
+        if (i[mid] < r) q0 = mid + 1; else q1 = mid;
+    }
+    return q0;
+}
+
+#if defined(__GNUC__)
+/* cell j's slice of H in NV vector registers; a row of A += v times it */
+#define THIN_LOAD(NV, hb) \
+    v4 hv[8]; \
+    _Pragma("GCC unroll 8") \
+    for (int u = 0; u < (NV); u++) hv[u] = *(const v4 *) ((hb) + 4 * u)
+#define THIN_ADD(NV, row, v) do { \
+    double v_ = (v); \
+    v4 vv_ = {v_, v_, v_, v_}; \
+    v4 *a_ = (v4 *) (row); \
+    _Pragma("GCC unroll 8") \
+    for (int u = 0; u < (NV); u++) a_[u] += vv_ * hv[u]; \
+} while (0)
+#else
+#define THIN_LOAD(NV, hb) const double *hv = (hb)
+#define THIN_ADD(NV, row, v) do { \
+    double v_ = (v), *a_ = (row); \
+    for (int u = 0; u < 4 * (NV); u++) a_[u] += v_ * hv[u]; \
+} while (0)
+#endif
+
+INLINE void thin_body(int NV, const data_matrix *X, const double *H, int K, int c0, int w,
+                      double *A, int r0, int r1)
+{
+    const int *ip = X->i, *pp = X->p;
+    const double *xv = X->x;
+    int all = r0 == 0 && r1 == X->m;
+    for (int j = 0; j < X->n; j++) {
+        double hb[32];
+        const double *h = H + (size_t) j * K + c0;
+        for (int c = 0; c < 4 * NV; c++) hb[c] = c < w ? h[c] : 0.0;
+        THIN_LOAD(NV, hb);
+        int q0 = pp[j], q1 = pp[j + 1];
+        if (X->sorted || all) {
+            if (!all) {
+                if (r0 > 0) q0 = first_row_at(ip, q0, q1, r0);
+                if (r1 < X->m) q1 = first_row_at(ip, q0, q1, r1);
+            }
+            for (int q = q0; q < q1; q++) {
+                THIN_ADD(NV, A + (size_t) ip[q] * 4 * NV, xv[q]);
+            }
+        } else {
+            for (int q = q0; q < q1; q++) {
+                int r = ip[q];
+                if (r < r0 || r >= r1) continue;
+                THIN_ADD(NV, A + (size_t) r * 4 * NV, xv[q]);
+            }
+        }
+    }
+}
+
+INLINE void thin_any(const data_matrix *X, const double *H, int K, int c0, int w, double *A,
+                     int r0, int r1)
+{
+    switch ((w + 3) / 4) {
+    case 1: thin_body(1, X, H, K, c0, w, A, r0, r1); break;
+    case 2: thin_body(2, X, H, K, c0, w, A, r0, r1); break;
+    case 3: thin_body(3, X, H, K, c0, w, A, r0, r1); break;
+    case 4: thin_body(4, X, H, K, c0, w, A, r0, r1); break;
+    case 5: thin_body(5, X, H, K, c0, w, A, r0, r1); break;
+    case 6: thin_body(6, X, H, K, c0, w, A, r0, r1); break;
+    case 7: thin_body(7, X, H, K, c0, w, A, r0, r1); break;
+    default: thin_body(8, X, H, K, c0, w, A, r0, r1); break;
+    }
+}
+
+static void thin_plain(const data_matrix *X, const double *H, int K, int c0, int w, double *A,
+                       int r0, int r1)
+{
+    thin_any(X, H, K, c0, w, A, r0, r1);
+}
+
+#ifdef PNMF_AVX2
+__attribute__((target("avx2,fma")))
+static void thin_avx2(const data_matrix *X, const double *H, int K, int c0, int w, double *A,
+                      int r0, int r1)
+{
+    thin_any(X, H, K, c0, w, A, r0, r1);
+}
+#endif
+
+typedef void (*thin_fn)(const data_matrix *, const double *, int, int, int, double *, int,
+                        int);
+
+/* out (m x K) = X H', X sparse, K small: slices of up to 32 factors */
+void sparse_times_thin_ht(const data_matrix *X, const double *H, int K, double *out,
+                          int nthreads)
+{
+    int m = X->m, n = X->n;
+    if (m == 0 || K == 0) return;
+    for (size_t l = 0; l < (size_t) m * K; l++) out[l] = 0.0;
+    if (n == 0) return;
+    const void *vmax = vmaxget();
+    double *A = (double *) R_alloc((size_t) m * 32 + 1, sizeof(double));
+    thin_fn f = thin_plain;
+#ifdef PNMF_AVX2
+    if (cpu_avx2_fma()) f = thin_avx2;
+#endif
+    PAR_TEAM(nth, nthreads, (double) X->p[n] * K);
+    for (int c0 = 0; c0 < K; c0 += 32) {
+        int w = K - c0 < 32 ? K - c0 : 32, wp = 4 * ((w + 3) / 4);
+        OMP(parallel num_threads(nth) if (nth > 1))
+        {
+            int tid = par_thread_num(), nt = par_team_size();
+            int r0 = (int) ((double) m * tid / nt), r1 = (int) ((double) m * (tid + 1) / nt);
+            double *Ar = A + (size_t) r0 * wp;
+            for (size_t l = 0; l < (size_t) (r1 - r0) * wp; l++) Ar[l] = 0.0;
+            f(X, H, K, c0, w, A, r0, r1);
+            for (int c = 0; c < w; c++)
+                for (int r = r0; r < r1; r++)
+                    out[r + (size_t) (c0 + c) * m] = A[(size_t) r * wp + c];
+        }
+    }
+    vmaxset(vmax);
 }
 
 void data_rows_build(const data_matrix *X, data_rows *R)

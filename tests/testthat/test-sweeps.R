@@ -42,6 +42,57 @@ test_that("X H' and W' X equal R's products for every slice width, sparse and de
     expect_lt(rel(op[[2]], crossprod(Wone, as.matrix(one))), 1e-12)
 })
 
+test_that("the thin X H' is the same with sorted and unsorted row indices, any threads", {
+    set.seed(23)
+    m <- 37L; n <- 500L
+    x <- matrix(rpois(m * n, 0.6), m, n) * runif(m * n)
+    x[, c(1, 250, n)] <- 0
+    x[c(1, 2, m), ] <- 0               # empty features at both thread edges
+    x[m - 1, 5] <- 3                   # a lone non-zero next to the last row
+    xd <- pnmf:::c_data(Matrix::Matrix(x, sparse = TRUE))
+    # the same matrix with each column's non-zeros in reverse order (a 10x
+    # file need not sort them)
+    rev_cols <- function(d) {
+        ord <- unlist(lapply(seq_len(n), function(j) {
+            q <- seq.int(d$p[j] + 1L, length.out = d$p[j + 1L] - d$p[j])
+            rev(q)
+        }))
+        list(p = d$p, i = d$i[ord], x = d$x[ord], dim = d$dim)
+    }
+    xu <- rev_cols(xd)
+    expect_true(any(diff(xu$i) > 0) && any(diff(xu$i) < 0))
+    # k: one vector, 5 of 8, a tail, 32 + 1, 63 = 32 + 31 (the widest thin)
+    for (k in c(1L, 4L, 20L, 22L, 33L, 63L)) {
+        H <- matrix(runif(k * n), k, n)
+        W <- matrix(runif(m * k), m, k)
+        ref <- x %*% t(H)
+        s <- lapply(1:3, function(th) .Call(pnmf:::C_data_products, xd, H, W, th)[[1]])
+        u <- lapply(1:3, function(th) .Call(pnmf:::C_data_products, xu, H, W, th)[[1]])
+        expect_lt(max(abs(s[[1]] - ref)) / max(abs(ref)), 1e-12)
+        # each output summed over the cells in order: bit for bit the same
+        for (r in c(s[-1], u)) expect_identical(r, s[[1]])
+        expect_identical(max(abs(s[[1]][c(1, 2, m), ])), 0)
+    }
+    # out-of-range row indices are caught, sorted or not (each column's
+    # first and last suffice only for sorted ones)
+    bad <- xd
+    bad$i[bad$p[3] + 1L] <- m          # first of column 3, sorted: too large
+    expect_error(.Call(pnmf:::C_data_products, bad, H, W, 1L), "out of range")
+    bad <- xu
+    mid <- xu$p[10] + 2L               # inside column 10, unsorted
+    bad$i[mid] <- -1L
+    expect_error(.Call(pnmf:::C_data_products, bad, H, W, 1L), "out of range")
+    bad$i[mid] <- m + 5L
+    expect_error(.Call(pnmf:::C_data_products, bad, H, W, 1L), "out of range")
+    # a repeated row within a column is not "sorted" (strictly increasing):
+    # still the right product, the entries summed
+    dup <- list(p = c(0L, 2L), i = c(3L, 3L), x = c(1, 2), dim = c(5L, 1L))
+    Hd <- matrix(c(1, 10), 2, 1)
+    got <- .Call(pnmf:::C_data_products, dup, Hd, matrix(1, 5, 2), 2L)[[1]]
+    expect_identical(got[4, ], c(3, 30))
+    expect_identical(sum(abs(got[-4, ])), 0)
+})
+
 # Sparse counts of a few cell types, unit-norm cells (as preprocessCounts).
 sweeps_data <- function(n, m = 60L, seed = 1L) {
     set.seed(seed)
