@@ -206,15 +206,17 @@ warm_start_blocks <- function(data, m, n, W0, H0, filt, scales, lambda, control)
             out <- out + .Call(C_block_xht, data$read(b), H, blocks[[b]][1L] - 1L, nth)
         out
     }
-    pass_wtx <- function(W, norm = FALSE) {   # W'X (and ||X||^2)
-        out <- matrix(0, ncol(W), n)      # its own (written in place)
+    # W'X into out (k x n, every column overwritten), the warm start's one
+    # W'X matrix: a new one per iteration would be fresh memory (k N doubles
+    # of page faults each time); returns ||X||^2 when asked
+    pass_wtx <- function(W, out, norm = FALSE) {
         norm2 <- 0
         for (b in seq_along(blocks)) {
             xb <- data$read(b)
             .Call(C_block_wtx_into, xb, W, out, blocks[[b]][1L] - 1L, nth)
             if (norm) norm2 <- norm2 + block_products(xb, norm = TRUE, threads = nth)$norm2
         }
-        list(WtX = out, norm2 = norm2)
+        norm2
     }
     st <- unit_start(W0, H0)
     Wall <- array(0, c(m, k, n_t))
@@ -226,9 +228,8 @@ warm_start_blocks <- function(data, m, n, W0, H0, filt, scales, lambda, control)
     W <- st$W
     H <- st$H
     st <- NULL
-    first <- pass_wtx(W, norm = TRUE)
-    WtX <- first$WtX
-    xnorm2 <- first$norm2
+    WtX <- matrix(0, k, n)                # written in place by pass_wtx()
+    xnorm2 <- pass_wtx(W, WtX, norm = TRUE)
     order_t <- seq_len(n_t)   # the fast mode's solver warms up fine to coarse (solve_hals.c)
     for (step in seq_len(n_t)) {
         t <- order_t[step]
@@ -239,7 +240,7 @@ warm_start_blocks <- function(data, m, n, W0, H0, filt, scales, lambda, control)
         while (it < control$max_iter) {
             fprev <- f
             W <- .Call(C_shard_w_step, W, pass_xht(H), .Call(C_shard_gram, H), 1L)$W
-            WtX <- pass_wtx(W)$WtX
+            pass_wtx(W, WtX)
             r <- .Call(C_shard_warm_h, H, WtX, W, edges, scales[t], l1, xnorm2, TRUE, nth)
             H <- r$H
             f <- r$f
