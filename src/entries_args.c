@@ -111,8 +111,7 @@ void data_from_sexp(SEXP sX, data_matrix *X)
          * last are.  Sorted: every descent of the whole array is at the
          * start of a column (one pass without branches over the array) */
         int bad = 0;
-        R_xlen_t desc = 0, at_start = 0;
-        desc = count_descents(ii, nnz);
+        R_xlen_t desc = count_descents(ii, nnz), at_start = 0;
         for (int j = 0; j < n; j++) {
             int q0 = pp[j], q1 = pp[j + 1];
             if (q1 == q0) continue;

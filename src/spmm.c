@@ -212,13 +212,9 @@ static int split_at(const int *cum, int len, double target)
  * mispredicted about half the time with two threads); unsorted, every
  * non-zero is tested.  Each output is summed over the cells in order,
  * whatever the thread count. */
-static int first_row_at(const int *i, int q0, int q1, int r)   /* first q: i[q] >= r */
+static inline int first_row_at(const int *i, int q0, int q1, int r)   /* first q: i[q] >= r */
 {
-    while (q0 < q1) {
-        int mid = q0 + (q1 - q0) / 2;
-        if (i[mid] < r) q0 = mid + 1; else q1 = mid;
-    }
-    return q0;
+    return q0 + split_at(i + q0, q1 - q0, (double) r);
 }
 
 #if defined(__GNUC__)
@@ -311,9 +307,8 @@ void sparse_times_thin_ht(const data_matrix *X, const double *H, int K, double *
 {
     int m = X->m, n = X->n;
     if (m == 0 || K == 0) return;
-    for (size_t l = 0; l < (size_t) m * K; l++) out[l] = 0.0;
-    if (n == 0) return;
     const void *vmax = vmaxget();
+    /* the threads' rows cover A and every output, each slice (no zeroing of out) */
     double *A = (double *) R_alloc((size_t) m * 32 + 1, sizeof(double));
     thin_fn f = thin_plain;
 #ifdef PNMF_AVX2
