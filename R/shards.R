@@ -226,35 +226,35 @@ warm_start_blocks <- function(data, m, n, W0, H0, filt, scales, lambda, control)
     rg <- numeric(n_t)
     iters <- matrix(0L, n_t, control$n_sweeps + 1L)
     W <- st$W
-    H <- st$H
+    H <- st$H * 1      # its own copy: C_shard_warm_h() updates it in place
     st <- NULL
     WtX <- matrix(0, k, n)                # written in place by pass_wtx()
     xnorm2 <- pass_wtx(W, WtX, norm = TRUE)
+    # the graph indexed once, each scale's weights once: both cost more than
+    # an H step when rebuilt at every call
+    index <- .Call(C_graph_index, edges, n)
+    graph <- NULL
     order_t <- seq_len(n_t)   # the fast mode's solver warms up fine to coarse (solve_hals.c)
     for (step in seq_len(n_t)) {
         t <- order_t[step]
-        ev <- .Call(C_shard_warm_h, H, WtX, W, edges, scales[t], l1, xnorm2, FALSE, nth)
-        f <- ev$f
-        frg <- ev$rg
+        graph <- .Call(C_scale_graph, index, scales[t], nth, graph)   # in place after the first
+        f <- .Call(C_shard_warm_h, H, WtX, W, index, graph, l1, xnorm2, FALSE, nth)
         it <- 0L
         while (it < control$max_iter) {
             fprev <- f
             W <- .Call(C_shard_w_step, W, pass_xht(H), .Call(C_shard_gram, H), 1L)$W
             pass_wtx(W, WtX)
-            r <- .Call(C_shard_warm_h, H, WtX, W, edges, scales[t], l1, xnorm2, TRUE, nth)
-            H <- r$H
-            f <- r$f
-            frg <- r$rg
+            f <- .Call(C_shard_warm_h, H, WtX, W, index, graph, l1, xnorm2, TRUE, nth)
             it <- it + 1L
             if (!(fprev - f > control$tol * abs(fprev))) break
         }
         Wall[, , t] <- W
         Hs[(t - 1L) * k + seq_len(k), ] <- H
-        rg[t] <- frg
+        rg[t] <- f             # no path terms in the warm start: f = rg
         iters[t, 1L] <- it
         if (step < n_t) report(step, NA_real_)
     }
-    H <- WtX <- r <- NULL
+    H <- WtX <- index <- graph <- NULL
     sums <- .Call(C_shard_sums, Hs, NULL, seq_len(n), NULL, scales, nth)$sums
     obj0 <- sum(rg) + lambda[[2L]] * sums[1L] + lambda[[3L]] * sums[2L]
     report(n_t, obj0)
@@ -288,6 +288,9 @@ sweeps_blocks <- function(data, ws, filt, scales, lambda, control) {
     Wm <- matrix(ws$Wall, m, k * n_t)
     ws <- NULL
     graphs <- if (!colour) block_graphs(edges, blocks, n)
+    # the whole graph indexed, and its colours, once for all sweeps
+    index <- if (colour || l1 != 0) .Call(C_graph_index, edges, n)
+    colours <- if (colour) .Call(C_colour_order, index, scales[n_t])
     # W'X of every cell takes the kept blocks' place (path_streamed()); let
     # go before the first X H' (kT wide: its garbage is not counted by the
     # reads' collections, and would come on top of them)
@@ -306,8 +309,7 @@ sweeps_blocks <- function(data, ws, filt, scales, lambda, control) {
             for (b in seq_along(blocks))
                 .Call(C_block_wtx_into, data$read(b), Wm, WtX, blocks[[b]][1L] - 1L,
                       nth)
-            .Call(C_shard_h_all, Hs, WtX, edges, wstep$WtW, scales, lambda,
-                  colour_min(control), nth)
+            .Call(C_shard_h_all, Hs, WtX, index, colours, wstep$WtW, scales, lambda, nth)
         }
         XHs <- 0
         HH <- 0
@@ -334,7 +336,7 @@ sweeps_blocks <- function(data, ws, filt, scales, lambda, control) {
             sums <- sums + ps$sums
         }
         Hl <- WtXb <- ps <- NULL
-        trace <- if (l1 != 0) .Call(C_shard_traces, Hs, edges, scales, nth) else numeric(n_t)
+        trace <- if (l1 != 0) .Call(C_shard_traces, Hs, index, scales, nth) else numeric(n_t)
         rg <- path_losses(xnorm2, cross, wstep$WtW, HH, trace, l1)
         obj[s + 1L] <- sum(rg) + lambda[[2L]] * sums[1L] + lambda[[3L]] * sums[2L]
         iters[, s + 1L] <- 1L
@@ -345,11 +347,11 @@ sweeps_blocks <- function(data, ws, filt, scales, lambda, control) {
     }
     # W'X of every cell (k N T doubles) has outlived many collections: only a
     # full one frees it before the result, as large, is made
+    graphs <- index <- colours <- NULL
     if (colour) {
         WtX <- NULL
         gc(verbose = FALSE, full = TRUE)
     }
-    graphs <- NULL
     data$cache(0)                     # the result takes their place
     list(H = unstack_h(Hs, k, n_t),
          W = if (isTRUE(control$keep_W)) array(Wm, c(m, k, n_t)) else numeric(),

@@ -26,8 +26,9 @@ double frob_dot(const double *a, const double *b, size_t len)
 }
 
 /* Block objective ||X - W H||^2 + l1 tr(H L H') at (W, H); wk->WtX must hold
- * W'X, and wk->WtW W'W when have_wtw.  Leaves H H', W'W and H A in the
- * workspace for the next update. */
+ * W'X, and wk->WtW W'W when have_wtw.  Leaves H H', W'W and H A (unless
+ * wk->HA is NULL: the solvers without it) in the workspace for the next
+ * update. */
 double block_eval(const block_problem *bp, const double *W, const double *H, int have_wtw)
 {
     block_work *wk = bp->wk;
@@ -40,7 +41,7 @@ double block_eval(const block_problem *bp, const double *W, const double *H, int
     if (recon < 0.0) recon = 0.0;     /* rounding of the identity near an exact fit */
     double geom = 0.0;
     if (bp->l1 != 0.0) geom = laplacian_mult(bp->g, bp->sg, H, k, wk->HA, bp->nthreads);
-    else memset(wk->HA, 0, kn * sizeof(double));
+    else if (wk->HA != NULL) memset(wk->HA, 0, kn * sizeof(double));
     return recon + bp->l1 * geom;
 }
 

@@ -16,5 +16,8 @@ ptrdiff_t edges_from_sexp(SEXP sedges, int n, const int **ei, const int **ej,
                           const double **ed);
 ptrdiff_t edge_vectors(SEXP si, SEXP sj, SEXP sd, int n, const int **ei, const int **ej,
                        const double **ed);
+void index_from_sexp(SEXP sindex, int n, graph_index *g);
+void scale_from_sexp(SEXP sscale, const graph_index *g, scale_graph *s);
+int colours_from_sexp(SEXP scolours, int n, const int **order, const int **start);
 
 #endif

@@ -224,39 +224,41 @@ SEXP C_shard_h_step(SEXP sHl, SEXP sWtX, SEXP supd, SEXP sedges, SEXP sWtW, SEXP
  * updated in place and returned: its one caller, the streamed sweeps, owns
  * it (made by its own warm start, never seen by users).  A MAYBE_SHARED()
  * test cannot be trusted there: any closure given Hs (ncol(), a helper)
- * leaves its reference count above one, and the copy was k N T doubles. */
-SEXP C_shard_h_all(SEXP sHs, SEXP sWtX, SEXP sedges, SEXP sWtW, SEXP sscales, SEXP slambda,
-                   SEXP scolour, SEXP sthreads)
+ * leaves its reference count above one, and the copy was k N T doubles.
+ * index and colours: C_graph_index() and C_colour_order(), made once a fit. */
+SEXP C_shard_h_all(SEXP sHs, SEXP sWtX, SEXP sindex, SEXP scolours, SEXP sWtW, SEXP sscales,
+                   SEXP slambda, SEXP sthreads)
 {
     check_scales(sscales);
     int T = length(sscales);
     if (!isReal(sHs) || !isMatrix(sHs) || nrows(sHs) % T != 0) error("'Hs' must be kT x n");
     int kT = nrows(sHs), k = kT / T, n = ncols(sHs);
-    shard_graph sg;
-    graph_from_sexp(sedges, n, &sg);
+    graph_index g;
+    index_from_sexp(sindex, n, &g);
+    const int *order, *cstart;
+    int ncolour = colours_from_sexp(scolours, n, &order, &cstart);
     if (!isReal(sWtX) || !isMatrix(sWtX) || nrows(sWtX) != kT || ncols(sWtX) != n)
         error("'WtX' must be kT x n");
     check_real_len(sWtW, (R_xlen_t) k * k * T, "WtW");
     check_real_len(slambda, 3, "lambda");
-    int colour = asInteger(scolour);
-    if (colour == NA_INTEGER || colour < 0) error("invalid 'colour_min_cells'");
-    shard_h_all(&sg, k, T, REAL(sscales), REAL(slambda), REAL(sWtW), REAL(sWtX), REAL(sHs),
-                colour, as_threads(sthreads));
+    shard_h_all(&g, order, cstart, ncolour, k, T, REAL(sscales), REAL(slambda), REAL(sWtW),
+                REAL(sWtX), REAL(sHs), as_threads(sthreads));
     return sHs;
 }
 
 /* tr(H_t L_t H_t') of every scale (T doubles), Hs (kT x n) stacked by cell
- * and edges the graph of all n cells (the streamed sweeps' objective) */
-SEXP C_shard_traces(SEXP sHs, SEXP sedges, SEXP sscales, SEXP sthreads)
+ * and index the graph of all n cells (C_graph_index(); the streamed sweeps'
+ * objective) */
+SEXP C_shard_traces(SEXP sHs, SEXP sindex, SEXP sscales, SEXP sthreads)
 {
     check_scales(sscales);
     int T = length(sscales);
     if (!isReal(sHs) || !isMatrix(sHs) || nrows(sHs) % T != 0) error("'Hs' must be kT x n");
     int k = nrows(sHs) / T, n = ncols(sHs);
-    shard_graph sg;
-    graph_from_sexp(sedges, n, &sg);
+    graph_index g;
+    index_from_sexp(sindex, n, &g);
     SEXP trace = PROTECT(allocVector(REALSXP, T));
-    shard_traces(&sg, k, T, REAL(sscales), REAL(sHs), REAL(trace), as_threads(sthreads));
+    shard_traces(&g, k, T, REAL(sscales), REAL(sHs), REAL(trace), as_threads(sthreads));
     UNPROTECT(1);
     return trace;
 }
@@ -295,9 +297,11 @@ SEXP C_shard_sums(SEXP sHl, SEXP sWtX, SEXP sown, SEXP sedges, SEXP sscales, SEX
     return res;
 }
 
-/* list(H, f, rg): the warm start's H update at one scale (when update) and
- * the block objective */
-SEXP C_shard_warm_h(SEXP sH, SEXP sWtX, SEXP sW, SEXP sedges, SEXP seps, SEXP sl1,
+/* The warm start's H update at one scale (when update), in place in H, and
+ * the block objective (a number); index and graph from C_graph_index() and
+ * C_scale_graph().  H is the caller's own (R/shards.R: a copy made for the
+ * warm start): a fresh k x n copy per call would cost as much as the step. */
+SEXP C_shard_warm_h(SEXP sH, SEXP sWtX, SEXP sW, SEXP sindex, SEXP sgraph, SEXP sl1,
                     SEXP sxnorm2, SEXP supdate, SEXP sthreads)
 {
     if (!isReal(sH) || !isMatrix(sH)) error("'H' must be a double matrix");
@@ -306,25 +310,16 @@ SEXP C_shard_warm_h(SEXP sH, SEXP sWtX, SEXP sW, SEXP sedges, SEXP seps, SEXP sl
     int m = nrows(sW);
     if (!isReal(sWtX) || !isMatrix(sWtX) || nrows(sWtX) != k || ncols(sWtX) != n)
         error("'WtX' must be k x n");
-    double eps = asReal(seps), l1 = asReal(sl1), xnorm2 = asReal(sxnorm2);
+    double l1 = asReal(sl1), xnorm2 = asReal(sxnorm2);
     int update = asLogical(supdate);
-    if (!(eps >= 0) || !R_FINITE(eps) || !(l1 >= 0) || !R_FINITE(l1) || !R_FINITE(xnorm2) ||
-        update == NA_LOGICAL)
-        error("invalid scale, lambda or norm");
-    shard_graph sg;
-    graph_from_sexp(sedges, n, &sg);
-    SEXP res = PROTECT(allocVector(VECSXP, 3));
-    SEXP H = PROTECT(duplicate(sH));
-    double f, rg;
-    shard_warm_h(&sg, m, k, eps, l1, xnorm2, REAL(sW), REAL(sWtX), REAL(H), update,
-                 as_threads(sthreads), &f, &rg);
-    SET_VECTOR_ELT(res, 0, H);
-    SET_VECTOR_ELT(res, 1, ScalarReal(f));
-    SET_VECTOR_ELT(res, 2, ScalarReal(rg));
-    const char *names[] = {"H", "f", "rg", NULL};
-    set_names(res, names);
-    UNPROTECT(2);
-    return res;
+    if (!(l1 >= 0) || !R_FINITE(l1) || !R_FINITE(xnorm2) || update == NA_LOGICAL)
+        error("invalid lambda or norm");
+    graph_index g;
+    scale_graph sg;
+    index_from_sexp(sindex, n, &g);
+    scale_from_sexp(sgraph, &g, &sg);
+    return ScalarReal(shard_warm_h(&g, &sg, m, k, l1, xnorm2, REAL(sW), REAL(sWtX), REAL(sH),
+                                   update, as_threads(sthreads)));
 }
 
 /* The warm start's H update at one scale of the cells upd of a block: a new

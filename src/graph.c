@@ -14,15 +14,13 @@
 #include "parallel.h"
 #include <math.h>
 
-void graph_index_build(int n, ptrdiff_t ne, const int *ei, const int *ej,
-                       const double *ed, graph_index *g)
+/* The index into caller's arrays: rowptr n + 1, nbr and dist 2 ne each, fill
+ * n scratch (C_graph_index() of entries_index.c keeps one in R). */
+void graph_index_fill(int n, ptrdiff_t ne, const int *ei, const int *ej, const double *ed,
+                      int *rowptr, int *nbr, double *dist, int *fill)
 {
     if (2.0 * (double) ne > 2147483000.0)
         error("the filtration has too many edges (%.0f) to index", (double) ne);
-    int *rowptr = (int *) R_alloc((size_t) n + 1, sizeof(int));
-    int *nbr = (int *) R_alloc(2 * (size_t) ne + 1, sizeof(int));
-    double *dist = (double *) R_alloc(2 * (size_t) ne + 1, sizeof(double));
-    int *fill = (int *) R_alloc((size_t) n + 1, sizeof(int));
     for (int i = 0; i <= n; i++) rowptr[i] = 0;
     for (ptrdiff_t e = 0; e < ne; e++) { rowptr[ei[e]]++; rowptr[ej[e]]++; }
     /* counts sit at index cell + 1 (1-based cells): prefix sum gives starts */
@@ -33,6 +31,18 @@ void graph_index_build(int n, ptrdiff_t ne, const int *ei, const int *ej,
         nbr[fill[a]] = b; dist[fill[a]++] = ed[e];
         nbr[fill[b]] = a; dist[fill[b]++] = ed[e];
     }
+}
+
+void graph_index_build(int n, ptrdiff_t ne, const int *ei, const int *ej,
+                       const double *ed, graph_index *g)
+{
+    if (2.0 * (double) ne > 2147483000.0)
+        error("the filtration has too many edges (%.0f) to index", (double) ne);
+    int *rowptr = (int *) R_alloc((size_t) n + 1, sizeof(int));
+    int *nbr = (int *) R_alloc(2 * (size_t) ne + 1, sizeof(int));
+    double *dist = (double *) R_alloc(2 * (size_t) ne + 1, sizeof(double));
+    int *fill = (int *) R_alloc((size_t) n + 1, sizeof(int));
+    graph_index_fill(n, ne, ei, ej, ed, rowptr, nbr, dist, fill);
     g->n = n; g->rowptr = rowptr; g->nbr = nbr; g->dist = dist;
 }
 
@@ -198,7 +208,7 @@ static double laplacian_products(const graph_index *g, const scale_graph *s,
     return 0.5 * tr;
 }
 
-/* HA = H A; returns tr(H L H'). */
+/* HA = H A unless HA == NULL; returns tr(H L H'). */
 double laplacian_mult(const graph_index *g, const scale_graph *s,
                       const double *H, int k, double *HA, int nthreads)
 {

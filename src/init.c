@@ -32,6 +32,9 @@ SEXP C_shard_traces(SEXP, SEXP, SEXP, SEXP);
 SEXP C_shard_h_all(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
 SEXP C_shard_warm_h(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
 SEXP C_shard_warm_cells(SEXP, SEXP, SEXP, SEXP, SEXP, SEXP, SEXP);
+SEXP C_graph_index(SEXP, SEXP);
+SEXP C_scale_graph(SEXP, SEXP, SEXP, SEXP);
+SEXP C_colour_order(SEXP, SEXP);
 
 static const R_CallMethodDef call_methods[] = {
     {"C_ph_mst", (DL_FUNC) &C_ph_mst, 2},
@@ -63,6 +66,9 @@ static const R_CallMethodDef call_methods[] = {
     {"C_shard_traces", (DL_FUNC) &C_shard_traces, 4},
     {"C_shard_h_all", (DL_FUNC) &C_shard_h_all, 8},
     {"C_shard_warm_h", (DL_FUNC) &C_shard_warm_h, 9},
+    {"C_graph_index", (DL_FUNC) &C_graph_index, 2},
+    {"C_scale_graph", (DL_FUNC) &C_scale_graph, 4},
+    {"C_colour_order", (DL_FUNC) &C_colour_order, 2},
     {"C_shard_warm_cells", (DL_FUNC) &C_shard_warm_cells, 7},
     {NULL, NULL, 0}
 };

@@ -44,18 +44,17 @@ void shard_h_step(const shard_graph *sgr, int k, int T, const double *scales,
 }
 
 /* The H step of all n cells of the graph in the in-memory fit's order
- * (joint_setup() of solve_joint.c): colour by colour when n >= colour_min,
- * else the cells' order; Hs (kT x n) in place, WtX (kT x n) by cell. */
-void shard_h_all(const shard_graph *sgr, int k, int T, const double *scales,
-                 const double *lambda, const double *WtW, const double *WtX, double *Hs,
-                 int colour_min, int nthreads)
+ * (joint_setup() of solve_joint.c), colour by colour (order, cstart,
+ * ncolour: graph_colour_order(), or the cells' order as one colour); Hs
+ * (kT x n) in place, WtX (kT x n) by cell. */
+void shard_h_all(const graph_index *g, const int *order, const int *cstart, int ncolour,
+                 int k, int T, const double *scales, const double *lambda, const double *WtW,
+                 const double *WtX, double *Hs, int nthreads)
 {
-    int n = sgr->nl, nth = nthreads > 1 ? nthreads : 1;
-    graph_index g;
-    graph_index_build(n, sgr->ne, sgr->ei, sgr->ej, sgr->ed, &g);
+    int nth = nthreads > 1 ? nthreads : 1;
     path_problem pp;
     memset(&pp, 0, sizeof(pp));
-    pp.k = k; pp.T = T; pp.g = &g; pp.scales = scales; pp.nthreads = nthreads;
+    pp.k = k; pp.T = T; pp.g = g; pp.scales = scales; pp.nthreads = nthreads;
     pp.l1 = lambda[0]; pp.l2 = lambda[1]; pp.l3 = lambda[2];
     joint_work jw;
     memset(&jw, 0, sizeof(jw));
@@ -66,15 +65,9 @@ void shard_h_all(const shard_graph *sgr, int k, int T, const double *scales,
     jw.Hs = Hs;
     jw.WtXs = (double *) WtX;       /* read only */
     jw.WtWall = (double *) WtW;     /* read only */
-    jw.order = (int *) R_alloc((size_t) n + 1, sizeof(int));
-    jw.cstart = (int *) R_alloc((size_t) n + 2, sizeof(int));
-    if (n >= colour_min)
-        jw.ncolour = graph_colour_order(&g, scales[T - 1], jw.order, jw.cstart);
-    else {
-        for (int j = 0; j < n; j++) jw.order[j] = j;
-        jw.cstart[0] = 0; jw.cstart[1] = n;
-        jw.ncolour = 1;
-    }
+    jw.order = (int *) order;       /* read only */
+    jw.cstart = (int *) cstart;
+    jw.ncolour = ncolour;
     joint_h_step(&pp, &jw);
 }
 
@@ -151,37 +144,32 @@ void shard_sums(const shard_graph *sgr, int k, int T, const double *scales,
  * (n cells), as the in-memory fit sums them (laplacian_traces_stacked()):
  * each edge once, all its scales from one read of both columns, where
  * shard_sums() sees it from both ends, scale by scale. */
-void shard_traces(const shard_graph *sgr, int k, int T, const double *scales,
+void shard_traces(const graph_index *g, int k, int T, const double *scales,
                   const double *Hs, double *trace, int nthreads)
 {
-    graph_index g;
-    graph_index_build(sgr->nl, sgr->ne, sgr->ei, sgr->ej, sgr->ed, &g);
     double *den = (double *) R_alloc((size_t) T + 1, sizeof(double));
-    double *part = (double *) R_alloc((size_t) laplacian_trace_blocks(sgr->nl) * T + 1,
+    double *part = (double *) R_alloc((size_t) laplacian_trace_blocks(g->n) * T + 1,
                                       sizeof(double));
     for (int t = 0; t < T; t++) den[t] = heat_den(scales[t]);
-    laplacian_traces_stacked(&g, scales, den, T, Hs, k, nthreads, part, trace);
+    laplacian_traces_stacked(g, scales, den, T, Hs, k, nthreads, part, trace);
 }
 
-void shard_warm_h(const shard_graph *sgr, int m, int k, double eps, double l1, double xnorm2,
-                  const double *W, const double *WtX, double *H, int update, int nthreads,
-                  double *f, double *rg)
+double shard_warm_h(const graph_index *g, const scale_graph *sg, int m, int k, double l1,
+                    double xnorm2, const double *W, const double *WtX, double *H, int update,
+                    int nthreads)
 {
-    int n = sgr->nl;
-    graph_index g;
-    scale_graph sg;
-    block_work wk;
-    graph_index_build(n, sgr->ne, sgr->ei, sgr->ej, sgr->ed, &g);
-    scale_graph_alloc(&g, &sg);
-    scale_graph_set(&g, eps, &sg, nthreads);
-    block_work_alloc(m, n, k, &wk);
+    int n = g->n;
+    block_work wk;                  /* no m x k or k x n work: H A is not needed */
+    memset(&wk, 0, sizeof(wk));
+    wk.WtW = (double *) R_alloc((size_t) k * k + 1, sizeof(double));
+    wk.HHt = (double *) R_alloc((size_t) k * k + 1, sizeof(double));
     wk.WtX = (double *) WtX;        /* read only */
     data_matrix dims;               /* hals_h_rows() and block_eval() read m, n only */
     memset(&dims, 0, sizeof(dims));
     dims.m = m; dims.n = n;
     block_problem bp;
     memset(&bp, 0, sizeof(bp));
-    bp.X = &dims; bp.xnorm2 = xnorm2; bp.k = k; bp.g = &g; bp.sg = &sg; bp.l1 = l1;
+    bp.X = &dims; bp.xnorm2 = xnorm2; bp.k = k; bp.g = g; bp.sg = sg; bp.l1 = l1;
     bp.nthreads = nthreads; bp.wk = &wk;
     gram_cols(W, m, k, wk.WtW);
     if (update) {
@@ -189,8 +177,7 @@ void shard_warm_h(const shard_graph *sgr, int m, int k, double eps, double l1, d
         double *rhs = (double *) R_alloc((size_t) n + 1, sizeof(double));
         hals_h_rows(&bp, WtX, wk.WtW, H, hrow, rhs);
     }
-    *rg = block_eval(&bp, W, H, 1);   /* no path terms in a block: f = rg */
-    *f = *rg;
+    return block_eval(&bp, W, H, 1);   /* no path terms in a block: f = rg */
 }
 
 void shard_w_step(int m, int k, int T, double *W, const double *XHs, const double *HH,

@@ -22,29 +22,31 @@ void shard_h_step(const shard_graph *sgr, int k, int T, const double *scales,
                   const double *lambda, const double *WtW, const int *upd, int nu,
                   const double *WtX, double *Hl);
 
-/* The H step of every cell (the graph holds all nl = n cells) in the
- * in-memory fit's order: colour by colour (colour.c) when n >= colour_min,
- * else the cells' order; Hs (kT x n) in place, column j of WtX: W_all'x_j. */
-void shard_h_all(const shard_graph *sgr, int k, int T, const double *scales,
-                 const double *lambda, const double *WtW, const double *WtX, double *Hs,
-                 int colour_min, int nthreads);
+/* The H step of every cell (the graph g holds all n cells) in the in-memory
+ * fit's order: colour by colour (order, cstart, ncolour of
+ * graph_colour_order(); the cells' order is one colour); Hs (kT x n) in
+ * place, column j of WtX: W_all'x_j. */
+void shard_h_all(const graph_index *g, const int *order, const int *cstart, int ncolour,
+                 int k, int T, const double *scales, const double *lambda, const double *WtW,
+                 const double *WtX, double *Hs, int nthreads);
 
 /* The block's parts of the path objective at the owned cells own[0..no):
  * cross[t] = <W_t'X, H_t>, hh (k x k x T) = H_t H_t', trace[t] = its half of
  * tr(H_t L_t H_t') (rows of the owned cells), sums[0..1] = smoothness and
  * anchor sums (stacked order).  WtX NULL: no cross terms.  In parallel over
  * the scales (nthreads). */
-void shard_traces(const shard_graph *sgr, int k, int T, const double *scales,
+void shard_traces(const graph_index *g, int k, int T, const double *scales,
                   const double *Hs, double *trace, int nthreads);
 void shard_sums(const shard_graph *sgr, int k, int T, const double *scales,
                 const double *Hl, const int *own, int no, const double *WtX,
                 double *cross, double *hh, double *trace, double *sums, int nthreads);
 
-/* One H update of the warm start at one scale (update != 0), then the block
- * objective (f, rg), given W'X (k x n) and W (m x k); all cells in memory. */
-void shard_warm_h(const shard_graph *sgr, int m, int k, double eps, double l1, double xnorm2,
-                  const double *W, const double *WtX, double *H, int update, int nthreads,
-                  double *f, double *rg);
+/* One H update of the warm start at one scale (update != 0), in place in H
+ * (k x n), then the block objective (f = rg), given W'X (k x n) and W (m x k);
+ * all cells in memory, the index and the scale's graph built by the caller. */
+double shard_warm_h(const graph_index *g, const scale_graph *sg, int m, int k, double l1,
+                    double xnorm2, const double *W, const double *WtX, double *H, int update,
+                    int nthreads);
 
 /* The warm start's H update at one scale of the cells upd[0..nu) only
  * (0-based local, in that order): row by row and, within a row, cell by cell

@@ -209,13 +209,16 @@ test_that("the sharded warm start's H rows are the in-memory ones and never incr
     expect_gt(length(edges$i), n)
     WtX <- crossprod(W, X)
     WtW <- crossprod(W)
-    ref <- .Call(C_shard_warm_h, H, WtX, W, edges, eps, 0.5, sum(X^2), TRUE, 1L)
+    index <- .Call(C_graph_index, edges, n)
+    graph <- .Call(C_scale_graph, index, eps, 1L, NULL)
+    ref <- list(H = H * 1)     # updated in place
+    ref$f <- .Call(C_shard_warm_h, ref$H, WtX, W, index, graph, 0.5, sum(X^2), TRUE, 1L)
     # every cell in cell order: hals_h_rows() of the in-memory warm start
     expect_equal(.Call(C_shard_warm_cells, H, WtX, seq_len(n), edges, eps, 0.5, WtW), ref$H,
                  tolerance = 1e-14)
     # the shards' order (here cells 41-80, then 1-40): exact coordinate
     # steps, so F never increases; the cells not updated keep their values
-    obj <- function(H) .Call(C_shard_warm_h, H, WtX, W, edges, eps, 0.5, sum(X^2), FALSE, 1L)$f
+    obj <- function(H) .Call(C_shard_warm_h, H, WtX, W, index, graph, 0.5, sum(X^2), FALSE, 1L)
     H1 <- .Call(C_shard_warm_cells, H, WtX, 41:80, edges, eps, 0.5, WtW)
     expect_identical(H1[, 1:40], H[, 1:40])
     H2 <- .Call(C_shard_warm_cells, H1, WtX, 1:40, edges, eps, 0.5, WtW)
@@ -223,6 +226,77 @@ test_that("the sharded warm start's H rows are the in-memory ones and never incr
     expect_lt(obj(H2), obj(H1))
     expect_false(isTRUE(all.equal(H2, ref$H, tolerance = 1e-10)))
     expect_equal(obj(H2), ref$f, tolerance = 1e-2)
+})
+
+test_that("the graph index, a scale's graph and the colour order held in R are checked", {
+    set.seed(5)
+    n <- 40L
+    ne <- 150L
+    ei <- sample.int(n, ne, TRUE)
+    ej <- (ei + sample.int(n - 1L, ne, TRUE) - 1L) %% n + 1L
+    d <- sort(c(runif(ne - 2L, 0.1, 2), 1, 1))       # a tie
+    edges <- list(i = as.integer(ei), j = as.integer(ej), d = d)
+    index <- .Call(C_graph_index, edges, n)
+    # every edge twice, each row sorted by distance
+    expect_identical(diff(index$rowptr), tabulate(c(ei, ej), n))
+    for (i in c(1L, 17L, n)) {
+        r <- index$rowptr[i] + seq_len(index$rowptr[i + 1L] - index$rowptr[i])
+        mine <- which(ei == i | ej == i)
+        expect_equal(sort(index$dist[r]), sort(d[mine]))
+        expect_false(is.unsorted(index$dist[r]))
+        expect_setequal(index$nbr[r] + 1L, ifelse(ei[mine] == i, ej[mine], ei[mine]))
+    }
+    eps <- 1.2
+    g <- .Call(C_scale_graph, index, eps, 2L, NULL)
+    lp <- .Call(C_laplacian_products, edges$i, edges$j, edges$d, n, eps,
+                matrix(1, 1, n), 1L)
+    expect_equal(g$deg, lp$degree, tolerance = 1e-15)
+    expect_identical(g$len, tabulate(c(ei[d < eps], ej[d < eps]), n))
+    # a later scale written into an earlier one's graph equals a fresh one
+    into <- .Call(C_scale_graph, index, 0.4, 1L, NULL)
+    again <- .Call(C_scale_graph, index, eps, 1L, into)
+    expect_identical(again, g)
+    expect_identical(into, g)                      # in place: no new list
+    expect_error(.Call(C_scale_graph, index, eps, 1L, g[c("len", "deg")]), "'w' is missing")
+    # colours: a permutation, no edge of the scale inside a colour
+    col <- .Call(C_colour_order, index, eps)
+    expect_identical(sort(col$order), 0:(n - 1L))
+    expect_identical(col$start[c(1L, length(col$start))], c(0L, n))
+    colour_of <- integer(n)
+    for (c in seq_len(length(col$start) - 1L))
+        colour_of[col$order[(col$start[c] + 1L):col$start[c + 1L]] + 1L] <- c
+    on <- d < eps
+    expect_true(all(colour_of[ei[on]] != colour_of[ej[on]]))
+    # what comes back is checked
+    bad <- index
+    bad$nbr[3] <- n
+    expect_error(.Call(C_scale_graph, bad, eps, 1L, NULL), "graph index")
+    bad <- index
+    bad$rowptr[2:3] <- bad$rowptr[3:2]
+    expect_error(.Call(C_colour_order, bad, eps), "graph index")
+    bad <- index                                   # a row no longer sorted
+    r <- index$rowptr[1L] + 1:2
+    bad$dist[r] <- rev(bad$dist[r]) + c(0, -1e-9)
+    expect_error(.Call(C_scale_graph, bad, eps, 1L, NULL), "graph index")
+    H <- matrix(runif(3 * n), 3, n)
+    W <- matrix(runif(6), 2, 3)
+    WtX <- matrix(runif(3 * n), 3, n)
+    expect_error(.Call(C_shard_warm_h, H, WtX, W, index, g[c("len", "deg", "w")][-3], 1, 1,
+                       FALSE, 1L), "'w' is missing")
+    g2 <- g
+    g2$len[5] <- g2$len[5] + 1000L
+    expect_error(.Call(C_shard_warm_h, H, WtX, W, index, g2, 1, 1, FALSE, 1L), "scale's graph")
+    kT <- 6L
+    Hs <- matrix(runif(kT * n), kT, n)
+    WtW <- array(diag(3), c(3, 3, 2))
+    col2 <- col
+    col2$order[1:2] <- col2$order[1L]
+    expect_error(.Call(C_shard_h_all, Hs, Hs, index, col2, WtW, c(1, 2), c(1, 1, 1), 1L),
+                 "colour order")
+    col2 <- col
+    col2$start[2] <- n + 1L
+    expect_error(.Call(C_shard_h_all, Hs, Hs, index, col2, WtW, c(1, 2), c(1, 1, 1), 1L),
+                 "colour order")
 })
 
 test_that("the dendrogram order makes every single-linkage cluster a run", {
@@ -512,13 +586,15 @@ test_that("the streamed sweeps' block entries read and write their columns in pl
                                                      h[, ej[on], drop = FALSE])^2))
     }, 0)
     expect_gt(min(want), 0)
+    index <- .Call(pnmf:::C_graph_index, edges, 50L)
     for (nth in 1:2) {
-        tr <- .Call(pnmf:::C_shard_traces, Hs, edges, scales, nth)
+        tr <- .Call(pnmf:::C_shard_traces, Hs, index, scales, nth)
         expect_equal(tr, want, tolerance = 1e-12)
         expect_equal(tr, .Call(pnmf:::C_shard_sums, Hs, NULL, 1:50, edges, scales, 1L)$trace,
                      tolerance = 1e-12)
     }
-    expect_error(.Call(pnmf:::C_shard_traces, Hs[-1, ], edges, scales, 1L), "kT")
+    expect_error(.Call(pnmf:::C_shard_traces, Hs[-1, ], index, scales, 1L), "kT")
+    expect_error(.Call(pnmf:::C_shard_traces, Hs[, -1], index, scales, 1L), "graph index")
     # a block past the last column, or a matrix of another shape, is refused
     expect_error(.Call(pnmf:::C_block_wtx_into, xb, W, WtX, 40L, 1L), "first")
     expect_error(.Call(pnmf:::C_block_xht_sums, xb, Hs, WtX[, 1:40], 0L, scales, 1L), "WtX")
