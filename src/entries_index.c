@@ -6,13 +6,15 @@
  * step.  Held as plain R vectors, checked when they come back (one
  * sequential pass). */
 #include "entries.h"
+#include <limits.h>
 #include <string.h>
 
 /* list(rowptr, nbr, dist) of n cells from the edge list (graph_index) */
 SEXP C_graph_index(SEXP sedges, SEXP sn)
 {
     int n = asInteger(sn);
-    if (n == NA_INTEGER || n < 1) error("'n' must be a positive count");
+    /* n + 1 row starts: n = INT_MAX would overflow their loops */
+    if (n == NA_INTEGER || n < 1 || n > INT_MAX - 1) error("'n' must be a positive count");
     const int *ei, *ej;
     const double *ed;
     ptrdiff_t ne = edges_from_sexp(sedges, n, &ei, &ej, &ed);

@@ -155,17 +155,6 @@ entry_valid_args <- function() {
     colours <- .Call(ns$C_colour_order, index, 0.6)
     Hs <- matrix(runif(4 * 9), 4, 9)
     list(
-        list(entry = "C_graph_index", args = list(edges, 9L)),
-        list(entry = "C_scale_graph", args = list(index, 0.5, 1L, NULL)),
-        list(entry = "C_scale_graph", args = list(index, 0.8, 1L,
-                                                  .Call(ns$C_scale_graph, index, 0.3, 1L, NULL))),
-        list(entry = "C_colour_order", args = list(index, 0.6)),
-        list(entry = "C_shard_warm_h", args = list(H * 1, crossprod(W, x), W, index, graph, 0.5,
-                                                   sum(x^2), TRUE, 1L)),
-        list(entry = "C_shard_traces", args = list(Hs, index, c(0.3, 0.6), 1L)),
-        list(entry = "C_shard_h_all", args = list(Hs * 1, Hs * 1, index, colours,
-                                                  array(diag(2), c(2, 2, 2)), c(0.3, 0.6),
-                                                  c(1, 1, 1), 1L)),
         list(entry = "C_ph_mst", args = list(x, 1L)),
         list(entry = "C_count_pairs", args = list(x, c(0.2, 0.5, 1), 2L)),
         list(entry = "C_filtration_pairs", args = list(x, 0.8, 1L)),
@@ -181,7 +170,18 @@ entry_valid_args <- function() {
         list(entry = "C_project_nnls", args = list(xl, W, 0.5, 100L, 1e-10, 1L)),
         list(entry = "C_value_summary", args = list(x)),
         list(entry = "C_permuted_transpose", args = list(x)),
-        list(entry = "C_emst", args = list(x, 1L, TRUE, TRUE, 0L)))
+        list(entry = "C_emst", args = list(x, 1L, TRUE, TRUE, 0L)),
+        list(entry = "C_graph_index", args = list(edges, 9L)),
+        list(entry = "C_scale_graph", args = list(index, 0.5, 1L, NULL)),
+        list(entry = "C_scale_graph", args = list(index, 0.8, 1L,
+                                                  .Call(ns$C_scale_graph, index, 0.3, 1L, NULL))),
+        list(entry = "C_colour_order", args = list(index, 0.6)),
+        list(entry = "C_shard_warm_h", args = list(H * 1, crossprod(W, x), W, index, graph, 0.5,
+                                                   sum(x^2), TRUE, 1L)),
+        list(entry = "C_shard_traces", args = list(Hs, index, c(0.3, 0.6), 1L)),
+        list(entry = "C_shard_h_all", args = list(Hs * 1, Hs * 1, index, colours,
+                                                  array(diag(2), c(2, 2, 2)), c(0.3, 0.6),
+                                                  c(1, 1, 1), 1L)))
 }
 
 # Bad replacements for one valid value v (a list gets its elements mutated

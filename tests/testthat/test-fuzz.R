@@ -16,13 +16,15 @@ test_that("hundreds of malformed inputs give results or classed errors, no crash
 test_that("every argument of every .Call entry, replaced by bad values, gives an R error or a result", {
     source(robustness_file("fuzz-cases.R"), local = TRUE)
     r <- run_entry_audit()
-    # all fifteen valid calls work, then about 2,900 mutated ones return (no crash)
-    expect_identical(r$outcome[r$what == "valid"], rep("ok", 15L))
+    # all 22 valid calls work, then about 4,300 mutated ones return (no crash)
+    expect_identical(r$outcome[r$what == "valid"], rep("ok", 22L))
     expect_gt(nrow(r), 2700L)
     expect_setequal(unique(r$entry), c("C_ph_mst", "C_emst", "C_count_pairs", "C_filtration_pairs",
                                        "C_laplacian_products", "C_nndsvda", "C_pnmf_path",
                                        "C_data_products", "C_knn_exact", "C_pair_dist",
-                                       "C_project_nnls", "C_value_summary", "C_permuted_transpose"))
+                                       "C_project_nnls", "C_value_summary", "C_permuted_transpose",
+                                       "C_graph_index", "C_scale_graph", "C_colour_order",
+                                       "C_shard_warm_h", "C_shard_traces", "C_shard_h_all"))
     # every entry refuses non-finite coordinates or data it cannot index
     bad <- r[r$what != "valid", ]
     expect_gt(mean(bad$outcome == "error"), 0.6)
