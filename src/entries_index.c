@@ -18,6 +18,7 @@ SEXP C_graph_index(SEXP sedges, SEXP sn)
     const int *ei, *ej;
     const double *ed;
     ptrdiff_t ne = edges_from_sexp(sedges, n, &ei, &ej, &ed);
+    graph_index_check_size(ne);
     SEXP res = PROTECT(allocVector(VECSXP, 3));
     SEXP rowptr = PROTECT(allocVector(INTSXP, (R_xlen_t) n + 1));
     SEXP nbr = PROTECT(allocVector(INTSXP, 2 * (R_xlen_t) ne));
@@ -54,6 +55,18 @@ void index_from_sexp(SEXP sindex, int n, graph_index *g)
     g->n = n; g->rowptr = rp; g->nbr = nb; g->dist = d;
 }
 
+/* The graph_index of a C_graph_index() list (n from its row starts) and a
+ * scale eps >= 0, checked; returns eps. */
+static double index_at_scale(SEXP sindex, SEXP seps, graph_index *g)
+{
+    SEXP rowptr = list_elt(sindex, "rowptr");
+    if (!isInteger(rowptr) || XLENGTH(rowptr) < 2) error("'index' is not a graph index");
+    index_from_sexp(sindex, (int) XLENGTH(rowptr) - 1, g);
+    double eps = asReal(seps);
+    if (!(eps >= 0) || !R_FINITE(eps)) error("invalid scale");
+    return eps;
+}
+
 /* list(len, w, deg): the graph of scale eps on a C_graph_index() list
  * (scale_graph_set of graph.c).  into: NULL, or the list of an earlier call
  * on the same index, overwritten and returned (the warm start visits 30
@@ -61,13 +74,9 @@ void index_from_sexp(SEXP sindex, int n, graph_index *g)
  * collects late). */
 SEXP C_scale_graph(SEXP sindex, SEXP seps, SEXP sthreads, SEXP sinto)
 {
-    SEXP rowptr = list_elt(sindex, "rowptr");
-    if (!isInteger(rowptr) || XLENGTH(rowptr) < 2) error("'index' is not a graph index");
-    int n = (int) XLENGTH(rowptr) - 1;
     graph_index g;
-    index_from_sexp(sindex, n, &g);
-    double eps = asReal(seps);
-    if (!(eps >= 0) || !R_FINITE(eps)) error("invalid scale");
+    double eps = index_at_scale(sindex, seps, &g);
+    int n = g.n;
     SEXP res;
     scale_graph s;
     if (isNull(sinto)) {
@@ -77,12 +86,12 @@ SEXP C_scale_graph(SEXP sindex, SEXP seps, SEXP sthreads, SEXP sinto)
         SET_VECTOR_ELT(res, 2, allocVector(REALSXP, n));
         const char *names[] = {"len", "w", "deg", NULL};
         set_names(res, names);
+        s.eps = R_NaN; s.len = INTEGER(VECTOR_ELT(res, 0)); s.w = REAL(VECTOR_ELT(res, 1));
+        s.deg = REAL(VECTOR_ELT(res, 2)); s.rowtr = NULL;    /* not used to set a scale */
     } else {
         res = PROTECT(sinto);
-        scale_from_sexp(res, &g, &s);   /* checks its shape */
+        scale_from_sexp(res, &g, &s);   /* checks its shape; eps NaN: always set */
     }
-    s.eps = R_NaN; s.len = INTEGER(list_elt(res, "len")); s.w = REAL(list_elt(res, "w"));
-    s.deg = REAL(list_elt(res, "deg")); s.rowtr = NULL;
     scale_graph_set(&g, eps, &s, as_threads(sthreads));
     /* weights past a row's prefix are never read; zeroed so the vector is defined */
     for (int i = 0; i < n; i++)
@@ -113,13 +122,9 @@ void scale_from_sexp(SEXP sscale, const graph_index *g, scale_graph *s)
  * colour.c at scale eps), 0-based, colour c at order[start[c]..start[c+1]). */
 SEXP C_colour_order(SEXP sindex, SEXP seps)
 {
-    SEXP rowptr = list_elt(sindex, "rowptr");
-    if (!isInteger(rowptr) || XLENGTH(rowptr) < 2) error("'index' is not a graph index");
-    int n = (int) XLENGTH(rowptr) - 1;
     graph_index g;
-    index_from_sexp(sindex, n, &g);
-    double eps = asReal(seps);
-    if (!(eps >= 0) || !R_FINITE(eps)) error("invalid scale");
+    double eps = index_at_scale(sindex, seps, &g);
+    int n = g.n;
     int *start = (int *) R_alloc((size_t) n + 2, sizeof(int));
     SEXP res = PROTECT(allocVector(VECSXP, 2));
     SEXP order = PROTECT(allocVector(INTSXP, n));

@@ -14,13 +14,19 @@
 #include "parallel.h"
 #include <math.h>
 
-/* The index into caller's arrays: rowptr n + 1, nbr and dist 2 ne each, fill
- * n scratch (C_graph_index() of entries_index.c keeps one in R). */
-void graph_index_fill(int n, ptrdiff_t ne, const int *ei, const int *ej, const double *ed,
-                      int *rowptr, int *nbr, double *dist, int *fill)
+/* Row starts are int: callers check ne before allocating the index. */
+void graph_index_check_size(ptrdiff_t ne)
 {
     if (2.0 * (double) ne > 2147483000.0)
         error("the filtration has too many edges (%.0f) to index", (double) ne);
+}
+
+/* The index into caller's arrays: rowptr n + 1, nbr and dist 2 ne each, fill
+ * n scratch (C_graph_index() of entries_index.c keeps one in R); ne checked
+ * by graph_index_check_size(). */
+void graph_index_fill(int n, ptrdiff_t ne, const int *ei, const int *ej, const double *ed,
+                      int *rowptr, int *nbr, double *dist, int *fill)
+{
     for (int i = 0; i <= n; i++) rowptr[i] = 0;
     for (ptrdiff_t e = 0; e < ne; e++) { rowptr[ei[e]]++; rowptr[ej[e]]++; }
     /* counts sit at index cell + 1 (1-based cells): prefix sum gives starts */
@@ -36,8 +42,7 @@ void graph_index_fill(int n, ptrdiff_t ne, const int *ei, const int *ej, const d
 void graph_index_build(int n, ptrdiff_t ne, const int *ei, const int *ej,
                        const double *ed, graph_index *g)
 {
-    if (2.0 * (double) ne > 2147483000.0)
-        error("the filtration has too many edges (%.0f) to index", (double) ne);
+    graph_index_check_size(ne);
     int *rowptr = (int *) R_alloc((size_t) n + 1, sizeof(int));
     int *nbr = (int *) R_alloc(2 * (size_t) ne + 1, sizeof(int));
     double *dist = (double *) R_alloc(2 * (size_t) ne + 1, sizeof(double));

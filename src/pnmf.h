@@ -81,6 +81,7 @@ void pair_dist(const double *Y, int m, const int *pi, const int *pj, ptrdiff_t n
                int nthreads, double *d);
 
 /* graph.c */
+void graph_index_check_size(ptrdiff_t ne);
 void graph_index_fill(int n, ptrdiff_t ne, const int *ei, const int *ej, const double *ed,
                       int *rowptr, int *nbr, double *dist, int *fill);
 void graph_index_build(int n, ptrdiff_t ne, const int *ei, const int *ej,
